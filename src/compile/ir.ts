@@ -1,0 +1,253 @@
+// The compiled pipeline IR: what `compile` produces, what `run` executes and what `estimate` prices.
+// Plain data (JSON-printable for `explain --json`): durations are ms, money is USD, sizes are bytes,
+// env vars already interpolated, every reference resolved. Immutable by convention (deep-frozen by compile).
+
+import type { ModelRef } from '../providers/types.js';
+
+/** Where a value came from, for errors and `render --explain`. */
+export interface SourceRef {
+  file: string;
+  line: number;
+  col?: number;
+}
+
+// ---------- providers and models ----------
+
+export type ProviderType = 'anthropic' | 'openai' | 'gemini' | 'ollama' | 'openai-compatible';
+
+export interface ProviderSpec {
+  /** Key in providers.yaml (`anthropic`, `lmstudio`, ...). */
+  name: string;
+  type: ProviderType;
+  /** Explicit base URL from config; when absent the adapter reads the standard env var, then the vendor default. */
+  baseUrl?: string;
+  /** Env var holding the key (never the key itself). Undefined for keyless providers (ollama). */
+  apiKeyEnv?: string;
+  /** Extra HTTP headers (non-secret). */
+  headers?: Record<string, string>;
+  /** Default per-call timeout. */
+  timeoutMs?: number;
+}
+
+/** USD per 1M tokens. */
+export interface Pricing {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  source?: string;
+  asOf?: string;
+}
+
+export interface ModelSpec {
+  ref: ModelRef;
+  provider: ProviderSpec;
+  pricing: Pricing;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+}
+
+/** Error classes, assigned once at the adapter boundary (providers/errors.ts). */
+export type ErrorClass =
+  | 'rate_limited'
+  | 'overloaded'
+  | 'server_error'
+  | 'timeout'
+  | 'network'
+  | 'auth'
+  | 'invalid_request'
+  | 'context_length'
+  | 'unavailable';
+
+export interface RetryPolicy {
+  /** Attempts per model, including the first. */
+  attempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  honorRetryAfter: boolean;
+}
+
+export interface RateLimit {
+  rpm?: number;
+  tpm?: number;
+}
+
+/** A route resolved into ordered models plus the policies that drive them. */
+export interface ModelChain {
+  /** Route name, or the `provider/model` id when the agent named a model directly. */
+  name: string;
+  models: ModelSpec[];
+  retry: RetryPolicy;
+  fallbackOn: ErrorClass[];
+  /** Per provider name. */
+  rateLimits: Record<string, RateLimit>;
+}
+
+// ---------- tools and permissions ----------
+
+export const builtinToolNames = ['read', 'write', 'edit', 'glob', 'grep', 'bash', 'http', 'web_search'] as const;
+export type BuiltinToolName = (typeof builtinToolNames)[number];
+
+export interface PathRules {
+  allow: string[];
+  deny: string[];
+  maxBytes: number;
+}
+
+export interface BashRules {
+  /** Glob patterns matched against the argv joined by single spaces. */
+  allow: string[];
+  deny: string[];
+  timeoutMs: number;
+  maxOutputBytes: number;
+  /** Names of env vars passed through to the subprocess; API keys are removed even if listed. */
+  env: string[];
+  /** Allow a shell string (`sh -c`). Off unless the policy says so. */
+  shell: boolean;
+}
+
+export interface HttpRules {
+  allowHosts: string[];
+  denyHosts: string[];
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+}
+
+/** Effective permissions: tools.yaml defaults narrowed by the agent, never widened. */
+export interface Permissions {
+  read: PathRules;
+  write: PathRules;
+  bash: BashRules;
+  http: HttpRules;
+}
+
+export type ToolSpec =
+  | { kind: 'builtin'; name: string; builtin: BuiltinToolName; description?: string; searchProvider?: string; source?: SourceRef }
+  | {
+      kind: 'command';
+      name: string;
+      description: string;
+      /** argv template; each element is a Handlebars template filled from validated parameters. */
+      command: string[];
+      parameters: Record<string, unknown>;
+      timeoutMs?: number;
+      source?: SourceRef;
+    };
+
+export interface ToolSet {
+  /** Absolute, realpath'd workspace root. */
+  workspace: string;
+  tools: ToolSpec[];
+  permissions: Permissions;
+}
+
+// ---------- search ----------
+
+export type SearchMode = 'auto' | 'always' | 'never';
+
+export interface SearchProviderSpec {
+  name: string;
+  type: 'duckduckgo' | 'brave' | 'searxng';
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  region?: string;
+  safeSearch?: 'strict' | 'moderate' | 'off';
+  maxResults?: number;
+  timeoutMs?: number;
+}
+
+export interface SearchSettings {
+  mode: SearchMode;
+  maxResults: number;
+  provider: SearchProviderSpec;
+  /** Cap on injected source-block tokens. */
+  maxTokens: number;
+}
+
+// ---------- prompts, steps, pipeline ----------
+
+/** One piece of the system prompt: a layer or the agent's own system text, in composition order. */
+export interface PromptPart {
+  kind: 'layer' | 'system';
+  /** Layer name (`persona/analyst`) or the agent name for its own system text. */
+  name: string;
+  /** Handlebars source; rendered at run time with inputs as data. */
+  template: string;
+  source: SourceRef;
+  /** No per-run variables: safe to send with provider caching and to price as cached. */
+  cacheable: boolean;
+}
+
+export interface CompiledPrompt {
+  system: PromptPart[];
+  user: { template: string; source: SourceRef };
+  /** Layer sources by name, registered as Handlebars partials. */
+  partials: Record<string, string>;
+}
+
+export interface InputSpec {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+  description?: string;
+  default?: unknown;
+  required: boolean;
+  /** Sample value used by estimate/render when none is given. */
+  example?: unknown;
+}
+
+export interface CallParams {
+  temperature?: number;
+  maxTokens: number;
+  topP?: number;
+  stop?: string[];
+}
+
+export interface Limits {
+  maxIterations: number;
+  maxCostUsd?: number;
+  timeoutMs?: number;
+}
+
+export interface CompiledAgent {
+  name: string;
+  description?: string;
+  source: SourceRef;
+  inputs: Record<string, InputSpec>;
+  prompt: CompiledPrompt;
+  chain: ModelChain;
+  params: CallParams;
+  toolSet: ToolSet;
+  search: SearchSettings;
+  limits: Limits;
+  outputSchema?: Record<string, unknown>;
+}
+
+export interface CompiledStep {
+  id: string;
+  source: SourceRef;
+  agent: CompiledAgent;
+  needs: string[];
+  /** Handlebars templates producing the agent's inputs; for a single-agent run these are the run inputs. */
+  with: Record<string, string>;
+  /** Dotted path (`steps.outline.output.sections`, `inputs.files`) to an array; one call per item. */
+  forEach?: string;
+  /** Expression template; the step is skipped when it renders falsy (`""`, `false`, `0`, `null`). */
+  when?: string;
+  concurrency: number;
+  limits: Limits;
+}
+
+export interface CompiledPipeline {
+  kind: 'agent' | 'template';
+  name: string;
+  source: SourceRef;
+  inputs: Record<string, InputSpec>;
+  steps: CompiledStep[];
+  /** Topological levels: every step in a level can run in parallel. */
+  levels: string[][];
+  concurrency: number;
+  limits: { maxCostUsd?: number; timeoutMs?: number };
+  outputs: Record<string, string>;
+  /** Absolute project root. */
+  root: string;
+}
