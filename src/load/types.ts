@@ -1,0 +1,37 @@
+// Output of the load stage: every config file read, parsed and env-interpolated, with a way back to
+// source positions. Positions are computed lazily: the happy path never pays for them.
+
+import type { Diagnostic } from '../errors.js';
+
+export type FileKind = 'providers' | 'tools' | 'agent' | 'layer' | 'template';
+
+/** A path into a parsed YAML value, e.g. ['steps', 2, 'needs', 0]. */
+export type ValuePath = ReadonlyArray<string | number>;
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface SourceFile {
+  kind: FileKind;
+  /** Path relative to the project root, with `/` separators (what users see in errors). */
+  file: string;
+  absPath: string;
+  text: string;
+  /** Parsed and env-interpolated value; `undefined` when the file could not be parsed. */
+  value: unknown;
+  /**
+   * Where a value (or, with `key: true`, its mapping key) starts in the file. Falls back to the nearest
+   * existing ancestor, then to 1:1, so it never throws.
+   */
+  locate(path: ValuePath, options?: { key?: boolean }): Position;
+}
+
+export interface RawProject {
+  /** Absolute project root: the folder holding providers.yaml. */
+  root: string;
+  files: SourceFile[];
+  /** Problems found while loading (syntax, size, alias bombs, duplicate keys, stray files). */
+  diagnostics: Diagnostic[];
+}
