@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SearchProviderSpec } from '../../src/compile/ir.js';
 import { createSearchProvider, duckDuckGoDefaultUrl, resolveDuckDuckGoUrl, SearchError, SearchRateLimitedError } from '../../src/search/index.js';
 import { parseDuckDuckGoHtml, unwrapDuckDuckGoUrl } from '../../src/search/duckduckgo-html.js';
-import { ddgFixture, html, recordingSleep, startServer, type LocalServer, type ScriptedResponse } from './local-server.js';
+import { ddgFixture, html, recordingSleep, startServer, searchError, type LocalServer, type ScriptedResponse } from './helpers.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -17,15 +17,6 @@ async function ddgAgainst(respond: (index: number) => ScriptedResponse, override
   const recorder = recordingSleep();
   const provider = createSearchProvider(spec({ baseUrl: `${server.url}/html/`, ...overrides }), {}, { sleep: recorder.sleep });
   return { provider, server, delays: recorder.delays };
-}
-
-async function searchError(promise: Promise<unknown>): Promise<SearchError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(SearchError);
-  return error as SearchError;
 }
 
 describe('DuckDuckGo HTML provider', () => {

@@ -3,6 +3,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'vitest';
+import { SearchError } from '../../src/search/index.js';
 
 export interface RecordedRequest {
   method: string;
@@ -61,4 +63,14 @@ export async function startServer(respond: (request: RecordedRequest, index: num
 export function recordingSleep(): { delays: number[]; sleep: (ms: number) => Promise<void> } {
   const delays: number[] = [];
   return { delays, sleep: async (ms: number) => void delays.push(ms) };
+}
+
+/** Awaits a promise that must reject with a SearchError and returns it. */
+export async function searchError(promise: Promise<unknown>): Promise<SearchError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(SearchError);
+  return error as SearchError;
 }
