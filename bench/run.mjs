@@ -1,0 +1,28 @@
+// `npm run bench`: runs every bench module (each exports run() -> rows) after a build, prints one
+// table of figures with their same-run baselines and ratios, and writes bench/results.json.
+// Timings belong here, never in unit tests: machines are noisy, so each module reports medians.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const modules = ['lint', 'estimate', 'providers', 'pipeline'];
+const only = process.argv.slice(2);
+const rows = [];
+for (const name of modules) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const started = performance.now();
+  try {
+    const module = await import(`./${name}.mjs`);
+    for (const row of await module.run()) rows.push({ bench: name, ...row });
+  } catch (error) {
+    rows.push({ bench: name, name: 'FAILED', value: NaN, unit: '', note: String(error?.message ?? error) });
+  }
+  process.stderr.write(`[bench] ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+const format = (value) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(3)) : (value ?? ''));
+const header = ['bench', 'measure', 'value', 'unit', 'baseline', 'ratio', 'goal', 'note'];
+const lines = rows.map((row) => [row.bench, row.name, format(row.value), row.unit, format(row.baseline), row.ratio === undefined ? '' : `${format(row.ratio)}x`, row.goal ?? '', row.note ?? '']);
+console.log(`| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|`);
+for (const line of lines) console.log(`| ${line.join(' | ')} |`);
+await writeFile(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+if (rows.some((row) => row.name === 'FAILED')) process.exitCode = 1;
