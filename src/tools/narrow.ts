@@ -1,0 +1,129 @@
+// An agent's `permissions:` narrows the tools.yaml defaults and never widens them. Narrowing is
+// sound rather than clever: an allow pattern is kept only when it provably matches a subset of some
+// default pattern; anything else is dropped (fail closed) and reported as a violation for lint.
+
+import picomatch from 'picomatch';
+import type { BashRules, HttpRules, PathRules, Permissions } from '../compile/ir.js';
+import { hasWildcard, wildcardRegExp } from './wildcard.js';
+
+export interface PermissionsOverride {
+  read?: Partial<PathRules>;
+  write?: Partial<PathRules>;
+  bash?: Partial<BashRules>;
+  http?: Partial<HttpRules>;
+}
+
+export interface PermissionViolation {
+  /** Dotted field, e.g. `read.allow`, `bash.timeoutMs`. */
+  field: string;
+  /** The value the agent asked for. */
+  value: unknown;
+  message: string;
+}
+
+const globCharacters = /[*?[\]{}()!+@]/;
+
+/** Path globs: `pattern` matches only paths that `within` also matches. */
+function pathPatternWithin(pattern: string, within: string): boolean {
+  if (pattern === within || within === '**') return true;
+  if (!globCharacters.test(pattern)) return picomatch(within, { dot: true })(pattern);
+  // `docs/**` contains every pattern that starts with the literal folder `docs/`.
+  if (within.endsWith('/**') && !globCharacters.test(within.slice(0, -3))) return pattern.startsWith(within.slice(0, -2));
+  // `**/*.md` contains every pattern whose last segment is exactly `*.md`.
+  const lastSegment = within.startsWith('**/') ? within.slice(3) : undefined;
+  if (lastSegment !== undefined && !lastSegment.includes('/')) return pattern === lastSegment || pattern.endsWith(`/${lastSegment}`);
+  return false;
+}
+
+/** Command and host wildcards: `*` matches anything, so a literal prefix or suffix settles it. */
+function wildcardWithin(pattern: string, within: string, caseInsensitive: boolean): boolean {
+  if (pattern === within || within === '*') return true;
+  if (!hasWildcard(pattern)) return wildcardRegExp(within, caseInsensitive).test(pattern);
+  const prefix = within.endsWith('*') ? within.slice(0, -1) : undefined;
+  if (prefix !== undefined && !hasWildcard(prefix) && pattern.startsWith(prefix)) return true;
+  const suffix = within.startsWith('*') ? within.slice(1) : undefined;
+  return suffix !== undefined && !hasWildcard(suffix) && pattern.endsWith(suffix);
+}
+
+class Narrowing {
+  readonly violations: PermissionViolation[] = [];
+
+  allowList(field: string, defaults: string[], requested: string[] | undefined, within: (pattern: string, bound: string) => boolean): string[] {
+    if (requested === undefined) return [...defaults];
+    return requested.filter((pattern) => {
+      if (defaults.some((bound) => within(pattern, bound))) return true;
+      this.violations.push({
+        field,
+        value: pattern,
+        message: `"${pattern}" is not within the defaults (${defaults.join(', ') || 'nothing'}); an agent can only narrow ${field}`,
+      });
+      return false;
+    });
+  }
+
+  /** Deny lists only grow. */
+  denyList(defaults: string[], requested: string[] | undefined): string[] {
+    return [...new Set([...defaults, ...(requested ?? [])])];
+  }
+
+  cap(field: string, defaults: number, requested: number | undefined): number {
+    if (requested === undefined) return defaults;
+    if (requested <= defaults) return requested;
+    this.violations.push({ field, value: requested, message: `${field} ${requested} is above the default ${defaults}; an agent can only lower it` });
+    return defaults;
+  }
+}
+
+function narrowPathRules(narrowing: Narrowing, name: 'read' | 'write', defaults: PathRules, requested: Partial<PathRules> | undefined): PathRules {
+  return {
+    allow: narrowing.allowList(`${name}.allow`, defaults.allow, requested?.allow, pathPatternWithin),
+    deny: narrowing.denyList(defaults.deny, requested?.deny),
+    maxBytes: narrowing.cap(`${name}.maxBytes`, defaults.maxBytes, requested?.maxBytes),
+  };
+}
+
+function narrowBashRules(narrowing: Narrowing, defaults: BashRules, requested: Partial<BashRules> | undefined): BashRules {
+  const env = (requested?.env ?? defaults.env).filter((name) => {
+    if (defaults.env.includes(name)) return true;
+    narrowing.violations.push({ field: 'bash.env', value: name, message: `env var ${name} is not passed by the defaults; an agent can only remove names` });
+    return false;
+  });
+  let shell = requested?.shell ?? defaults.shell;
+  if (shell && !defaults.shell) {
+    narrowing.violations.push({ field: 'bash.shell', value: true, message: 'shell mode is off in the defaults; an agent cannot turn it on' });
+    shell = false;
+  }
+  return {
+    allow: narrowing.allowList('bash.allow', defaults.allow, requested?.allow, (pattern, bound) => wildcardWithin(pattern, bound, false)),
+    deny: narrowing.denyList(defaults.deny, requested?.deny),
+    timeoutMs: narrowing.cap('bash.timeoutMs', defaults.timeoutMs, requested?.timeoutMs),
+    maxOutputBytes: narrowing.cap('bash.maxOutputBytes', defaults.maxOutputBytes, requested?.maxOutputBytes),
+    env,
+    shell,
+  };
+}
+
+function narrowHttpRules(narrowing: Narrowing, defaults: HttpRules, requested: Partial<HttpRules> | undefined): HttpRules {
+  return {
+    allowHosts: narrowing.allowList('http.allowHosts', defaults.allowHosts, requested?.allowHosts, (pattern, bound) => wildcardWithin(pattern, bound, true)),
+    denyHosts: narrowing.denyList(defaults.denyHosts, requested?.denyHosts),
+    timeoutMs: narrowing.cap('http.timeoutMs', defaults.timeoutMs, requested?.timeoutMs),
+    maxBytes: narrowing.cap('http.maxBytes', defaults.maxBytes, requested?.maxBytes),
+    maxRedirects: narrowing.cap('http.maxRedirects', defaults.maxRedirects, requested?.maxRedirects),
+  };
+}
+
+/**
+ * The agent's effective permissions: allow lists intersected, deny lists united, caps and timeouts
+ * lowered. Every widening attempt is dropped and listed in `violations` (lint reports them as errors).
+ */
+export function narrowPermissions(defaults: Permissions, override: PermissionsOverride | undefined): { permissions: Permissions; violations: PermissionViolation[] } {
+  const narrowing = new Narrowing();
+  const permissions: Permissions = {
+    read: narrowPathRules(narrowing, 'read', defaults.read, override?.read),
+    write: narrowPathRules(narrowing, 'write', defaults.write, override?.write),
+    bash: narrowBashRules(narrowing, defaults.bash, override?.bash),
+    http: narrowHttpRules(narrowing, defaults.http, override?.http),
+  };
+  return { permissions, violations: narrowing.violations };
+}
