@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
+import type { SearchSettings } from '../../src/compile/ir.js';
 import { SearchError } from '../../src/search/index.js';
 
 export interface RecordedRequest {
@@ -74,3 +75,11 @@ export async function searchError(promise: Promise<unknown>): Promise<SearchErro
   expect(error).toBeInstanceOf(SearchError);
   return error as SearchError;
 }
+
+export const searchSettings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
+  mode: 'auto',
+  maxResults: 5,
+  maxTokens: 1000,
+  provider: { name: 'ddg', type: 'duckduckgo' },
+  ...overrides,
+});

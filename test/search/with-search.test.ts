@@ -3,7 +3,7 @@ import type { SearchSettings } from '../../src/compile/ir.js';
 import { emptyUsage, type CallOptions, type GenerateResult, type LanguageModel, type Message, type StreamPart } from '../../src/providers/types.js';
 import type { RunEventInput } from '../../src/run/events.js';
 import { createSearchCache, createSearchProvider, deriveQuery, withSearch, type SearchCache } from '../../src/search/index.js';
-import { ddgFixture, html, recordingSleep, startServer, type LocalServer, type ScriptedResponse } from './helpers.js';
+import { ddgFixture, html, recordingSleep, searchSettings, startServer, type LocalServer, type ScriptedResponse } from './helpers.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -31,13 +31,7 @@ function recordingModel(): LanguageModel & { calls: CallOptions[] } {
   };
 }
 
-const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
-  mode: 'always',
-  maxResults: 5,
-  maxTokens: 1000,
-  provider: { name: 'ddg', type: 'duckduckgo' },
-  ...overrides,
-});
+const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => searchSettings({ mode: 'always', ...overrides });
 
 async function setup(respond: (index: number) => ScriptedResponse, overrides: Partial<SearchSettings> = {}, cache: SearchCache = createSearchCache()) {
   server = await startServer((_request, index) => respond(index));
