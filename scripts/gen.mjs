@@ -1,13 +1,16 @@
-// Generates src/validate/types.gen.ts from schemas/*.schema.json, so the TypeScript config types
-// cannot drift from the schemas. `npm run gen` writes; `node scripts/gen.mjs --check` fails on drift
-// (test/validate/types-drift.test.ts runs the check).
-import { readFile, writeFile } from 'node:fs/promises';
+// Generates, from schemas/*.schema.json, the two things that must never drift from them:
+// - src/validate/types.gen.ts: the TypeScript config types (json-schema-to-typescript);
+// - src/validate/generated/validators.ts: ajv standalone validators, so a CLI run never compiles a schema.
+// `npm run gen` writes; `node scripts/gen.mjs --check` fails on drift (test/validate/drift.test.ts runs it).
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
+import { generateValidators } from './gen-validators.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile' };
-const target = `${root}src/validate/types.gen.ts`;
+const typesTarget = `${root}src/validate/types.gen.ts`;
+const validatorsTarget = `${root}src/validate/generated/validators.ts`;
 
 export async function generate() {
   // One wrapper schema so that shared definitions (common.schema.json) are emitted once.
@@ -31,13 +34,19 @@ export async function generate() {
   return `${ts}\n${aliases.join('\n')}\nexport type TemplateStep = TemplateFile['steps'][number];\n`;
 }
 
-const text = await generate();
+const outputs = [
+  [typesTarget, await generate()],
+  [validatorsTarget, await generateValidators(`${root}schemas`, Object.keys(kinds))],
+];
 if (process.argv.includes('--check')) {
-  const current = await readFile(target, 'utf8').catch(() => '');
-  if (current !== text) {
-    process.stderr.write('src/validate/types.gen.ts is out of date with schemas/: run `npm run gen`.\n');
-    process.exit(1);
+  for (const [target, text] of outputs) {
+    const current = await readFile(target, 'utf8').catch(() => '');
+    if (current !== text) {
+      process.stderr.write(`${target.slice(root.length)} is out of date with schemas/: run \`npm run gen\`.\n`);
+      process.exitCode = 1;
+    }
   }
 } else {
-  await writeFile(target, text);
+  await mkdir(`${root}src/validate/generated`, { recursive: true });
+  for (const [target, text] of outputs) await writeFile(target, text);
 }

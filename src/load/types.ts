@@ -34,4 +34,15 @@ export interface RawProject {
   files: SourceFile[];
   /** Problems found while loading (syntax, size, alias bombs, duplicate keys, stray files). */
   diagnostics: Diagnostic[];
+  /** The environment used for `${NAME}`: the caller's env plus `.env` (which never overrides). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `${NAME}` references without a default whose variable is unset. */
+  missingEnv?: MissingEnvVar[];
+}
+
+/** A `${NAME}` with no default whose variable is unset (validate reports them all at once). */
+export interface MissingEnvVar {
+  name: string;
+  file: string;
+  path: ValuePath;
 }

@@ -1,0 +1,75 @@
+// The load stage: find the project, read every config file safely, parse, interpolate env vars.
+// Never throws for bad input: every problem is a Diagnostic in `RawProject.diagnostics`.
+
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from '../errors.js';
+import { discoverFiles, findRoot, type DiscoveredFile } from './discover.js';
+import { loadDotenv, type Env } from './dotenv.js';
+import { interpolate, type UnsetVariable } from './interpolate.js';
+import { createLocator } from './locate.js';
+import { parseYaml } from './parse.js';
+import type { RawProject, SourceFile } from './types.js';
+
+export type { Env } from './dotenv.js';
+export type { FileKind, Position, RawProject, SourceFile, ValuePath, MissingEnvVar } from './types.js';
+
+/** Config files are small; anything bigger is a mistake or an attack, and is not read at all. */
+export const maxFileBytes = 1024 * 1024;
+
+export interface LoadOptions {
+  /** Where to start looking for providers.yaml (upward). Default: process.cwd(). */
+  cwd?: string;
+  /** A file inside the project: the search starts from its folder. */
+  file?: string;
+  /** Paths given on the command line: the search starts from the first one. */
+  paths?: string[];
+  /** Environment for `${NAME}`; `.env` at the root fills in what it lacks. Default: process.env. */
+  env?: Env;
+}
+
+export async function loadProject(options: LoadOptions = {}): Promise<RawProject> {
+  const start = path.resolve(options.cwd ?? process.cwd(), options.file ?? options.paths?.[0] ?? '.');
+  const foundRoot = await findRoot(start);
+  const root = foundRoot ?? (await stat(start).then((info) => (info.isDirectory() ? start : path.dirname(start)), () => start));
+  const env = await loadDotenv(root, options.env ?? process.env);
+  if (foundRoot === undefined) {
+    const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message: `no providers.yaml in ${start} or any folder above it`, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };
+    return { root, files: [], diagnostics: [diagnostic], env, missingEnv: [] };
+  }
+  const discovered = await discoverFiles(root);
+  const diagnostics = [...discovered.diagnostics];
+  const missingEnv: RawProject['missingEnv'] = [];
+  const files: SourceFile[] = [];
+  const loaded = await Promise.all(discovered.files.map((entry) => loadFile(entry, env)));
+  for (const result of loaded) {
+    diagnostics.push(...result.diagnostics);
+    if (result.source) files.push(result.source);
+    for (const variable of result.unset) missingEnv.push({ ...variable, file: result.source?.file ?? '' });
+  }
+  return { root, files, diagnostics, env, missingEnv };
+}
+
+interface LoadedFile {
+  source?: SourceFile;
+  diagnostics: Diagnostic[];
+  unset: UnsetVariable[];
+}
+
+async function loadFile(entry: DiscoveredFile, env: Env): Promise<LoadedFile> {
+  const { file, absPath, kind } = entry;
+  const size = await stat(absPath).then((info) => info.size, () => -1);
+  if (size > maxFileBytes) {
+    const megabytes = (size / 1024 / 1024).toFixed(1);
+    return { diagnostics: [{ severity: 'error', code: 'load/too-large', file, line: 1, col: 1, message: `file is ${megabytes} MB; config files may be at most 1 MB`, fix: 'split it, or move large data out of the config repo' }], unset: [] };
+  }
+  const text = await readFile(absPath, 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    return { diagnostics: [{ severity: 'error', code: 'load/unreadable', file, line: 1, col: 1, message: 'cannot read the file', fix: 'check its permissions' }], unset: [] };
+  }
+  const parsed = parseYaml(text, file);
+  const unset: UnsetVariable[] = [];
+  const value = parsed.value === undefined ? undefined : interpolate(parsed.value, env, unset);
+  const source: SourceFile = { kind, file, absPath, text, value, locate: createLocator(text) };
+  return { source, diagnostics: parsed.diagnostics, unset };
+}
