@@ -42,23 +42,23 @@ export function createBraveProvider(spec: SearchProviderSpec, env: NodeJS.Proces
     } catch (error) {
       throw new SearchError('invalid_response', name, 'response is not JSON', { status: response.status, cause: error });
     }
-    return toResults(parsed);
+    return await toResults(parsed);
   }
 
   return retryingProvider(name, 'brave', searchOnce, retry);
 }
 
 /** Brave marks query terms with <strong> in titles and descriptions; we keep plain text. */
-function toResults(response: BraveResponse): SearchResult[] {
+async function toResults(response: BraveResponse): Promise<SearchResult[]> {
   const results: SearchResult[] = [];
   const seen = new Set<string>();
   for (const item of response.web?.results ?? []) {
     if (typeof item.url !== 'string' || seen.has(item.url)) continue;
     seen.add(item.url);
     results.push({
-      title: htmlToText(typeof item.title === 'string' ? item.title : ''),
+      title: await htmlToText(typeof item.title === 'string' ? item.title : ''),
       url: item.url,
-      snippet: htmlToText(typeof item.description === 'string' ? item.description : ''),
+      snippet: await htmlToText(typeof item.description === 'string' ? item.description : ''),
     });
   }
   return results;

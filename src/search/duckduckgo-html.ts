@@ -5,8 +5,7 @@
 // Ads carry `result--ad` and link to duckduckgo.com/y.js. Links are either direct (2026) or wrapped
 // as //duckduckgo.com/l/?uddg=<encoded target> (earlier).
 
-import { parse } from 'node-html-parser';
-import { collapseWhitespace } from './text.js';
+import { collapseWhitespace, loadHtmlParser } from './text.js';
 import type { SearchResult } from './types.js';
 
 export type DuckDuckGoPage = { kind: 'results'; results: SearchResult[] } | { kind: 'blocked' };
@@ -14,8 +13,9 @@ export type DuckDuckGoPage = { kind: 'results'; results: SearchResult[] } | { ki
 /** Text DuckDuckGo puts only on its bot check (HTML CAPTCHA page and the d.js throttle body). */
 const blockMarkers = ['anomaly-modal', 'anomalyDetectionBlock', 'bots use DuckDuckGo too', 'anomaly.js'];
 
-export function parseDuckDuckGoHtml(html: string): DuckDuckGoPage {
+export async function parseDuckDuckGoHtml(html: string): Promise<DuckDuckGoPage> {
   if (blockMarkers.some((marker) => html.includes(marker))) return { kind: 'blocked' };
+  const parse = await loadHtmlParser();
   const root = parse(html);
   const results: SearchResult[] = [];
   const seen = new Set<string>();

@@ -42,7 +42,7 @@ export function createDuckDuckGoProvider(spec: SearchProviderSpec, env: NodeJS.P
     if (response.status === 202) throw new SearchRateLimitedError(name, 'HTTP 202 bot check (anomaly page)', { status: 202 });
     const failure = statusError(name, response);
     if (failure) throw failure;
-    const page = parseDuckDuckGoHtml(response.body);
+    const page = await parseDuckDuckGoHtml(response.body);
     if (page.kind === 'blocked') throw new SearchRateLimitedError(name, 'anomaly/CAPTCHA page instead of results', { status: response.status });
     return page.results;
   }

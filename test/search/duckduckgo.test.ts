@@ -158,15 +158,15 @@ describe('unwrapDuckDuckGoUrl', () => {
 });
 
 describe('parseDuckDuckGoHtml', () => {
-  it('skips a result--ad even when its link is a direct URL', () => {
-    const page = parseDuckDuckGoHtml(
+  it('skips a result--ad even when its link is a direct URL', async () => {
+    const page = await parseDuckDuckGoHtml(
       '<div class="result result--ad"><a class="result__a" href="https://ads.example/">Ad</a></div>' +
         '<div class="result web-result"><a class="result__a" href="https://real.example/">Real</a><a class="result__snippet">Snip</a></div>',
     );
     expect(page).toEqual({ kind: 'results', results: [{ title: 'Real', url: 'https://real.example/', snippet: 'Snip' }] });
   });
 
-  it('reports the anomaly page as blocked', () => {
-    expect(parseDuckDuckGoHtml(ddgFixture('anomaly.html'))).toEqual({ kind: 'blocked' });
+  it('reports the anomaly page as blocked', async () => {
+    expect(await parseDuckDuckGoHtml(ddgFixture('anomaly.html'))).toEqual({ kind: 'blocked' });
   });
 });

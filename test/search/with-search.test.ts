@@ -93,6 +93,16 @@ describe('withSearch', () => {
     expect(failed?.type === 'search-failed' && failed.error).toMatch(/^rate_limited: /);
   });
 
+  it('lets a caller abort stop the call instead of degrading to no results', async () => {
+    const { model, inner, events } = await setup(() => ({ status: 200, hang: true }));
+    const controller = new AbortController();
+    const call = model.generate({ ...userCall('latest news'), abortSignal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(call).rejects.toMatchObject({ errorClass: 'aborted' });
+    expect(inner.calls).toHaveLength(0);
+    expect(events.some((event) => event.type === 'search-failed')).toBe(false);
+  });
+
   it('does not search after tool results (later calls of the agent loop)', async () => {
     const { model, inner, events, server } = await setup(() => html(ddgFixture('results.html')));
     const toolTurn: Message[] = [
