@@ -64,7 +64,16 @@ async function realpathForWrite(target: string): Promise<string> {
   }
 }
 
-export async function resolveWorkspacePath(workspace: string, requested: string, access: PathAccess): Promise<WorkspacePath> {
+/**
+ * `checkLexical` runs on the workspace-relative path before the file system is touched, so a denied
+ * path is refused whether or not it exists (and its existence is not revealed).
+ */
+export async function resolveWorkspacePath(
+  workspace: string,
+  requested: string,
+  access: PathAccess,
+  checkLexical: (relativePath: string) => void = () => undefined,
+): Promise<WorkspacePath> {
   if (requested.includes('\0')) throw new ToolDeniedError('workspace', 'path contains a NUL byte');
   const root = await realWorkspace(workspace);
   // Absolute paths are accepted only when they already point inside the workspace.
@@ -73,6 +82,7 @@ export async function resolveWorkspacePath(workspace: string, requested: string,
   if (lexicalRelative === undefined) {
     throw new ToolDeniedError('workspace', `"${requested}" is outside the workspace (absolute paths and ".." may not leave it)`);
   }
+  checkLexical(lexicalRelative);
   let real: string;
   try {
     real = access === 'read' ? await realpath(join(root, lexicalRelative)) : await realpathForWrite(join(root, lexicalRelative));

@@ -52,8 +52,10 @@ export function checkPathRules(permissions: Permissions, access: PathAccess, pat
 
 /** Resolves a model-given path inside the workspace and checks it against the rules for `access`. */
 export async function authorizePath(toolSet: ToolSet, requested: string, access: PathAccess): Promise<WorkspacePath> {
-  const path = await resolveWorkspacePath(toolSet.workspace, requested, access);
-  checkPathRules(toolSet.permissions, access, [...new Set([path.relative, path.realRelative])]);
+  const path = await resolveWorkspacePath(toolSet.workspace, requested, access, (relativePath) =>
+    checkPathRules(toolSet.permissions, access, [relativePath]),
+  );
+  if (path.realRelative !== path.relative) checkPathRules(toolSet.permissions, access, [path.relative, path.realRelative]);
   return path;
 }
 
