@@ -1,0 +1,223 @@
+// The pipeline executor: runs the step DAG (a step starts when everything it needs has finished,
+// up to the pipeline's concurrency), fans for_each steps out over their array, skips steps whose
+// `when` is falsy, and feeds outputs to later steps. A failed step fails its dependants and nothing
+// else. A budget stop or an interrupt aborts everything in flight; finished work is saved first.
+
+import { BudgetExceededError, InterruptedError, AgentpipeError } from '../errors.js';
+import type { CompiledPipeline, CompiledStep } from '../compile/ir.js';
+import { emptyUsage, type Usage } from '../providers/types.js';
+import { addUsage } from './agent-loop.js';
+import type { EventSink } from './events.js';
+import { createLimiter, type Limiter } from './limiter.js';
+import { newStepState, type ItemState, type RunState, type RunStatus, type StateWriter, type StepState } from './state.js';
+
+/** What templates see: `{{inputs.x}}`, `{{steps.id.output}}`, `{{item}}`. */
+export interface TemplateContext {
+  inputs: Record<string, unknown>;
+  steps: Record<string, { output: unknown }>;
+  item?: unknown;
+  itemIndex?: number;
+  run: { id: string };
+  today: string;
+}
+
+export interface ItemOutcome {
+  output: unknown;
+  usage: Usage;
+  costUsd: number;
+  model?: string;
+}
+
+export interface PipelinePorts {
+  /** Runs the step's agent once (for one item of a for_each step, with the item in the context). */
+  runItem(step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal): Promise<ItemOutcome>;
+  /** Renders a `when` expression or an output template. */
+  render(template: string, context: TemplateContext): string;
+}
+
+export interface ExecuteOptions {
+  pipeline: CompiledPipeline;
+  /** Fresh, or loaded from run.json on resume; updated in place and saved after every step and item. */
+  state: RunState;
+  /** Outputs of steps and items finished in an earlier attempt, keyed `id` and `id[index]`. */
+  restoredOutputs: Map<string, unknown>;
+  writer: StateWriter;
+  ports: PipelinePorts;
+  emit: EventSink;
+  signal: AbortSignal;
+}
+
+export interface PipelineResult {
+  status: RunStatus;
+  outputs: Record<string, unknown>;
+  /** The error that stopped the run (budget, interrupt), or the first step failure. */
+  error?: AgentpipeError | Error;
+}
+
+const finished = (status: StepState['status']) => status === 'succeeded' || status === 'failed' || status === 'skipped';
+
+export async function executePipeline(options: ExecuteOptions): Promise<PipelineResult> {
+  const { pipeline, state, emit } = options;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const context: TemplateContext = { inputs: state.inputs, steps: {}, run: { id: state.runId }, today: state.createdAt.slice(0, 10) };
+  const limiter = createLimiter(pipeline.concurrency);
+  let firstFailure: Error | undefined;
+
+  for (const step of pipeline.steps) {
+    const saved = state.steps[step.id];
+    // A step that was running when the process died runs again; its finished items are kept.
+    if (!saved || saved.status === 'running' || saved.status === 'failed') state.steps[step.id] = { ...newStepState(step.agent.name), ...(saved?.items ? { items: keepSucceeded(saved.items) } : {}) };
+    const current = state.steps[step.id]!;
+    if (current.status === 'succeeded' || current.status === 'skipped') {
+      context.steps[step.id] = { output: current.status === 'succeeded' ? options.restoredOutputs.get(step.id) : null };
+      emit({ type: 'step-end', stepId: step.id, status: 'cached', costUsd: current.costUsd, usage: current.usage, durationMs: 0 });
+    }
+  }
+
+  const running = new Map<string, Promise<void>>();
+  const launch = (step: CompiledStep) => {
+    const work = runStep(step, options, context, limiter, controller.signal).catch((error: unknown) => {
+      const stepState = state.steps[step.id]!;
+      if (isRunStop(error) || controller.signal.aborted) {
+        stepState.status = 'pending';
+        if (!controller.signal.aborted) controller.abort(error);
+        return;
+      }
+      stepState.status = 'failed';
+      stepState.error = error instanceof Error ? error.message : String(error);
+      firstFailure ??= error instanceof Error ? error : new Error(String(error));
+      emit({ type: 'step-end', stepId: step.id, status: 'failed', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: stepState.durationMs, error: stepState.error });
+    });
+    running.set(step.id, work.finally(() => running.delete(step.id)));
+  };
+
+  while (!controller.signal.aborted) {
+    for (const step of pipeline.steps) {
+      const stepState = state.steps[step.id]!;
+      if (stepState.status !== 'pending' || running.has(step.id)) continue;
+      const needs = step.needs.map((id) => state.steps[id]?.status ?? 'pending');
+      if (!needs.every(finished)) continue;
+      const failedNeed = step.needs.find((id) => state.steps[id]?.status === 'failed');
+      if (failedNeed) {
+        stepState.status = 'failed';
+        stepState.error = `not run: step '${failedNeed}' failed`;
+        emit({ type: 'step-end', stepId: step.id, status: 'failed', costUsd: 0, usage: emptyUsage(), durationMs: 0, error: stepState.error });
+        continue;
+      }
+      launch(step);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+    await options.writer.save(state);
+  }
+  await Promise.allSettled(running.values());
+  options.signal.removeEventListener('abort', onAbort);
+
+  const stop = controller.signal.aborted ? toStopError(controller.signal.reason) : undefined;
+  const status: RunStatus = stop instanceof BudgetExceededError ? 'budget-exceeded' : stop ? 'interrupted' : firstFailure ? 'failed' : 'succeeded';
+  const outputs = status === 'succeeded' ? renderOutputs(pipeline, context, options.ports) : {};
+  return { status, outputs, ...(stop ? { error: stop } : firstFailure ? { error: firstFailure } : {}) };
+}
+
+async function runStep(step: CompiledStep, options: ExecuteOptions, context: TemplateContext, limiter: Limiter, signal: AbortSignal): Promise<void> {
+  const { state, emit, writer } = options;
+  const stepState = state.steps[step.id]!;
+  stepState.status = 'running';
+  const started = performance.now();
+  if (step.when !== undefined && isFalsy(options.ports.render(step.when, context))) {
+    stepState.status = 'skipped';
+    context.steps[step.id] = { output: null };
+    emit({ type: 'step-end', stepId: step.id, status: 'skipped', costUsd: 0, usage: emptyUsage(), durationMs: 0 });
+    await writer.save(state);
+    return;
+  }
+  emit({ type: 'step-start', stepId: step.id, agent: step.agent.name, model: step.agent.chain.models[0]?.ref.id ?? step.agent.chain.name });
+  const charge = (outcome: ItemOutcome) => {
+    stepState.costUsd += outcome.costUsd;
+    addUsage(stepState.usage, outcome.usage);
+    if (outcome.model) stepState.model = outcome.model;
+  };
+
+  let output: unknown;
+  if (step.forEach === undefined) {
+    const outcome = await limiter.run(() => options.ports.runItem(step, step.id, context, signal));
+    charge(outcome);
+    output = outcome.output;
+  } else {
+    output = await runItems(step, options, context, limiter, signal, charge);
+  }
+  stepState.durationMs += Math.round(performance.now() - started);
+  await writer.saveOutput(step.id, output);
+  stepState.status = 'succeeded';
+  context.steps[step.id] = { output };
+  await writer.save(state);
+  emit({ type: 'step-end', stepId: step.id, status: 'succeeded', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: stepState.durationMs });
+}
+
+async function runItems(
+  step: CompiledStep,
+  options: ExecuteOptions,
+  context: TemplateContext,
+  limiter: Limiter,
+  signal: AbortSignal,
+  charge: (outcome: ItemOutcome) => void,
+): Promise<unknown[]> {
+  const { state, writer } = options;
+  const stepState = state.steps[step.id]!;
+  const list = resolvePath(context, step.forEach!);
+  if (!Array.isArray(list)) throw new Error(`for_each '${step.forEach}' is not an array (got ${list === null ? 'null' : typeof list})`);
+  stepState.itemCount = list.length;
+  stepState.items ??= {};
+  const items = stepState.items;
+  const stepLimiter = createLimiter(step.concurrency);
+  const outputs: unknown[] = new Array(list.length);
+  const results = await Promise.allSettled(
+    list.map(async (item, index) => {
+      const label = `${step.id}[${index}]`;
+      if (items[index]?.status === 'succeeded' && options.restoredOutputs.has(label)) {
+        outputs[index] = options.restoredOutputs.get(label);
+        return;
+      }
+      const started = performance.now();
+      const itemContext: TemplateContext = { ...context, item, itemIndex: index };
+      const outcome = await stepLimiter.run(() => limiter.run(() => options.ports.runItem(step, label, itemContext, signal)));
+      charge(outcome);
+      outputs[index] = outcome.output;
+      const itemState: ItemState = { status: 'succeeded', costUsd: outcome.costUsd, usage: outcome.usage, durationMs: Math.round(performance.now() - started) };
+      await writer.saveOutput(step.id, outcome.output, index);
+      items[index] = itemState;
+      await writer.save(state);
+    }),
+  );
+  const rejected = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return outputs;
+}
+
+/** Resolves `steps.outline.output.sections` or `inputs.files` against the context. */
+export function resolvePath(context: TemplateContext, path: string): unknown {
+  let value: unknown = context;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+export const isFalsy = (rendered: string): boolean => ['', 'false', '0', 'null', 'undefined'].includes(rendered.trim());
+
+const isRunStop = (error: unknown) => error instanceof BudgetExceededError || error instanceof InterruptedError;
+
+const toStopError = (reason: unknown): AgentpipeError => (reason instanceof AgentpipeError ? reason : new InterruptedError());
+
+const keepSucceeded = (items: Record<string, ItemState>) => Object.fromEntries(Object.entries(items).filter(([, item]) => item.status === 'succeeded'));
+
+function renderOutputs(pipeline: CompiledPipeline, context: TemplateContext, ports: PipelinePorts): Record<string, unknown> {
+  if (pipeline.kind === 'agent' || Object.keys(pipeline.outputs).length === 0) {
+    const last = pipeline.steps.at(-1);
+    return last ? { output: context.steps[last.id]?.output } : {};
+  }
+  return Object.fromEntries(Object.entries(pipeline.outputs).map(([name, template]) => [name, ports.render(template, context)]));
+}

@@ -1,0 +1,157 @@
+// Run state on disk: `.agentpipe/runs/<run-id>/` holds run.json (this state, replaced atomically after
+// every step and for_each item), events.jsonl, audit.jsonl and steps/<id>.json (step outputs).
+// run.json is what resume reads: a finished step or item is never called again.
+
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { emptyUsage, type Usage } from '../providers/types.js';
+import { RunFailedError, UsageError } from '../errors.js';
+import { redactValue } from '../tools/redact.js';
+import { isRunId } from './ids.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget-exceeded' | 'interrupted';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface ItemState {
+  status: 'succeeded' | 'failed';
+  costUsd: number;
+  usage: Usage;
+  durationMs: number;
+  error?: string;
+}
+
+export interface StepState {
+  status: StepStatus;
+  agent: string;
+  /** Last model that answered (provider/model). */
+  model?: string;
+  costUsd: number;
+  usage: Usage;
+  durationMs: number;
+  error?: string;
+  /** for_each: number of items and the state of each finished one, by index. */
+  itemCount?: number;
+  items?: Record<string, ItemState>;
+}
+
+export interface RunState {
+  version: 1;
+  runId: string;
+  /** The agent or template file as given, relative to the project root. */
+  target: string;
+  kind: 'agent' | 'template';
+  name: string;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  inputs: Record<string, unknown>;
+  modelOverride?: string;
+  steps: Record<string, StepState>;
+  costUsd: number;
+  /** The cost ledger (src/cost/ledger.ts), serialised. */
+  ledger: unknown;
+  outputs?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface RunFiles {
+  dir: string;
+  state: string;
+  events: string;
+  audit: string;
+  steps: string;
+}
+
+export function runsDirectory(root: string): string {
+  return join(root, '.agentpipe', 'runs');
+}
+
+export function runFiles(root: string, runId: string): RunFiles {
+  if (!isRunId(runId)) throw new UsageError(`'${runId}' is not a run id (see \`agentpipe runs\`)`);
+  const dir = join(runsDirectory(root), runId);
+  return { dir, state: join(dir, 'run.json'), events: join(dir, 'events.jsonl'), audit: join(dir, 'audit.jsonl'), steps: join(dir, 'steps') };
+}
+
+export const newStepState = (agent: string): StepState => ({ status: 'pending', agent, costUsd: 0, usage: emptyUsage(), durationMs: 0 });
+
+/** File of one step's output, or of one for_each item's output. */
+export function outputFile(files: RunFiles, stepId: string, itemIndex?: number): string {
+  return join(files.steps, itemIndex === undefined ? `${stepId}.json` : `${stepId}.item-${itemIndex}.json`);
+}
+
+/**
+ * Serialises saves of one run's state. Each save writes a temp file and renames it over run.json, so
+ * a reader (or a resume after SIGKILL) sees the previous state or the new one, never half a file.
+ */
+export class StateWriter {
+  private pending: Promise<void> = Promise.resolve();
+  private counter = 0;
+
+  constructor(
+    readonly files: RunFiles,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  save(state: RunState): Promise<void> {
+    state.updatedAt = new Date().toISOString();
+    const text = `${JSON.stringify(redactValue(state, this.env), null, 2)}\n`;
+    const temp = `${this.files.state}.${process.pid}.${this.counter++}.tmp`;
+    const next = this.pending.then(async () => {
+      await mkdir(this.files.dir, { recursive: true });
+      await writeFile(temp, text, 'utf8');
+      await rename(temp, this.files.state);
+    });
+    this.pending = next.catch(() => undefined);
+    return next;
+  }
+
+  async saveOutput(stepId: string, output: unknown, itemIndex?: number): Promise<void> {
+    await mkdir(this.files.steps, { recursive: true });
+    const file = outputFile(this.files, stepId, itemIndex);
+    await writeFile(`${file}.tmp`, `${JSON.stringify({ output: redactValue(output, this.env) }, null, 2)}\n`, 'utf8');
+    await rename(`${file}.tmp`, file);
+  }
+
+  flush(): Promise<void> {
+    return this.pending;
+  }
+}
+
+export async function readOutput(files: RunFiles, stepId: string, itemIndex?: number): Promise<unknown> {
+  const text = await readFile(outputFile(files, stepId, itemIndex), 'utf8');
+  return (JSON.parse(text) as { output: unknown }).output;
+}
+
+export async function loadRunState(root: string, runId: string): Promise<RunState> {
+  const files = runFiles(root, runId);
+  let text: string;
+  try {
+    text = await readFile(files.state, 'utf8');
+  } catch {
+    throw new UsageError(`no run '${runId}' under ${runsDirectory(root)} (see \`agentpipe runs\`)`);
+  }
+  try {
+    return JSON.parse(text) as RunState;
+  } catch (error) {
+    throw new RunFailedError(`${files.state} is not valid JSON`, { cause: error });
+  }
+}
+
+/** Every readable run under the project, oldest first (run ids sort by time). */
+export async function listRunStates(root: string): Promise<RunState[]> {
+  let names: string[];
+  try {
+    names = await readdir(runsDirectory(root));
+  } catch {
+    return [];
+  }
+  const states: RunState[] = [];
+  for (const name of names.filter(isRunId).sort()) {
+    try {
+      states.push(JSON.parse(await readFile(join(runsDirectory(root), name, 'run.json'), 'utf8')) as RunState);
+    } catch {
+      // A run killed before its first save has no run.json; it has nothing to list.
+    }
+  }
+  return states;
+}
