@@ -3,6 +3,7 @@
 import type { SearchProviderSpec } from '../compile/ir.js';
 import { createBraveProvider } from './brave.js';
 import { createDuckDuckGoProvider } from './duckduckgo.js';
+import { createSearxngProvider } from './searxng.js';
 import { SearchError } from './errors.js';
 import type { RetryPolicy } from './http.js';
 import type { SearchProvider } from './types.js';
@@ -12,6 +13,7 @@ type Factory = (spec: SearchProviderSpec, env: NodeJS.ProcessEnv, retry?: RetryP
 const factories: Record<string, Factory> = {
   duckduckgo: createDuckDuckGoProvider,
   brave: createBraveProvider,
+  searxng: createSearxngProvider,
 };
 
 /** Supported provider types, derived from the factory map (used by validation and `explain`). */
@@ -20,7 +22,7 @@ export const searchProviderTypes = Object.keys(factories);
 /**
  * Builds the provider for a compiled spec. `env` is read here, at construction, never at import.
  * `retry` overrides the backoff policy (tests inject `sleep`). Throws SearchError for an unsupported
- * type (`searxng` is declared in the IR but not implemented yet) or a missing API key.
+ * type or a missing API key.
  */
 export function createSearchProvider(spec: SearchProviderSpec, env: NodeJS.ProcessEnv = process.env, retry?: RetryPolicy): SearchProvider {
   const factory = factories[spec.type];
