@@ -20,10 +20,13 @@ export interface ToolCallContext {
   env?: NodeJS.ProcessEnv;
 }
 
-/** No single result may exceed the largest configured cap, whatever the tool. */
+/** Room for the status lines a tool appends (exit code, truncation notes) on top of its own cap. */
+const statusHeadroomBytes = 4096;
+
+/** Backstop: each tool caps its own output; no single result may exceed the largest cap, whatever the tool. */
 function outputCap(toolSet: ToolSet): number {
   const { read, bash, http } = toolSet.permissions;
-  return Math.max(read.maxBytes, bash.maxOutputBytes, http.maxBytes);
+  return Math.max(read.maxBytes, bash.maxOutputBytes, http.maxBytes) + statusHeadroomBytes;
 }
 
 function capOutput(text: string, maxBytes: number): string {

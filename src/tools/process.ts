@@ -104,8 +104,9 @@ export function runProcess(request: ProcessRequest): Promise<ProcessResult> {
 
 /** The text the model sees: stdout, then stderr, then one status line. */
 export function processOutcome(result: ProcessResult, request: Pick<ProcessRequest, 'timeoutMs' | 'maxOutputBytes'>): ToolOutcome {
-  const parts = [result.stdout];
-  if (result.stderr) parts.push(`--- stderr ---\n${result.stderr}`);
+  const withoutFinalNewline = (text: string): string => text.replace(/\n$/, '');
+  const parts = [withoutFinalNewline(result.stdout)];
+  if (result.stderr) parts.push(`--- stderr ---\n${withoutFinalNewline(result.stderr)}`);
   if (result.truncated) parts.push(`(output truncated at ${request.maxOutputBytes} bytes; process killed)`);
   if (result.timedOut) parts.push(`(killed after ${request.timeoutMs} ms timeout)`);
   else if (!result.truncated) parts.push(`(exit code ${result.exitCode ?? 'none'})`);
