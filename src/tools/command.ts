@@ -4,7 +4,7 @@
 
 import type { ToolSpec } from '../compile/ir.js';
 import { checkCommand } from './permissions.js';
-import { processOutcome, runProcess, scrubbedEnv } from './process.js';
+import { runInWorkspace } from './process.js';
 import { ToolFailedError, type ToolOutcome, type ToolRuntime } from './types.js';
 
 export type CommandToolSpec = Extract<ToolSpec, { kind: 'command' }>;
@@ -22,12 +22,12 @@ function scalarText(name: string, value: unknown): string {
  * Fills the template. An element that is only a placeholder for an absent optional parameter is
  * dropped; otherwise absent parameters fill in as empty text. The program itself must be literal.
  */
-export function fillArgv(template: string[], parameters: Record<string, unknown>): string[] {
+export function fillArgv(template: string[], parameters: Record<string, unknown>): [string, ...string[]] {
   const [program, ...rest] = template;
   if (program === undefined || program === '' || program.includes('{{')) {
     throw new ToolFailedError('a command tool must start with a literal program name');
   }
-  const argv = [program];
+  const argv: [string, ...string[]] = [program];
   for (const element of rest) {
     const whole = wholePlaceholder.exec(element);
     if (whole?.[1] !== undefined && parameters[whole[1]] === undefined) continue;
@@ -41,15 +41,6 @@ export async function runCommandTool(spec: CommandToolSpec, input: Record<string
   const rules = runtime.toolSet.permissions.bash;
   const [file, ...args] = fillArgv(spec.command, input);
   // The template is reviewed in tools.yaml, so the bash allow list does not apply; its deny list does.
-  checkCommand(rules, [file as string, ...args], false);
-  const request = {
-    file: file as string,
-    args,
-    cwd: runtime.toolSet.workspace,
-    env: scrubbedEnv(rules, runtime.env),
-    timeoutMs: spec.timeoutMs ?? rules.timeoutMs,
-    maxOutputBytes: rules.maxOutputBytes,
-    signal: runtime.signal,
-  };
-  return processOutcome(await runProcess(request), request);
+  checkCommand(rules, [file, ...args], false);
+  return runInWorkspace(runtime, file, args, spec.timeoutMs ?? rules.timeoutMs);
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { BashRules } from '../compile/ir.js';
 import { isSecretEnvName } from './redact.js';
-import { ToolFailedError, type ToolOutcome } from './types.js';
+import { ToolFailedError, type ToolOutcome, type ToolRuntime } from './types.js';
 
 /** Only the names the rules list, and never a secret-looking one even when listed. */
 export function scrubbedEnv(rules: BashRules, parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -111,4 +111,19 @@ export function processOutcome(result: ProcessResult, request: Pick<ProcessReque
   if (result.timedOut) parts.push(`(killed after ${request.timeoutMs} ms timeout)`);
   else if (!result.truncated) parts.push(`(exit code ${result.exitCode ?? 'none'})`);
   return { output: parts.filter((part) => part !== '').join('\n'), isError: result.timedOut || (result.exitCode !== 0 && !result.truncated) };
+}
+
+/** bash and command tools alike: run in the workspace with the scrubbed env and the bash caps. */
+export async function runInWorkspace(runtime: ToolRuntime, file: string, args: string[], timeoutMs: number): Promise<ToolOutcome> {
+  const rules = runtime.toolSet.permissions.bash;
+  const request: ProcessRequest = {
+    file,
+    args,
+    cwd: runtime.toolSet.workspace,
+    env: scrubbedEnv(rules, runtime.env),
+    timeoutMs,
+    maxOutputBytes: rules.maxOutputBytes,
+    signal: runtime.signal,
+  };
+  return processOutcome(await runProcess(request), request);
 }

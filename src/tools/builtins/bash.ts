@@ -1,7 +1,7 @@
 // bash: runs an argv (never a shell string unless the rules turn shell mode on) inside the workspace.
 
 import { checkCommand } from '../permissions.js';
-import { processOutcome, runProcess, scrubbedEnv } from '../process.js';
+import { runInWorkspace } from '../process.js';
 import { ToolDeniedError, ToolFailedError, type BuiltinTool } from '../types.js';
 
 export const bashTool: BuiltinTool = {
@@ -36,15 +36,6 @@ export const bashTool: BuiltinTool = {
       checkCommand(rules, [program, ...rest]);
       [file, args] = [program, rest];
     }
-    const request = {
-      file,
-      args,
-      cwd: runtime.toolSet.workspace,
-      env: scrubbedEnv(rules, runtime.env),
-      timeoutMs: rules.timeoutMs,
-      maxOutputBytes: rules.maxOutputBytes,
-      signal: runtime.signal,
-    };
-    return processOutcome(await runProcess(request), request);
+    return runInWorkspace(runtime, file, args, rules.timeoutMs);
   },
 };
