@@ -56,11 +56,11 @@ export const httpTool: BuiltinTool = {
     required: ['url'],
     additionalProperties: false,
   },
+  // executeToolCall puts this timeout on runtime.signal, which covers every hop and the body read.
   timeoutMs: (toolSet) => toolSet.permissions.http.timeoutMs,
   async run(input, runtime) {
     const request = input as { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string };
     const rules = runtime.toolSet.permissions.http;
-    const signal = AbortSignal.any([runtime.signal, AbortSignal.timeout(rules.timeoutMs)]);
     let url = parseUrl(request.url);
     let method = request.method ?? 'GET';
     let body = method === 'POST' ? request.body : undefined;
@@ -72,7 +72,7 @@ export const httpTool: BuiltinTool = {
         if (hop > 0 && error instanceof ToolDeniedError) throw new ToolDeniedError(error.rule, `redirect to ${url.origin}: ${error.reason}`);
         throw error;
       }
-      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal });
+      const response = await fetch(url, { method, headers, body, redirect: 'manual', signal: runtime.signal });
       const location = response.headers.get('location');
       if (!redirectStatuses.has(response.status) || location === null) {
         const { text, truncated } = await readCapped(response, rules.maxBytes);
