@@ -1,0 +1,59 @@
+// Pure conversion of CallOptions into an Ollama /api/chat body (../shared/wire/ollama).
+
+import type { CallOptions, CallWarning, Message } from '../types.js';
+import { assistantText, joinedSystem } from '../prompt-utils.js';
+
+export interface OllamaToolCall {
+  id?: string;
+  function: { index?: number; name: string; arguments: Record<string, unknown> };
+}
+
+export interface OllamaMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  tool_calls?: OllamaToolCall[];
+  tool_name?: string;
+}
+
+export interface OllamaChatBody {
+  model: string;
+  messages: OllamaMessage[];
+  tools?: Array<{ type: 'function'; function: { name: string; description: string; parameters: Record<string, unknown> } }>;
+  options?: { num_predict?: number; temperature?: number; top_p?: number; stop?: string[] };
+}
+
+function convertMessage(message: Message): OllamaMessage[] {
+  switch (message.role) {
+    case 'user':
+      return [{ role: 'user', content: message.content }];
+    case 'assistant': {
+      const text = assistantText(message.content);
+      const calls = message.content.flatMap((part) =>
+        part.type === 'tool-call' ? [{ function: { name: part.toolName, arguments: part.input } }] : [],
+      );
+      return [{ role: 'assistant', content: text, ...(calls.length ? { tool_calls: calls } : {}) }];
+    }
+    case 'tool':
+      // Ollama matches results to calls by tool name, in order.
+      return message.results.map((result) => ({ role: 'tool', content: result.output, tool_name: result.toolName }));
+  }
+}
+
+export function toOllamaRequest(modelId: string, options: CallOptions, defaults: { maxOutputTokens?: number } = {}): { body: OllamaChatBody; warnings: CallWarning[] } {
+  const messages: OllamaMessage[] = [];
+  const system = joinedSystem(options.system);
+  if (system !== undefined) messages.push({ role: 'system', content: system });
+  for (const message of options.messages) messages.push(...convertMessage(message));
+  const body: OllamaChatBody = { model: modelId, messages };
+  if (options.tools?.length) {
+    body.tools = options.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.inputSchema } }));
+  }
+  const modelOptions: NonNullable<OllamaChatBody['options']> = {};
+  const maxTokens = options.maxTokens ?? defaults.maxOutputTokens;
+  if (maxTokens !== undefined) modelOptions.num_predict = maxTokens;
+  if (options.temperature !== undefined) modelOptions.temperature = options.temperature;
+  if (options.topP !== undefined) modelOptions.top_p = options.topP;
+  if (options.stopSequences?.length) modelOptions.stop = options.stopSequences;
+  if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
+  return { body, warnings: [] };
+}

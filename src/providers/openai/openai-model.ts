@@ -1,0 +1,73 @@
+// OpenAI Chat Completions adapter on the `openai` SDK; with `compatible: true` it serves every
+// OpenAI-compatible server (LM Studio, vLLM, DeepSeek, Groq, OpenRouter, HF router, Ollama /v1).
+
+import type OpenAIClient from 'openai';
+import type { AssistantContent, CallOptions, LanguageModel, StreamPart } from '../types.js';
+import { guardedGenerate, guardedStream, parseToolArguments, streamEndedEarly, type AdapterSettings } from '../call-scope.js';
+import { toOpenAIRequest } from './convert-prompt.js';
+import { mapOpenAIFinishReason } from './map-finish-reason.js';
+import { readOpenAIError } from './map-error.js';
+import { OpenAIStreamState, mapOpenAIUsage } from './stream-state.js';
+
+export function createOpenAIModel(settings: AdapterSettings, flavour: { compatible: boolean }): LanguageModel {
+  let client: Promise<OpenAIClient> | undefined;
+  const getClient = () =>
+    (client ??= import('openai').then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          // Keyless local servers still need a non-empty string for the SDK.
+          apiKey: settings.apiKey ?? 'not-needed',
+          baseURL: settings.baseUrl,
+          // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to a third-party server.
+          organization: null,
+          project: null,
+          maxRetries: 0,
+          timeout: Math.max(settings.timeoutMs, 1000) * 10,
+          ...(settings.headers ? { defaultHeaders: settings.headers } : {}),
+        }),
+    ));
+  const request = (options: CallOptions) =>
+    toOpenAIRequest(settings.modelId, options, { compatible: flavour.compatible, maxOutputTokens: settings.maxOutputTokens });
+  const parse = (json: string) => parseToolArguments(settings, json);
+
+  return {
+    provider: settings.providerName,
+    modelId: settings.modelId,
+
+    generate: (options) =>
+      guardedGenerate(settings, options, readOpenAIError, async (signal) => {
+        const { body, warnings } = request(options);
+        const openai = await getClient();
+        const response = await openai.chat.completions.create(body as OpenAIClient.ChatCompletionCreateParamsNonStreaming, { signal });
+        const choice = response.choices[0];
+        const content: AssistantContent[] = [];
+        if (choice?.message.content) content.push({ type: 'text', text: choice.message.content });
+        for (const call of choice?.message.tool_calls ?? []) {
+          if (call.type !== 'function') continue;
+          content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: parse(call.function.arguments) });
+        }
+        const hasCalls = content.some((part) => part.type === 'tool-call');
+        return {
+          content,
+          finishReason: mapOpenAIFinishReason(choice?.finish_reason, hasCalls),
+          usage: mapOpenAIUsage(response.usage),
+          warnings,
+          responseModel: response.model,
+        };
+      }),
+
+    stream: (options) =>
+      guardedStream(settings, options, readOpenAIError, async function* (signal): AsyncGenerator<StreamPart> {
+        const { body, warnings } = request(options);
+        const openai = await getClient();
+        const chunks = await openai.chat.completions.create(
+          { ...body, stream: true, stream_options: { include_usage: true } } as OpenAIClient.ChatCompletionCreateParamsStreaming,
+          { signal },
+        );
+        const state = new OpenAIStreamState(parse, warnings);
+        for await (const chunk of chunks) yield* state.handle(chunk);
+        if (!state.done) throw streamEndedEarly(settings, 'a finish_reason');
+        yield { type: 'finish', result: state.result() };
+      }),
+  };
+}

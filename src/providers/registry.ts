@@ -1,0 +1,119 @@
+// The one place that maps a ProviderType to its adapter, its key env vars and its base-URL env var.
+// Nothing else in agentpipe asks "is this anthropic?".
+
+import type { ModelSpec, ProviderSpec, ProviderType } from '../compile/ir.js';
+import type { LanguageModel } from './types.js';
+import type { AdapterSettings } from './call-scope.js';
+import { createAnthropicModel } from './anthropic/anthropic-model.js';
+import { createOpenAIModel } from './openai/openai-model.js';
+import { createGeminiModel } from './gemini/gemini-model.js';
+import { createOllamaModel } from './ollama/ollama-model.js';
+
+interface ProviderTypeInfo {
+  /** Env vars that may hold the key when the spec names none, in the SDK's precedence order. */
+  keyEnvVars: string[];
+  /** Env var that overrides the vendor default base URL. */
+  baseUrlEnv?: string;
+  defaultBaseUrl?: string;
+  create(settings: AdapterSettings): LanguageModel;
+}
+
+const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
+  anthropic: {
+    keyEnvVars: ['ANTHROPIC_API_KEY'],
+    baseUrlEnv: 'ANTHROPIC_BASE_URL',
+    // No /v1: the SDK appends /v1/messages.
+    defaultBaseUrl: 'https://api.anthropic.com',
+    create: createAnthropicModel,
+  },
+  openai: {
+    keyEnvVars: ['OPENAI_API_KEY'],
+    baseUrlEnv: 'OPENAI_BASE_URL',
+    defaultBaseUrl: 'https://api.openai.com/v1',
+    create: (settings) => createOpenAIModel(settings, { compatible: false }),
+  },
+  gemini: {
+    // @google/genai prefers GOOGLE_API_KEY when both are set; so do we.
+    keyEnvVars: ['GOOGLE_API_KEY', 'GEMINI_API_KEY'],
+    baseUrlEnv: 'GOOGLE_GEMINI_BASE_URL',
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+    create: createGeminiModel,
+  },
+  ollama: {
+    keyEnvVars: [],
+    baseUrlEnv: 'OLLAMA_HOST',
+    defaultBaseUrl: 'http://127.0.0.1:11434',
+    create: createOllamaModel,
+  },
+  // Keyless unless the spec names api_key_env; the base URL must come from the spec.
+  'openai-compatible': {
+    keyEnvVars: [],
+    create: (settings) => createOpenAIModel(settings, { compatible: true }),
+  },
+};
+
+/** Per-call timeout when neither the call nor providers.yaml sets one; for streams, the wait for each next chunk. */
+export const defaultTimeoutMs = 120_000;
+
+export interface ProviderKeyStatus {
+  /** Env vars consulted for the key, in order (empty for keyless providers). */
+  envVars: string[];
+  /** Whether a key is required at all. */
+  required: boolean;
+  /** True when a key is present or none is required. */
+  isSet: boolean;
+  /** The variable the key was read from. */
+  source?: string;
+  /** Effective base URL (config, then env, then vendor default); undefined when nothing provides one. */
+  baseUrl?: string;
+  /** Why the provider cannot be called (`ANTHROPIC_API_KEY is not set`), for the no-key paragraph. */
+  reason?: string;
+}
+
+/** OLLAMA_HOST is the server's bind address (`0.0.0.0`, `host:port`, no scheme); turn it into a URL to call. */
+export function normalizeOllamaHost(value: string): string {
+  let url = /^[a-z]+:\/\//i.test(value) ? value : `http://${value}`;
+  url = url.replace('://0.0.0.0', '://127.0.0.1');
+  const parsed = new URL(url);
+  if (parsed.port === '' && !/:\d+\/?$/.test(value)) parsed.port = '11434';
+  return parsed.toString().replace(/\/$/, '');
+}
+
+function resolveBaseUrl(spec: ProviderSpec, env: NodeJS.ProcessEnv): string | undefined {
+  const info = providerTypes[spec.type];
+  const fromEnv = info.baseUrlEnv ? env[info.baseUrlEnv] : undefined;
+  const raw = spec.baseUrl || fromEnv || info.defaultBaseUrl;
+  if (raw === undefined) return undefined;
+  return spec.type === 'ollama' ? normalizeOllamaHost(raw) : raw.replace(/\/$/, '');
+}
+
+export function providerKeyStatus(spec: ProviderSpec, env: NodeJS.ProcessEnv = process.env): ProviderKeyStatus {
+  const info = providerTypes[spec.type];
+  const envVars = spec.apiKeyEnv ? [spec.apiKeyEnv] : info.keyEnvVars;
+  const source = envVars.find((name) => (env[name] ?? '') !== '');
+  const required = envVars.length > 0;
+  const baseUrl = resolveBaseUrl(spec, env);
+  const status: ProviderKeyStatus = { envVars, required, isSet: !required || source !== undefined, ...(source ? { source } : {}), ...(baseUrl ? { baseUrl } : {}) };
+  if (!status.isSet) status.reason = envVars.length === 1 ? `${envVars[0]} is not set` : `none of ${envVars.join(', ')} is set`;
+  else if (!baseUrl) status.reason = `provider '${spec.name}' has no base_url`;
+  return status;
+}
+
+/** Builds the adapter for a model. Never throws and never calls the network: a model that cannot
+ * be called (missing key or base URL) fails each call with a typed `unavailable` error. */
+export function createLanguageModel(spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): LanguageModel {
+  const status = providerKeyStatus(spec.provider, env);
+  const apiKey = status.source ? env[status.source] : undefined;
+  const settings: AdapterSettings = {
+    providerName: spec.provider.name,
+    modelId: spec.ref.model,
+    id: spec.ref.id,
+    baseUrl: status.baseUrl ?? '',
+    timeoutMs: spec.provider.timeoutMs ?? defaultTimeoutMs,
+    ...(apiKey ? { apiKey } : {}),
+    ...(status.reason ? { unavailableReason: status.reason } : {}),
+    ...(spec.provider.headers ? { headers: spec.provider.headers } : {}),
+    ...(spec.maxOutputTokens ? { maxOutputTokens: spec.maxOutputTokens } : {}),
+  };
+  return providerTypes[spec.provider.type].create(settings);
+}
