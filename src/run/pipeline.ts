@@ -48,7 +48,7 @@ export interface ExecuteOptions {
 }
 
 export interface PipelineResult {
-  status: RunStatus;
+  status: Exclude<RunStatus, 'running'>;
   outputs: Record<string, unknown>;
   /** The error that stopped the run (budget, interrupt), or the first step failure. */
   error?: AgentpipeError | Error;
@@ -116,7 +116,7 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
   options.signal.removeEventListener('abort', onAbort);
 
   const stop = controller.signal.aborted ? toStopError(controller.signal.reason) : undefined;
-  const status: RunStatus = stop instanceof BudgetExceededError ? 'budget-exceeded' : stop ? 'interrupted' : firstFailure ? 'failed' : 'succeeded';
+  const status: PipelineResult['status'] = stop instanceof BudgetExceededError ? 'budget-exceeded' : stop ? 'interrupted' : firstFailure ? 'failed' : 'succeeded';
   const outputs = status === 'succeeded' ? renderOutputs(pipeline, context, options.ports) : {};
   return { status, outputs, ...(stop ? { error: stop } : firstFailure ? { error: firstFailure } : {}) };
 }

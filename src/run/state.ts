@@ -90,9 +90,12 @@ export class StateWriter {
   constructor(
     readonly files: RunFiles,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Brings derived fields (ledger, total cost) up to date just before each save. */
+    private readonly prepare: (state: RunState) => void = () => undefined,
   ) {}
 
   save(state: RunState): Promise<void> {
+    this.prepare(state);
     state.updatedAt = new Date().toISOString();
     const text = `${JSON.stringify(redactValue(state, this.env), null, 2)}\n`;
     const temp = `${this.files.state}.${process.pid}.${this.counter++}.tmp`;

@@ -1,0 +1,115 @@
+// Starts or resumes a run: sets up its folder, event log, audit log, ledger and budget, restores what
+// an earlier attempt finished, executes the pipeline, and saves the final state. The library entry
+// point the CLI calls; it never exits the process.
+
+import type { CompiledPipeline } from '../compile/ir.js';
+import { AuditLog } from '../tools/audit.js';
+import { redactSecrets } from '../tools/redact.js';
+import { Budget } from './budget.js';
+import { createEventLog, type EventListener } from './event-log.js';
+import { newRunId } from './ids.js';
+import { executePipeline, type PipelineResult } from './pipeline.js';
+import type { RuntimePorts } from './ports.js';
+import { budgetScopes, createItemRunner } from './step-runner.js';
+import { StateWriter, readOutput, runFiles, type RunState } from './state.js';
+
+export interface RunOptions {
+  pipeline: CompiledPipeline;
+  /** The agent or template file, relative to the project root (kept in run.json for resume). */
+  target: string;
+  inputs: Record<string, unknown>;
+  modelOverride?: string;
+  ports: RuntimePorts;
+  /** The project's environment (process env plus .env): keys for providers, values to redact. */
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  onEvent?: EventListener;
+  /** State of the run to resume (from loadRunState); a new run when absent. */
+  resume?: RunState;
+}
+
+export interface RunResult extends PipelineResult {
+  runId: string;
+  state: RunState;
+  costUsd: number;
+  durationMs: number;
+}
+
+export async function startRun(options: RunOptions): Promise<RunResult> {
+  const { pipeline, env } = options;
+  const started = performance.now();
+  const now = new Date().toISOString();
+  const state: RunState = options.resume ?? {
+    version: 1,
+    runId: newRunId(),
+    target: options.target,
+    kind: pipeline.kind,
+    name: pipeline.name,
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    inputs: options.inputs,
+    ...(options.modelOverride ? { modelOverride: options.modelOverride } : {}),
+    steps: {},
+    costUsd: 0,
+    ledger: undefined,
+  };
+  state.status = 'running';
+  delete state.error;
+  const files = runFiles(pipeline.root, state.runId);
+  const log = createEventLog(state.runId, files.events, env);
+  if (options.onEvent) log.subscribe(options.onEvent);
+  const ledger = options.ports.createLedger(state.ledger);
+  const writer = new StateWriter(files, env, (current) => {
+    current.ledger = ledger.toJSON();
+    current.costUsd = ledger.total();
+  });
+  const audit = new AuditLog(files.audit, env);
+  const budget = new Budget(log.emit);
+  const restoredOutputs = await restore(state, pipeline, budget, files);
+
+  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: options.resume !== undefined });
+  await writer.save(state);
+  const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
+  const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
+  const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env });
+  let result: PipelineResult;
+  try {
+    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render } });
+  } catch (error) {
+    // A bug or an unexpected throw still leaves a saved, resumable state behind.
+    result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };
+  }
+  if (timeout?.aborted && !options.signal.aborted && result.status === 'interrupted') result = { ...result, status: 'failed' };
+  state.status = result.status;
+  if (result.status === 'succeeded') state.outputs = result.outputs;
+  if (result.error) state.error = redactSecrets(result.error.message, env);
+  await writer.save(state);
+  const durationMs = Math.round(performance.now() - started);
+  log.emit({ type: 'run-end', status: result.status, costUsd: ledger.total(), durationMs });
+  await Promise.all([log.close(), audit.flush(), writer.flush()]);
+  return { ...result, runId: state.runId, state, costUsd: ledger.total(), durationMs };
+}
+
+/** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */
+async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, files: ReturnType<typeof runFiles>): Promise<Map<string, unknown>> {
+  const outputs = new Map<string, unknown>();
+  for (const step of pipeline.steps) {
+    const saved = state.steps[step.id];
+    if (!saved) continue;
+    if (saved.status === 'succeeded') {
+      const output = await readOutput(files, step.id).catch(() => undefined);
+      if (output === undefined) saved.status = 'pending';
+      else outputs.set(step.id, output);
+    }
+    for (const [index, item] of Object.entries(saved.items ?? {})) {
+      if (item.status !== 'succeeded') continue;
+      const output = await readOutput(files, step.id, Number(index)).catch(() => undefined);
+      if (output !== undefined) outputs.set(`${step.id}[${index}]`, output);
+    }
+    const paid = saved.status === 'succeeded' ? saved.costUsd : Object.values(saved.items ?? {}).reduce((sum, item) => sum + item.costUsd, 0);
+    for (const scope of budgetScopes(pipeline, step, step.id).slice(1, 2)) budget.restore(scope.name, paid);
+  }
+  budget.restore('run', state.costUsd);
+  return outputs;
+}
