@@ -13,7 +13,11 @@ export function assistantText(content: AssistantContent[]): string {
 }
 
 /** Merges consecutive turns of the same role (Anthropic and Gemini reject them), e.g. tool results then user text. */
-export function mergeSameRole<Role, Part, Turn extends { role: Role }>(turns: Turn[], partsOf: (turn: Turn) => Part[], make: (role: Role, parts: Part[]) => Turn): Turn[] {
+export function mergeSameRole<Turn extends { role: string }, Part>(
+  turns: Turn[],
+  partsOf: (turn: Turn) => Part[],
+  make: (role: Turn['role'], parts: Part[]) => Turn,
+): Turn[] {
   const merged: Turn[] = [];
   for (const turn of turns) {
     const last = merged.at(-1);
