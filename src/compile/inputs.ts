@@ -1,0 +1,97 @@
+// Run inputs: `--input k=v` flags and `--input-file` parsed, checked against the declared inputs and
+// typed. `run` fails on a missing required input; `estimate` and `render` use a placeholder instead.
+
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import type { InputSpec } from './ir.js';
+
+export type InputMode = 'run' | 'estimate';
+
+/** `["k=v", "x=1"]` (cac gives a string for one flag, an array for several) -> { k: "v", x: "1" }. */
+export function parseInputFlags(flags: string | string[] | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const flag of flags === undefined ? [] : Array.isArray(flags) ? flags : [flags]) {
+    const equals = String(flag).indexOf('=');
+    if (equals <= 0) throw new UsageError(`--input "${flag}" must be written name=value`);
+    values[String(flag).slice(0, equals)] = String(flag).slice(equals + 1);
+  }
+  return values;
+}
+
+/** A JSON or YAML file holding an object of input values. */
+export async function readInputFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`--input-file ${path} cannot be read`);
+  }
+  let value: unknown;
+  try {
+    value = path.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
+  } catch (error) {
+    throw new UsageError(`--input-file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`--input-file ${path} must hold a mapping of input names to values`);
+  return value as Record<string, unknown>;
+}
+
+/** What render and estimate use for an input nobody gave: its example, its default, or `<name>`. */
+export function placeholderInput(name: string, spec: InputSpec): unknown {
+  if (spec.example !== undefined) return spec.example;
+  if (spec.default !== undefined) return spec.default;
+  if (spec.type === 'array') return [`<${name}>`];
+  if (spec.type === 'object') return {};
+  return `<${name}>`;
+}
+
+/** A command-line string turned into the declared type; values from an input file pass through. */
+function coerce(name: string, spec: InputSpec, value: unknown): unknown {
+  if (typeof value !== 'string' || spec.type === 'string') return value;
+  const fail = (expected: string): never => {
+    throw new UsageError(`input "${name}" must be ${expected}, got "${value}"`);
+  };
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      const number = Number(value);
+      if (value.trim() === '' || !Number.isFinite(number) || (spec.type === 'integer' && !Number.isInteger(number))) return fail(`a${spec.type === 'integer' ? 'n integer' : ' number'}`);
+      return number;
+    }
+    case 'boolean':
+      return value === 'true' ? true : value === 'false' ? false : fail('true or false');
+    default: {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (spec.type === 'array' ? Array.isArray(parsed) : parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed;
+      } catch {
+        // falls through to the usage error
+      }
+      return fail(`JSON ${spec.type === 'array' ? 'array' : 'object'}`);
+    }
+  }
+}
+
+/**
+ * Given values checked against `spec`: an unknown name is a UsageError. A missing input gets, in
+ * estimate mode, its placeholder (example, default, `<name>`); in run mode its default, else a
+ * UsageError naming every missing required input. Optional inputs with neither are
+ * `null`, so strict templates can test them with `{{#if}}`.
+ */
+export function resolveInputs(spec: Readonly<Record<string, InputSpec>>, given: Readonly<Record<string, unknown>>, options: { mode: InputMode }): Record<string, unknown> {
+  const declared = Object.keys(spec);
+  for (const name of Object.keys(given)) {
+    if (!(name in spec)) throw new UsageError(`unknown input "${name}" (declared: ${declared.join(', ') || 'none'})`);
+  }
+  const values: Record<string, unknown> = {};
+  const missing: string[] = [];
+  for (const [name, input] of Object.entries(spec)) {
+    if (given[name] !== undefined) values[name] = coerce(name, input, given[name]);
+    else if (options.mode === 'estimate') values[name] = placeholderInput(name, input);
+    else if (input.default !== undefined) values[name] = input.default;
+    else if (input.required) missing.push(name);
+    else values[name] = null;
+  }
+  if (missing.length > 0) throw new UsageError(`missing required input${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (pass --input ${missing[0]}=...)`);
+  return values;
+}

@@ -1,0 +1,109 @@
+// Routes and provider/model ids -> ModelChain: ordered models with prices, provider specs and the
+// retry/fallback/rate-limit policy. Provider-type defaults live in `providerTypeDefaults`, the one
+// table that knows which env var each provider type reads.
+
+import { parseModelRef } from '../providers/types.js';
+import type { Checked } from '../validate/types.js';
+import type { ProvidersFile } from '../validate/types.gen.js';
+import type { CompileDiagnostics } from './diagnostics.js';
+import type { ErrorClass, ModelChain, ModelSpec, ProviderSpec, ProviderType, RateLimit, RetryPolicy } from './ir.js';
+import { parseOptionalDuration } from './units.js';
+
+/** Env var holding the key when `api_key_env` is not written (DESIGN.md, providers.yaml). */
+export const providerTypeDefaults: Record<ProviderType, { apiKeyEnv?: string }> = {
+  anthropic: { apiKeyEnv: 'ANTHROPIC_API_KEY' },
+  openai: { apiKeyEnv: 'OPENAI_API_KEY' },
+  gemini: { apiKeyEnv: 'GEMINI_API_KEY' },
+  ollama: {},
+  'openai-compatible': {},
+};
+
+export const defaultRetry: RetryPolicy = { attempts: 3, initialDelayMs: 500, maxDelayMs: 20_000, honorRetryAfter: true };
+export const defaultFallbackOn: ErrorClass[] = ['rate_limited', 'overloaded', 'server_error', 'timeout', 'network', 'unavailable'];
+/** Per-call timeout when a provider sets none. */
+export const defaultProviderTimeoutMs = 120_000;
+
+/** Replaces `${NAME}` / `${NAME:-default}` left in a value (the loader normally did it already). */
+export function interpolateEnv(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_match, name: string, fallback: string | undefined) => {
+    const value = env[name];
+    return value !== undefined && value !== '' ? value : (fallback ?? '');
+  });
+}
+
+export function resolveProvider(name: string, providers: ProvidersFile, env: NodeJS.ProcessEnv): ProviderSpec | undefined {
+  const provider = providers.providers[name];
+  if (!provider) return undefined;
+  const apiKeyEnv = provider.api_key_env ?? providerTypeDefaults[provider.type].apiKeyEnv;
+  const headers = provider.headers ? (Object.fromEntries(Object.entries(provider.headers).filter(([, value]) => value !== undefined)) as Record<string, string>) : undefined;
+  return {
+    name,
+    type: provider.type,
+    ...(provider.base_url ? { baseUrl: interpolateEnv(provider.base_url, env) } : {}),
+    ...(apiKeyEnv ? { apiKeyEnv } : {}),
+    ...(headers ? { headers } : {}),
+    timeoutMs: parseOptionalDuration(provider.timeout) ?? defaultProviderTimeoutMs,
+  };
+}
+
+/** One model id -> ModelSpec, or a diagnostic at `where` when the provider or the price is missing. */
+function resolveModel(id: string, providersFile: Checked<ProvidersFile>, env: NodeJS.ProcessEnv, report: (message: string, fix?: string) => void): ModelSpec | undefined {
+  const ref = parseModelRef(id);
+  if (!ref) return report(`"${id}" is neither a route nor a provider/model id`, 'name a route from providers.yaml or write provider/model'), undefined;
+  const providers = providersFile.value;
+  const provider = resolveProvider(ref.provider, providers, env);
+  if (!provider) return report(`model "${id}" names provider "${ref.provider}", which providers.yaml does not define`), undefined;
+  const model = providers.models?.[id];
+  if (!model) return report(`model "${id}" has no entry (price) under models: in providers.yaml`, `add models: { ${id}: { pricing: { input: ..., output: ... } } }`), undefined;
+  const pricing = model.pricing;
+  return {
+    ref,
+    provider,
+    pricing: {
+      input: pricing.input,
+      output: pricing.output,
+      ...(pricing.cache_read !== undefined ? { cacheRead: pricing.cache_read } : {}),
+      ...(pricing.cache_write !== undefined ? { cacheWrite: pricing.cache_write } : {}),
+      ...(pricing.source !== undefined ? { source: pricing.source } : {}),
+      ...(pricing.as_of !== undefined ? { asOf: String(pricing.as_of) } : {}),
+    },
+    ...(model.context_window !== undefined ? { contextWindow: model.context_window } : {}),
+    ...(model.max_output_tokens !== undefined ? { maxOutputTokens: model.max_output_tokens } : {}),
+  };
+}
+
+/**
+ * `modelOrRoute` is a route name or a provider/model id. Problems go to `diagnostics` at `at`
+ * (the file and value path that named it); the chain is still returned, possibly with no models.
+ */
+export function resolveModelChain(
+  modelOrRoute: string,
+  providersFile: Checked<ProvidersFile>,
+  env: NodeJS.ProcessEnv,
+  diagnostics: CompileDiagnostics,
+  at: { source: Checked<unknown>['source']; path: ReadonlyArray<string | number> },
+): ModelChain {
+  const providers = providersFile.value;
+  const route = providers.routes?.[modelOrRoute];
+  const ids: string[] = route ? [...route] : [modelOrRoute];
+  const report = (message: string, fix?: string) => diagnostics.error(at.source, at.path, 'ref/model', message, fix);
+  const models = ids.flatMap((id) => resolveModel(id, providersFile, env, report) ?? []);
+  const retry = providers.retry;
+  const rateLimits: Record<string, RateLimit> = {};
+  for (const model of models) {
+    const limit = providers.rate_limits?.[model.provider.name];
+    if (limit) rateLimits[model.provider.name] = { ...(limit.rpm !== undefined ? { rpm: limit.rpm } : {}), ...(limit.tpm !== undefined ? { tpm: limit.tpm } : {}) };
+  }
+  return {
+    name: modelOrRoute,
+    models,
+    retry: {
+      attempts: retry?.attempts ?? defaultRetry.attempts,
+      initialDelayMs: parseOptionalDuration(retry?.initial_delay) ?? defaultRetry.initialDelayMs,
+      maxDelayMs: parseOptionalDuration(retry?.max_delay) ?? defaultRetry.maxDelayMs,
+      honorRetryAfter: retry?.honor_retry_after ?? defaultRetry.honorRetryAfter,
+    },
+    fallbackOn: providers.fallback?.on ? [...providers.fallback.on] : [...defaultFallbackOn],
+    rateLimits,
+  };
+}
