@@ -82,7 +82,8 @@ export function checkReferences(analysis: TemplateAnalysis, source: SourceRef, r
     const names = roots[root];
     if (names && name !== undefined && !names.has(name)) {
       const known = [...names].join(', ') || 'none';
-      diagnostics.errorInTemplate(source, path, 'template/unknown-variable', `${what} reads "${root}.${name}", which is not declared (declared: ${known})`);
+      const why = root === 'steps' ? `"${name}" is not a step it needs, directly or through others (it needs: ${known})` : `which is not declared (declared: ${known})`;
+      diagnostics.errorInTemplate(source, path, 'template/unknown-variable', `${what} reads "${root}.${name}", ${why}`);
     }
   }
 }

@@ -13,7 +13,7 @@
 //   never rendered again, so `{{...}}` inside a value comes out literally. Objects and arrays
 //   print as indented JSON.
 // - System parts: the agent's layers in listed order (`{{> layer/name}}` works inside them), then
-//   the agent's own system text; a part that renders to only whitespace is dropped.
+//   the agent's own system text; trailing whitespace is trimmed and an empty part is dropped.
 // - Helpers: json VALUE [SPACES=2], indent TEXT SPACES, join ARRAY [SEPARATOR=", "], eq A B,
 //   upper TEXT, lower TEXT, today (the run's date, YYYY-MM-DD UTC unless `today` is given).
 
@@ -115,21 +115,34 @@ function prepare(prompt: CompiledPrompt): Prepared {
   return result;
 }
 
-function run(template: Template, context: unknown, source: SourceRef): string {
+/** The `{{...}}` around a 1-based line and 0-based column of a template, for error messages. */
+function expressionAt(text: string, line: number | undefined, column: number | undefined): string | undefined {
+  if (line === undefined || column === undefined) return undefined;
+  const lineText = text.split('\n')[line - 1] ?? '';
+  const start = lineText.lastIndexOf('{{', column);
+  const end = lineText.indexOf('}}', column);
+  return start >= 0 && end >= 0 ? lineText.slice(start, end + 2) : undefined;
+}
+
+function run(template: Template, context: unknown, source: SourceRef, text: string): string {
   try {
     return template(context);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-    throw new PromptRenderError(message.replace(/^"(.*)" not defined in .*$/, 'nothing provides "$1"'), source);
+    const details = error as { message?: string; lineNumber?: number; column?: number };
+    const first = String(details.message ?? error).split('\n')[0] ?? '';
+    const missing = /^"(.*)" not defined in /.exec(first)?.[1];
+    const expression = expressionAt(text, details.lineNumber, details.column);
+    const message = missing !== undefined ? `nothing provides "${missing}"${expression ? ` in ${expression}` : ''}` : first;
+    throw new PromptRenderError(message, source);
   }
 }
 
 const utcToday = (): string => new Date().toISOString().slice(0, 10);
 
 /** Renders one template string over a step-level context (used for `with`, `when` and outputs). */
-export function renderTemplate(text: string, context: RenderContext, source: SourceRef): string {
+export function renderTemplate(text: string, context: RenderContext, source: SourceRef = { file: '<template>', line: 1 }): string {
   const template = createEnvironment().compile(text, compileOptions) as Template;
-  return run(template, stepContext(context), source);
+  return run(template, stepContext(context), source, text);
 }
 
 function stepContext(context: RenderContext): Record<string, unknown> {
@@ -159,7 +172,7 @@ export function renderStepInputs(step: CompiledStep, context: RenderContext): Re
       }
       values[name] = value;
     } else {
-      values[name] = run(createEnvironment().compile(text, compileOptions) as Template, scope, step.source);
+      values[name] = run(createEnvironment().compile(text, compileOptions) as Template, scope, step.source, text);
     }
   }
   return values;
@@ -187,10 +200,10 @@ export function renderPrompt(target: CompiledAgent | CompiledStep, context: Rend
   const templates = prepare(agent.prompt);
   const parts: RenderedPart[] = [];
   agent.prompt.system.forEach((part, index) => {
-    const text = run(templates.system[index] as Template, scope, part.source);
-    if (text.trim() !== '') parts.push({ kind: part.kind, name: part.name, text, source: part.source, cacheable: part.cacheable });
+    const text = run(templates.system[index] as Template, scope, part.source, part.template).trimEnd();
+    if (text !== '') parts.push({ kind: part.kind, name: part.name, text, source: part.source, cacheable: part.cacheable });
   });
-  const user = run(templates.user, scope, agent.prompt.user.source);
+  const user = run(templates.user, scope, agent.prompt.user.source, agent.prompt.user.template);
   const system = parts.map((part) => ({ text: part.text, cacheable: part.cacheable }));
   parts.push({ kind: 'user', name: agent.name, text: user, source: agent.prompt.user.source, cacheable: false });
   return { system, user, parts };
