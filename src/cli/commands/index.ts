@@ -1,8 +1,12 @@
 // The list of verbs. Each module only registers options and a lazy action; keep imports here cheap.
 import type { CAC } from 'cac';
+import { initCommand } from './init.js';
+import { lintCommand } from './lint.js';
+import { listCommand } from './list.js';
+import { schemaCommand } from './schema.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand];

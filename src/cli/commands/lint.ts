@@ -1,0 +1,49 @@
+// `agentpipe lint [paths...]`: load + validate, print diagnostics. Exit 0 clean, 2 on errors
+// (warnings too with --strict). The real work is imported inside the action.
+
+import type { CAC } from 'cac';
+import type { CommandModule } from './index.js';
+
+interface LintFlags {
+  format?: string;
+  strict?: boolean;
+}
+
+export async function lint(paths: string[], flags: LintFlags): Promise<number> {
+  const { UsageError } = await import('../../errors.js');
+  const format = await import('../format/diagnostics.js');
+  const formatName = flags.format ?? 'text';
+  if (!(format.diagnosticFormats as readonly string[]).includes(formatName)) {
+    throw new UsageError(`unknown --format \`${formatName}\`; use one of ${format.diagnosticFormats.join(', ')}`);
+  }
+  const { loadProject } = await import('../../load/index.js');
+  const { validateProject } = await import('../../validate/index.js');
+  const { relevantTo } = await import('../format/paths.js');
+  const raw = await loadProject({ paths });
+  const result = await validateProject(raw, { mode: 'lint' });
+  const diagnostics = result.diagnostics.filter(relevantTo(raw.root, paths));
+  const { errors, warnings } = format.countBySeverity(diagnostics);
+  const output =
+    formatName === 'json' ? format.formatJson(diagnostics)
+    : formatName === 'github' ? format.formatGithub(diagnostics)
+    : formatName === 'sarif' ? format.formatSarif(diagnostics, await packageVersion())
+    : format.formatText(diagnostics, raw.files.length);
+  process.stdout.write(output);
+  return errors > 0 || (flags.strict === true && warnings > 0) ? 2 : 0;
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(new URL('../../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+export const lintCommand: CommandModule = {
+  register(cli: CAC): void {
+    cli
+      .command('lint [...paths]', 'Check schemas, references, templates, secrets and env vars')
+      .option('--format <format>', 'text | json | github | sarif', { default: 'text' })
+      .option('--strict', 'Exit 2 on warnings too')
+      .action((paths: string[], flags: LintFlags) => lint(paths, flags));
+  },
+};

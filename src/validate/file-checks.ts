@@ -1,0 +1,56 @@
+// Checks on a file's raw text: literal secrets (before env interpolation, so a `${KEY}` that expands
+// to a real key is not flagged) and the `# yaml-language-server: $schema=` line editors need.
+
+import path from 'node:path';
+import type { Diagnostic } from '../errors.js';
+import type { SourceFile } from '../load/types.js';
+
+// Shapes of real vendor keys. The key itself is never echoed: only the prefix that identified it.
+const secretPatterns: Array<[RegExp, string]> = [
+  [/\bsk-ant-[A-Za-z0-9_-]{20,}/g, 'sk-ant-'],
+  [/\bsk-(?!ant-)[A-Za-z0-9_-]{20,}/g, 'sk-'],
+  [/\bAIza[0-9A-Za-z_-]{35}/g, 'AIza'],
+  [/\bgh[pousr]_[A-Za-z0-9]{36,}/g, 'gh*_'],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, 'xox*-'],
+];
+
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
+export function checkSecrets(source: SourceFile): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const [pattern, prefix] of secretPatterns) {
+    for (const match of source.text.matchAll(pattern)) {
+      diagnostics.push({
+        severity: 'error', code: 'secrets/literal', file: source.file, ...positionOf(source.text, match.index),
+        message: `this looks like a literal API key (${prefix}…); keys must never be written in config files`,
+        fix: 'put it in an env var and use api_key_env (or ${NAME}); then rotate the key, since it was committed',
+      });
+    }
+  }
+  return diagnostics;
+}
+
+const schemaLine = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m;
+
+/** The `$schema=` comment must be in the leading comment block and point at this kind's schema. */
+export function checkSchemaComment(source: SourceFile, root: string): Diagnostic[] {
+  const leading = /^(?:[ \t]*(?:#[^\n]*)?\n)*/.exec(source.text)?.[0] ?? '';
+  const target = schemaLine.exec(leading)?.[1];
+  const expected = path.relative(path.dirname(source.absPath), path.join(root, 'schemas', `${source.kind}.schema.json`)).split(path.sep).join('/');
+  const line = `# yaml-language-server: $schema=${expected.startsWith('.') ? expected : `./${expected}`}`;
+  const warn = (message: string, at = 1): Diagnostic => ({ severity: 'warning', code: 'style/schema-comment', file: source.file, line: at, col: 1, message, fix: `make the first line \`${line}\`` });
+  if (target === undefined) return [warn(`missing the \`# yaml-language-server: $schema=\` line, so editors cannot check this ${source.kind} file`)];
+  const at = leading.slice(0, leading.indexOf(target)).split('\n').length;
+  if (path.posix.basename(target) !== `${source.kind}.schema.json`) return [warn(`the $schema line points at \`${target}\`, which is not the ${source.kind} schema`, at)];
+  const isUrl = /^[a-z]+:\/\//.test(target);
+  if (!isUrl && path.posix.normalize(target) !== path.posix.normalize(expected)) return [warn(`the $schema line points at \`${target}\`, which is not where schemas/${source.kind}.schema.json is from here`, at)];
+  return [];
+}

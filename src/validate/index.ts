@@ -1,0 +1,120 @@
+// The validate stage: schema first, then cross-references, templates, permissions, secrets and env
+// vars, all without calling a model. Fails closed: any error means no ProjectConfig.
+
+import { ConfigError, type Diagnostic } from '../errors.js';
+import type { Env } from '../load/dotenv.js';
+import type { RawProject, SourceFile } from '../load/types.js';
+import { checkAgent } from './check-agents.js';
+import { checkProviders } from './check-providers.js';
+import { checkTemplate } from './check-templates.js';
+import { checkTools } from './check-tools.js';
+import { nameOf, type ValidationContext } from './context.js';
+import { checkSchemaComment, checkSecrets } from './file-checks.js';
+import { schemaDiagnostics } from './schema-errors.js';
+import { schemaErrors } from './schema-validators.js';
+import { prepareScanner } from './template-scan.js';
+import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
+import type { ProjectConfig } from './types.js';
+
+export type { ProjectConfig, Checked } from './types.js';
+export { formatPath } from './schema-errors.js';
+
+export interface ValidateOptions {
+  /** Only used for diagnostics about env vars; interpolation happened at load time. */
+  env?: Env;
+  /** lint: unset env vars are warnings. run: they are errors. Default lint. */
+  mode?: 'lint' | 'run';
+}
+
+export interface ValidationResult {
+  /** Present only when there are no errors. */
+  config?: ProjectConfig;
+  /** Load and validate diagnostics, errors and warnings, in file order. */
+  diagnostics: Diagnostic[];
+}
+
+export async function validateProject(raw: RawProject, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const context: ValidationContext = { diagnostics: [...raw.diagnostics], agents: new Map(), layers: new Map(), templates: new Map(), agentFiles: new Set(), layerFiles: new Set() };
+  for (const source of raw.files) {
+    if (source.kind === 'agent') context.agentFiles.add(nameOf(source));
+    if (source.kind === 'layer') context.layerFiles.add(nameOf(source));
+    context.diagnostics.push(...checkSecrets(source), ...checkSchemaComment(source, raw.root));
+    if (source.value === undefined) continue;
+    const errors = schemaErrors(source.kind, source.value);
+    if (errors.length > 0) {
+      context.diagnostics.push(...schemaDiagnostics(source, errors));
+      continue;
+    }
+    register(context, source);
+  }
+  await prepareScanner(templateTexts(context));
+  checkProviders(context);
+  checkTools(context);
+  for (const agent of context.agents.values()) checkAgent(context, agent);
+  for (const template of context.templates.values()) checkTemplate(context, template);
+  reportMissingEnv(context, raw, options.mode ?? 'lint');
+
+  const diagnostics = sortDiagnostics(context.diagnostics);
+  const hasErrors = diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  if (hasErrors || !context.providers || !context.tools) return { diagnostics };
+  const config: ProjectConfig = {
+    root: raw.root, providers: context.providers, tools: context.tools,
+    agents: context.agents, layers: context.layers, templates: context.templates, diagnostics,
+  };
+  return { config, diagnostics };
+}
+
+/** validateProject, throwing ConfigError (exit 2) with every diagnostic when there is any error. */
+export async function validateProjectOrThrow(raw: RawProject, options: ValidateOptions = {}): Promise<ProjectConfig> {
+  const result = await validateProject(raw, options);
+  if (!result.config) throw new ConfigError(result.diagnostics);
+  return result.config;
+}
+
+function register(context: ValidationContext, source: SourceFile): void {
+  switch (source.kind) {
+    case 'providers':
+      context.providers = { value: source.value as ProvidersFile, source };
+      return;
+    case 'tools':
+      context.tools = { value: source.value as ToolsFile, source };
+      return;
+    case 'agent':
+      context.agents.set(nameOf(source), { value: source.value as AgentFile, source });
+      return;
+    case 'layer':
+      context.layers.set(nameOf(source), { value: source.value as LayerFile, source });
+      return;
+    case 'template':
+      context.templates.set(nameOf(source), { value: source.value as TemplateFile, source });
+  }
+}
+
+function* templateTexts(context: ValidationContext): Iterable<string> {
+  for (const { value } of context.agents.values()) yield* [value.prompt.user, value.prompt.system ?? ''];
+  for (const { value } of context.layers.values()) yield value.text;
+  for (const { value } of context.templates.values()) {
+    for (const step of value.steps) yield* [step.when ?? '', ...Object.values(step.with ?? {}).map((text) => text ?? '')];
+    yield* Object.values(value.outputs ?? {}).map((text) => text ?? '');
+  }
+}
+
+function reportMissingEnv(context: ValidationContext, raw: RawProject, mode: 'lint' | 'run'): void {
+  const missing = raw.missingEnv ?? [];
+  if (missing.length === 0) return;
+  const names = [...new Set(missing.map((variable) => variable.name))];
+  const summary = `environment variables not set: ${names.join(', ')}`;
+  for (const variable of missing) {
+    const source = raw.files.find((file) => file.file === variable.file);
+    const { line, col } = source?.locate(variable.path) ?? { line: 1, col: 1 };
+    context.diagnostics.push({
+      severity: mode === 'run' ? 'error' : 'warning', code: 'env/unset', file: variable.file, line, col,
+      message: `\${${variable.name}} is not set and has no default (${summary})`,
+      fix: `set ${variable.name} (in the environment or .env), or write \${${variable.name}:-default}`,
+    });
+  }
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((left, right) => (left.file < right.file ? -1 : left.file > right.file ? 1 : left.line - right.line || left.col - right.col));
+}

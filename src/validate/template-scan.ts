@@ -1,0 +1,116 @@
+// What a Handlebars text refers to: variables, partials and helpers. Plain `{{path}}`, `{{helper
+// arg "literal"}}` and `{{> partial}}` are read with a regular expression; anything else (blocks,
+// comments, subexpressions) goes through Handlebars' own parser, imported only when needed.
+
+type HandlebarsModule = typeof import('handlebars');
+
+export interface TemplateReferences {
+  /** Dotted paths read as data, e.g. `inputs.question`, `steps.research.output.answer`. */
+  variables: string[];
+  partials: string[];
+  helpers: string[];
+  /** Set when the text is not valid Handlebars. */
+  syntaxError?: string;
+}
+
+/** Built-in Handlebars helpers plus the ones agentpipe registers (compile must register exactly these). */
+export const knownHelpers: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'json', 'join'];
+
+const mustache = /\{\{\{?([^{}]*)\}?\}\}/g;
+const pathPattern = String.raw`[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*`;
+const simpleExpression = new RegExp(String.raw`^\s*(${pathPattern})((?:\s+(?:${pathPattern}|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?))*)\s*$`);
+const simplePartial = /^\s*>\s*([A-Za-z0-9_/-]+)\s*$/;
+const argumentPattern = new RegExp(String.raw`${pathPattern}|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?`, 'g');
+
+let handlebars: HandlebarsModule | undefined;
+
+/** Loads Handlebars once if any of `texts` needs the real parser. */
+export async function prepareScanner(texts: Iterable<string>): Promise<void> {
+  if (handlebars) return;
+  for (const text of texts) {
+    if (scanSimple(text) === undefined) {
+      handlebars = (await import('handlebars')).default;
+      return;
+    }
+  }
+}
+
+export function scanTemplate(text: string): TemplateReferences {
+  const simple = scanSimple(text);
+  if (simple) return simple;
+  if (!handlebars) throw new Error('scanTemplate: call prepareScanner() with this text first');
+  const references: TemplateReferences = { variables: [], partials: [], helpers: [] };
+  try {
+    walk(handlebars.parse(text), references, false);
+  } catch (error) {
+    references.syntaxError = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'invalid template';
+  }
+  return references;
+}
+
+function scanSimple(text: string): TemplateReferences | undefined {
+  const references: TemplateReferences = { variables: [], partials: [], helpers: [] };
+  if (!text.includes('{{')) return text.includes('}}') ? undefined : references;
+  if (text.replace(mustache, '').includes('{{') || text.replace(mustache, '').includes('}}')) return undefined;
+  for (const match of text.matchAll(mustache)) {
+    const inner = match[1] ?? '';
+    const partial = simplePartial.exec(inner);
+    if (partial?.[1]) {
+      references.partials.push(partial[1]);
+      continue;
+    }
+    const expression = simpleExpression.exec(inner);
+    if (!expression?.[1]) return undefined;
+    const args = (expression[2] ?? '').match(argumentPattern) ?? [];
+    if (args.length === 0 && !knownHelpers.includes(expression[1])) references.variables.push(expression[1]);
+    else references.helpers.push(expression[1]);
+    for (const argument of args) if (!/^["'\d-]/.test(argument) && argument !== 'true' && argument !== 'false') references.variables.push(argument);
+  }
+  return references;
+}
+
+interface Node {
+  type: string;
+  [field: string]: unknown;
+}
+
+// Inside {{#each}} and {{#with}} the context changes, so relative paths there are not checked.
+function walk(node: unknown, references: TemplateReferences, scoped: boolean): void {
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, references, scoped);
+    return;
+  }
+  if (node === null || typeof node !== 'object' || typeof (node as Node).type !== 'string') return;
+  const current = node as Node;
+  switch (current.type) {
+    case 'Program':
+      walk(current['body'], references, scoped);
+      return;
+    case 'PathExpression':
+      if (!current['data'] && !scoped && current['original'] !== 'this' && (current['depth'] as number) === 0) references.variables.push(String(current['original']));
+      return;
+    case 'PartialStatement':
+    case 'PartialBlockStatement':
+      references.partials.push(String((current['name'] as Node)['original']));
+      walk(current['params'], references, scoped);
+      return;
+    case 'MustacheStatement':
+    case 'SubExpression':
+    case 'BlockStatement': {
+      const path = current['path'] as Node;
+      const params = (current['params'] as unknown[]) ?? [];
+      const hash = current['hash'] as Node | undefined;
+      const isHelper = current.type !== 'MustacheStatement' || params.length > 0 || hash !== undefined || knownHelpers.includes(String(path['original']));
+      if (isHelper && path.type === 'PathExpression') references.helpers.push(String(path['original']));
+      else walk(path, references, scoped);
+      walk(params, references, scoped);
+      if (hash) walk((hash['pairs'] as Node[]).map((pair) => pair['value']), references, scoped);
+      const changesContext = current.type === 'BlockStatement' && ['each', 'with'].includes(String(path['original']));
+      walk(current['program'], references, scoped || changesContext);
+      walk(current['inverse'], references, scoped);
+      return;
+    }
+    default:
+      return;
+  }
+}
