@@ -31,8 +31,10 @@ export interface ItemOutcome {
 export interface PipelinePorts {
   /** Runs the step's agent once (for one item of a for_each step, with the item in the context). */
   runItem(step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal): Promise<ItemOutcome>;
-  /** Renders a `when` expression or an output template. */
-  render(template: string, context: TemplateContext): string;
+  /** False when the step's `when` renders falsy. */
+  evaluateWhen(step: CompiledStep, context: TemplateContext): boolean;
+  /** Renders one of the template's `outputs`. */
+  render(template: string, context: TemplateContext, source: CompiledPipeline['source']): string;
 }
 
 export interface ExecuteOptions {
@@ -126,7 +128,7 @@ async function runStep(step: CompiledStep, options: ExecuteOptions, context: Tem
   const stepState = state.steps[step.id]!;
   stepState.status = 'running';
   const started = performance.now();
-  if (step.when !== undefined && isFalsy(options.ports.render(step.when, context))) {
+  if (step.when !== undefined && !options.ports.evaluateWhen(step, context)) {
     stepState.status = 'skipped';
     context.steps[step.id] = { output: null };
     emit({ type: 'step-end', stepId: step.id, status: 'skipped', costUsd: 0, usage: emptyUsage(), durationMs: 0 });
@@ -206,8 +208,6 @@ export function resolvePath(context: TemplateContext, path: string): unknown {
   return value;
 }
 
-export const isFalsy = (rendered: string): boolean => ['', 'false', '0', 'null', 'undefined'].includes(rendered.trim());
-
 const isRunStop = (error: unknown) => error instanceof BudgetExceededError || error instanceof InterruptedError;
 
 const toStopError = (reason: unknown): AgentpipeError => (reason instanceof AgentpipeError ? reason : new InterruptedError());
@@ -219,5 +219,5 @@ function renderOutputs(pipeline: CompiledPipeline, context: TemplateContext, por
     const last = pipeline.steps.at(-1);
     return last ? { output: context.steps[last.id]?.output } : {};
   }
-  return Object.fromEntries(Object.entries(pipeline.outputs).map(([name, template]) => [name, ports.render(template, context)]));
+  return Object.fromEntries(Object.entries(pipeline.outputs).map(([name, template]) => [name, ports.render(template, context, pipeline.source)]));
 }

@@ -2,8 +2,8 @@
 // search, cost and compile lives here and nowhere else in src/run. Tests pass their own ports.
 
 import type { CompiledStep, ModelChain, ModelSpec, SearchSettings, ToolSet } from '../compile/ir.js';
-import type { CallOptions, GenerateResult, SystemPart, ToolCallContent, ToolDefinition, ToolResultContent, Usage } from '../providers/types.js';
-import type { AuditLog } from '../tools/audit.js';
+import type { CallOptions, GenerateResult, LanguageModel, SystemPart, ToolCallContent, ToolDefinition, ToolResultContent, Usage } from '../providers/types.js';
+import type { ToolCallContext } from '../tools/execute.js';
 import type { EventSink } from './events.js';
 import type { TemplateContext } from './pipeline.js';
 
@@ -12,7 +12,7 @@ export interface ChainHooks {
   signal: AbortSignal;
   onTextDelta(delta: string): void;
   /** Wraps each model of the chain (search augmentation). */
-  wrapModel?: (model: import('../providers/types.js').LanguageModel) => import('../providers/types.js').LanguageModel;
+  wrapModel?: (model: LanguageModel) => LanguageModel;
 }
 
 export interface ChainAnswer {
@@ -21,38 +21,14 @@ export interface ChainAnswer {
   model: ModelSpec;
 }
 
-export interface LedgerEntry {
-  runId: string;
-  stepId: string;
-  agent: string;
-  provider: string;
-  model: string;
-  usage: Usage;
-  costUsd: number;
-}
-
-/** The run's cost ledger (src/cost/ledger.ts); JSON-serialisable so run.json can carry it. */
-export interface RunLedger {
-  record(entry: LedgerEntry): void;
-  total(): number;
-  toJSON(): unknown;
-}
-
-export interface ToolContext {
-  agent: string;
-  stepId: string;
-  audit: AuditLog;
-  signal: AbortSignal;
-  env: NodeJS.ProcessEnv;
-  webSearch?: (input: { query: string; maxResults?: number }) => Promise<string>;
-}
+export type ToolContext = ToolCallContext;
 
 export interface RuntimePorts {
   renderPrompt(step: CompiledStep, context: TemplateContext): { system: SystemPart[]; user: string };
-  render(template: string, context: TemplateContext): string;
+  evaluateWhen(step: CompiledStep, context: TemplateContext): boolean;
+  render(template: string, context: TemplateContext, source: CompiledStep['source']): string;
   callChain(chain: ModelChain, options: CallOptions, hooks: ChainHooks): Promise<ChainAnswer>;
   price(model: ModelSpec, usage: Usage): number;
-  createLedger(saved?: unknown): RunLedger;
   toolDefinitions(toolSet: ToolSet): ToolDefinition[];
   executeTool(toolSet: ToolSet, call: ToolCallContent, context: ToolContext): Promise<ToolResultContent>;
   /** Search augmentation and the web_search handler for an agent; undefined when it has none. */

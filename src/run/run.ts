@@ -3,6 +3,7 @@
 // point the CLI calls; it never exits the process.
 
 import type { CompiledPipeline } from '../compile/ir.js';
+import { CostLedger } from '../cost/ledger.js';
 import { AuditLog } from '../tools/audit.js';
 import { redactSecrets } from '../tools/redact.js';
 import { Budget } from './budget.js';
@@ -59,10 +60,11 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
   const files = runFiles(pipeline.root, state.runId);
   const log = createEventLog(state.runId, files.events, env);
   if (options.onEvent) log.subscribe(options.onEvent);
-  const ledger = options.ports.createLedger(state.ledger);
+  const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
+  const spent = () => ledger.total().costUsd;
   const writer = new StateWriter(files, env, (current) => {
     current.ledger = ledger.toJSON();
-    current.costUsd = ledger.total();
+    current.costUsd = spent();
   });
   const audit = new AuditLog(files.audit, env);
   const budget = new Budget(log.emit);
@@ -75,7 +77,7 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
   const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env });
   let result: PipelineResult;
   try {
-    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render } });
+    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen } });
   } catch (error) {
     // A bug or an unexpected throw still leaves a saved, resumable state behind.
     result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };
@@ -86,9 +88,9 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
   if (result.error) state.error = redactSecrets(result.error.message, env);
   await writer.save(state);
   const durationMs = Math.round(performance.now() - started);
-  log.emit({ type: 'run-end', status: result.status, costUsd: ledger.total(), durationMs });
+  log.emit({ type: 'run-end', status: result.status, costUsd: spent(), durationMs });
   await Promise.all([log.close(), audit.flush(), writer.flush()]);
-  return { ...result, runId: state.runId, state, costUsd: ledger.total(), durationMs };
+  return { ...result, runId: state.runId, state, costUsd: spent(), durationMs };
 }
 
 /** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */

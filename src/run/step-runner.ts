@@ -9,14 +9,15 @@ import { runAgentLoop, type ModelAnswer } from './agent-loop.js';
 import type { Budget, BudgetScope } from './budget.js';
 import type { EventSink } from './events.js';
 import type { ItemOutcome, PipelinePorts, TemplateContext } from './pipeline.js';
-import type { RunLedger, RuntimePorts } from './ports.js';
+import type { CostLedger } from '../cost/ledger.js';
+import type { RuntimePorts } from './ports.js';
 
 export interface StepRunnerOptions {
   runId: string;
   pipeline: CompiledPipeline;
   ports: RuntimePorts;
   budget: Budget;
-  ledger: RunLedger;
+  ledger: CostLedger;
   audit: AuditLog;
   emit: EventSink;
   env: NodeJS.ProcessEnv;
@@ -56,7 +57,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       });
       const costUsd = ports.price(answer.model, answer.result.usage);
       const model = answer.model.ref.id;
-      ledger.record({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });
+      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });
       emit({ type: 'usage', model, usage: answer.result.usage, costUsd });
       budget.charge(costUsd, scopes, label);
       return { result: answer.result, model, costUsd };

@@ -2,7 +2,7 @@
 
 import type { CompiledAgent, CompiledPipeline, CompiledStep, ModelSpec } from '../../src/compile/ir.js';
 import { emptyUsage, type CallOptions, type GenerateResult, type Usage } from '../../src/providers/types.js';
-import type { ChainHooks, LedgerEntry, RunLedger, RuntimePorts } from '../../src/run/ports.js';
+import type { ChainHooks, RuntimePorts } from '../../src/run/ports.js';
 import type { TemplateContext } from '../../src/run/pipeline.js';
 
 export const modelSpec: ModelSpec = {
@@ -47,22 +47,6 @@ export const usage = (input: number, output: number): Usage => ({ ...emptyUsage(
 
 export const textResult = (text: string, tokens = 10): GenerateResult => ({ content: [{ type: 'text', text }], finishReason: 'stop', usage: usage(tokens, tokens), warnings: [] });
 
-export class MemoryLedger implements RunLedger {
-  entries: LedgerEntry[];
-  constructor(saved?: unknown) {
-    this.entries = Array.isArray(saved) ? (saved as LedgerEntry[]) : [];
-  }
-  record(entry: LedgerEntry): void {
-    this.entries.push(entry);
-  }
-  total(): number {
-    return this.entries.reduce((sum, entry) => sum + entry.costUsd, 0);
-  }
-  toJSON(): unknown {
-    return this.entries;
-  }
-}
-
 /** Calls seen by the fake chain: the step label is the first line of the user prompt. */
 export interface FakeCall {
   stepId: string;
@@ -78,6 +62,9 @@ export function fakePorts(answer: (call: FakeCall, hooks: ChainHooks) => Promise
     renderPrompt(step, context: TemplateContext) {
       const item = context.itemIndex === undefined ? '' : `[${context.itemIndex}]`;
       return { system: [{ text: 'sys' }], user: `${step.id}${item}|${JSON.stringify({ item: context.item, steps: context.steps })}` };
+    },
+    evaluateWhen(step, context) {
+      return !['', 'false', '0', 'null'].includes(this.render(step.when ?? 'true', context, step.source).trim());
     },
     render(template, context) {
       // Enough of Handlebars for the tests: {{steps.<id>.output}} and literals.
@@ -96,7 +83,6 @@ export function fakePorts(answer: (call: FakeCall, hooks: ChainHooks) => Promise
       return { result, model: modelSpec };
     },
     price: (_model, used) => (used.inputTokens + used.outputTokens) / 1000,
-    createLedger: (saved) => new MemoryLedger(saved),
     toolDefinitions: (toolSet) => toolSet.tools.map((tool) => ({ name: tool.name, description: tool.name, inputSchema: { type: 'object' } })),
     async executeTool(_toolSet, call) {
       return { toolCallId: call.toolCallId, toolName: call.toolName, output: `ran ${call.toolName}` };

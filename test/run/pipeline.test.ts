@@ -134,7 +134,7 @@ describe('pipeline executor', () => {
     expect(resumed.outputs).toEqual({ output: 'done end' });
     expect(resumed.costUsd).toBeCloseTo(0.1);
     expect(events.find((event) => event.type === 'step-end' && event.stepId === 'plan')).toMatchObject({ status: 'cached' });
-    const ledger = JSON.parse(await readFile(runFiles(root, failed.runId).state, 'utf8')).ledger as Array<{ stepId: string }>;
+    const ledger = JSON.parse(await readFile(runFiles(root, failed.runId).state, 'utf8')).ledger.entries as Array<{ stepId: string }>;
     expect(ledger.map((entry) => entry.stepId).sort()).toEqual(['end', 'plan', 'write[0]', 'write[1]', 'write[2]']);
   });
 

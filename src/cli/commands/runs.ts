@@ -1,0 +1,67 @@
+// `agentpipe runs [id] [--json]`: past runs with status and cost, or one run's cost ledger grouped
+// by step, agent, provider and model. Reads .agentpipe/runs/ only; never calls a model.
+
+import type { CAC } from 'cac';
+import type { CommandModule } from './index.js';
+import type { RunState } from '../../run/state.js';
+import type { LedgerKey, LedgerTotals } from '../../cost/ledger.js';
+
+const usd = (value: number) => `$${value.toFixed(value > 0 && value < 0.01 ? 4 : 2)}`;
+
+function table(rows: string[][]): string {
+  const widths = rows.reduce<number[]>((max, row) => row.map((cell, index) => Math.max(cell.length, max[index] ?? 0)), []);
+  return rows.map((row) => row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+async function projectRoot(): Promise<string> {
+  const { findRoot } = await import('../../load/discover.js');
+  return (await findRoot(process.cwd())) ?? process.cwd();
+}
+
+function listRow(state: RunState): string[] {
+  const steps = Object.values(state.steps);
+  const done = steps.filter((step) => step.status === 'succeeded' || step.status === 'skipped').length;
+  return [state.runId, state.status, `${state.kind} ${state.name}`, `${done}/${steps.length} steps`, usd(state.costUsd ?? 0), state.updatedAt];
+}
+
+export async function runsCommand(id: string | undefined, flags: { json?: boolean }): Promise<number> {
+  const { listRunStates, loadRunState } = await import('../../run/state.js');
+  const root = await projectRoot();
+  if (!id) {
+    const states = await listRunStates(root);
+    if (flags.json) {
+      const rows = states.map((state) => ({ runId: state.runId, status: state.status, kind: state.kind, name: state.name, target: state.target, costUsd: state.costUsd, createdAt: state.createdAt, updatedAt: state.updatedAt }));
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else if (states.length === 0) process.stdout.write('no runs yet (they are kept in .agentpipe/runs/)\n');
+    else process.stdout.write(`${table([['run', 'status', 'target', 'progress', 'cost', 'updated'], ...states.map(listRow)])}\n`);
+    return 0;
+  }
+  const state = await loadRunState(root, id);
+  const { CostLedger } = await import('../../cost/ledger.js');
+  const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
+  const keys: LedgerKey[] = ['stepId', 'agent', 'provider', 'model'];
+  const groups = Object.fromEntries(keys.map((key) => [key, Object.fromEntries(ledger.groupBy(key))])) as Record<LedgerKey, Record<string, LedgerTotals>>;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...listing(state), total: ledger.total(), by: groups, entries: ledger.entries }, null, 2)}\n`);
+    return 0;
+  }
+  const sections = keys.map((key) => {
+    const rows = Object.entries(groups[key]).map(([name, totals]) => [`  ${name}`, `${totals.calls} calls`, `${totals.usage.inputTokens} in`, `${totals.usage.outputTokens} out`, usd(totals.costUsd)]);
+    return `by ${key === 'stepId' ? 'step' : key}:\n${rows.length > 0 ? table(rows) : '  (no calls)'}`;
+  });
+  const total = ledger.total();
+  const header = `run ${state.runId}: ${state.status}, ${state.kind} ${state.name} (${state.target}), ${total.calls} calls, ${usd(total.costUsd)}`;
+  process.stdout.write(`${header}\n${state.error ? `error: ${state.error}\n` : ''}\n${sections.join('\n\n')}\n`);
+  return 0;
+}
+
+const listing = (state: RunState) => ({ runId: state.runId, status: state.status, kind: state.kind, name: state.name, target: state.target, steps: state.steps, ...(state.error ? { error: state.error } : {}) });
+
+export const runsCommandModule: CommandModule = {
+  register(cli: CAC): void {
+    cli
+      .command('runs [id]', 'List past runs, or show one run\'s cost ledger')
+      .option('--json', 'Print JSON')
+      .action((id: string | undefined, flags: { json?: boolean }) => runsCommand(id, flags));
+  },
+};

@@ -1,0 +1,33 @@
+// The end of a run on the terminal: a table of steps (status, tokens, cost, time) on stderr, and the
+// final output (the answer, or the template's outputs) on stdout.
+
+import type { RunResult } from '../../run/run.js';
+import { formatCost, formatDuration, totalTokens } from './format.js';
+
+export function formatSummary(result: RunResult): string {
+  const rows = Object.entries(result.state.steps).map(([id, step]) => [
+    id,
+    step.status === 'pending' ? 'not run' : step.status,
+    step.model ?? '',
+    `${totalTokens(step.usage)} tok`,
+    formatCost(step.costUsd),
+    formatDuration(step.durationMs),
+  ]);
+  const widths = rows.reduce<number[]>((max, row) => row.map((cell, index) => Math.max(cell.length, max[index] ?? 0)), []);
+  const lines = rows.map((row) => `  ${row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}`.trimEnd());
+  const status = result.status === 'succeeded' ? 'done' : result.status;
+  lines.push(`${status}: ${formatCost(result.costUsd)} in ${formatDuration(result.durationMs)} (run ${result.runId})`);
+  if (result.status !== 'succeeded' && result.error) lines.push(`agentpipe: ${result.error.message}`);
+  if (result.status !== 'succeeded') lines.push(`resume with: agentpipe run --resume ${result.runId}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+
+/** One output prints as is; several print as `## name` sections. */
+export function formatOutputs(outputs: Record<string, unknown>): string {
+  const entries = Object.entries(outputs);
+  if (entries.length === 0) return '';
+  if (entries.length === 1) return `${asText(entries[0]![1]).replace(/\n?$/, '\n')}`;
+  return entries.map(([name, value]) => `## ${name}\n\n${asText(value).replace(/\n?$/, '\n')}`).join('\n');
+}

@@ -1,0 +1,90 @@
+// The real wiring of RuntimePorts: compile's prompt rendering, the provider chain (streaming, with
+// retry, fallback and cooldown), search augmentation, the tools engine and the cost module.
+// One instance per run: it holds the run's adapters, cooldowns and search cache.
+
+import { evaluateWhen, renderPrompt, renderTemplate } from '../compile/prompt.js';
+import type { LanguageModel } from '../providers/types.js';
+import type { ModelSpec, SearchProviderSpec, SearchSettings } from '../compile/ir.js';
+import { streamWithChain } from '../providers/chain.js';
+import { ModelCache } from '../providers/model-cache.js';
+import { createSearchCache, createSearchProvider, webSearchTool, withSearch, type SearchProvider } from '../search/index.js';
+import { executeToolCall, toolDefinitions } from '../tools/index.js';
+import type { EventSink } from './events.js';
+import type { ChainHooks, RuntimePorts } from './ports.js';
+import type { TemplateContext } from './pipeline.js';
+import { priceUsage } from '../cost/price.js';
+
+/** Shares the run's adapters and cooldowns, but hands the chain each model wrapped (search). */
+class WrappedModelCache extends ModelCache {
+  constructor(
+    private readonly base: ModelCache,
+    private readonly wrap: (model: LanguageModel) => LanguageModel,
+  ) {
+    super(base.env);
+  }
+  override get(spec: ModelSpec): LanguageModel {
+    return this.wrap(this.base.get(spec));
+  }
+  override coolDown(modelId: string): void {
+    this.base.coolDown(modelId);
+  }
+  override isCooling(modelId: string): boolean {
+    return this.base.isCooling(modelId);
+  }
+}
+
+const renderContext = (context: TemplateContext) => ({
+  inputs: context.inputs,
+  steps: context.steps,
+  ...(context.item === undefined ? {} : { item: context.item }),
+  ...(context.itemIndex === undefined ? {} : { itemIndex: context.itemIndex }),
+  run: context.run,
+  today: context.today,
+});
+
+export function createDefaultPorts(env: NodeJS.ProcessEnv): RuntimePorts {
+  const models = new ModelCache(env);
+  const searchCache = createSearchCache();
+  const searchProviders = new Map<string, SearchProvider>();
+  const providerFor = (spec: SearchProviderSpec): SearchProvider => {
+    let provider = searchProviders.get(spec.name);
+    if (!provider) {
+      provider = createSearchProvider(spec, env);
+      searchProviders.set(spec.name, provider);
+    }
+    return provider;
+  };
+
+  return {
+    renderPrompt: (step, context) => renderPrompt(step, renderContext(context)),
+    evaluateWhen: (step, context) => evaluateWhen(step, renderContext(context)),
+    render: (template, context, source) => renderTemplate(template, renderContext(context), source),
+    async callChain(chain, options, hooks: ChainHooks) {
+      const cache = hooks.wrapModel ? new WrappedModelCache(models, hooks.wrapModel) : models;
+      const stream = streamWithChain(chain, options, { emit: hooks.emit, models: cache, signal: hooks.signal });
+      let part = await stream.next();
+      while (!part.done) {
+        if (part.value.type === 'text-delta') hooks.onTextDelta(part.value.delta);
+        part = await stream.next();
+      }
+      return { result: part.value.value, model: part.value.model };
+    },
+    price: (model, usage) => priceUsage(usage, model.pricing),
+    toolDefinitions,
+    executeTool: executeToolCall,
+    search(settings: SearchSettings, emit: EventSink) {
+      let provider: SearchProvider;
+      try {
+        provider = providerFor(settings.provider);
+      } catch (error) {
+        emit({ type: 'warning', message: `web search unavailable: ${error instanceof Error ? error.message : String(error)}` });
+        return {};
+      }
+      const tool = webSearchTool(provider, { maxResults: settings.maxResults });
+      return {
+        ...(settings.mode === 'never' ? {} : { wrapModel: (model: LanguageModel) => withSearch(model, settings, { provider, emit, cache: searchCache }) }),
+        webSearch: (input) => tool.execute({ query: input.query, ...(input.maxResults === undefined ? {} : { max_results: input.maxResults }) }),
+      };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// Everything before a run: find and load the project, validate it, resolve the target (or the run
+// being resumed), read the inputs, and compile. Config problems throw ConfigError/UsageError (exit 2).
+
+import { resolve } from 'node:path';
+import { compile } from '../compile/compile.js';
+import type { CompiledPipeline } from '../compile/ir.js';
+import { parseInputFlags, readInputFile, resolveInputs, type InputMode } from '../compile/inputs.js';
+import { UsageError } from '../errors.js';
+import { loadProject } from '../load/index.js';
+import { validateProjectOrThrow } from '../validate/index.js';
+import { loadRunState, type RunState } from './state.js';
+
+export interface PrepareOptions {
+  /** Agent or template file (or name). Optional with `resume`. */
+  file?: string;
+  /** `--input k=v` flags as given. */
+  inputFlags?: string | string[];
+  inputFile?: string;
+  modelOverride?: string;
+  /** Run id to resume: target, inputs and model come from its run.json. */
+  resume?: string;
+  /** Placeholder inputs instead of failing on missing ones (`--dry-run`). */
+  mode?: InputMode;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface PreparedRun {
+  pipeline: CompiledPipeline;
+  inputs: Record<string, unknown>;
+  /** process env plus the project's .env (which never overrides). */
+  env: NodeJS.ProcessEnv;
+  root: string;
+  /** Target relative to the root, as stored in run.json. */
+  target: string;
+  modelOverride?: string;
+  resume?: RunState;
+}
+
+export async function prepareRun(options: PrepareOptions): Promise<PreparedRun> {
+  const cwd = options.cwd ?? process.cwd();
+  if (!options.file && !options.resume) throw new UsageError('`agentpipe run` needs an agent or template file (or --resume <run-id>)');
+  const raw = await loadProject({ cwd, ...(options.file ? { file: options.file } : {}), env: options.env ?? process.env });
+  const env = { ...raw.env } as NodeJS.ProcessEnv;
+  const config = await validateProjectOrThrow(raw, { env: raw.env, mode: 'run' });
+  const resume = options.resume ? await loadRunState(raw.root, options.resume) : undefined;
+  const modelOverride = options.modelOverride ?? resume?.modelOverride;
+  const pipeline = compile(config, resume ? resume.target : options.file!, { env, cwd: resume ? raw.root : cwd, ...(modelOverride ? { modelOverride } : {}) });
+  let inputs: Record<string, unknown>;
+  if (resume) inputs = resume.inputs;
+  else {
+    const fromFile = options.inputFile ? await readInputFile(resolve(cwd, options.inputFile)) : {};
+    inputs = resolveInputs(pipeline.inputs, { ...fromFile, ...parseInputFlags(options.inputFlags) }, { mode: options.mode ?? 'run' });
+  }
+  return {
+    pipeline,
+    inputs,
+    env,
+    root: raw.root,
+    target: pipeline.source.file,
+    ...(modelOverride ? { modelOverride } : {}),
+    ...(resume ? { resume } : {}),
+  };
+}
