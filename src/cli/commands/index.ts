@@ -4,9 +4,11 @@ import { initCommand } from './init.js';
 import { lintCommand } from './lint.js';
 import { listCommand } from './list.js';
 import { schemaCommand } from './schema.js';
+import { runCommandModule } from './run.js';
+import { runsCommandModule } from './runs.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule];
