@@ -87,6 +87,8 @@ export function toProviderError(error: unknown, scope: CallScope | undefined, se
   if (error instanceof ProviderError) return error;
   if (scope?.callerAborted) return error;
   const context: ErrorContext = { provider: settings.providerName, model: settings.id, apiKey: settings.apiKey, timedOut: scope?.timedOut ?? false };
+  // The SDK error may quote the key (a provider echoing it back); then it is not kept as the cause.
+  const cause = settings.apiKey && mentions(error, settings.apiKey) ? undefined : error;
   const http = context.timedOut ? undefined : readHttp(error);
   if (http) {
     const errorClass = classifyHttpStatus(http.status, http.hints);
@@ -97,19 +99,29 @@ export function toProviderError(error: unknown, scope: CallScope | undefined, se
       ...(http.status === undefined ? {} : { status: http.status }),
       ...(http.retryAfterMs === undefined ? {} : { retryAfterMs: http.retryAfterMs }),
       providerMessage: scrubSecret(http.message, settings.apiKey),
-      cause: error,
+      cause,
     });
   }
   return (
-    classifyTransportError(error, context) ??
+    classifyTransportError(error, context, cause) ??
     new ProviderError({
       errorClass: 'server_error',
       provider: settings.providerName,
       model: settings.id,
       providerMessage: scrubSecret(describe(error), settings.apiKey),
-      cause: error,
+      cause,
     })
   );
+}
+
+function mentions(error: unknown, secret: string): boolean {
+  if (describe(error).includes(secret)) return true;
+  const body = (error as { error?: unknown } | null)?.error;
+  try {
+    return body !== undefined && JSON.stringify(body).includes(secret);
+  } catch {
+    return true;
+  }
 }
 
 export function unavailableError(settings: AdapterSettings): ProviderError {

@@ -166,8 +166,8 @@ export interface ErrorContext {
  * Classifies errors that are not HTTP responses: our timeout, transport failures, truncated or
  * malformed streams. Returns undefined when the error is something else.
  */
-export function classifyTransportError(error: unknown, context: ErrorContext): ProviderError | undefined {
-  const base = { provider: context.provider, model: context.model, cause: error };
+export function classifyTransportError(error: unknown, context: ErrorContext, cause: unknown = error): ProviderError | undefined {
+  const base = { provider: context.provider, model: context.model, cause };
   const text = scrubSecret(describe(error), context.apiKey);
   if (context.timedOut) return new ProviderError({ ...base, errorClass: 'timeout', providerMessage: 'request timed out' });
   const name = error instanceof Error ? error.name : '';

@@ -88,7 +88,10 @@ async function play(response: ServerResponse, reply: WireReply, turn: SimTurn, f
   const frames = [...reply.frames];
   const single = frames.length === 1 && !reply.headers['content-type']?.includes('event-stream') && !reply.headers['content-type']?.includes('ndjson');
   if (fault?.kind === 'malformed') {
-    const target = single ? 0 : Math.min(1, frames.length - 1);
+    // ollama-js skips unparseable NDJSON lines with a console warning, so only a broken `done` line is
+    // visible to it; SSE clients fail on the first broken event.
+    const ndjson = reply.headers['content-type']?.includes('ndjson') === true;
+    const target = single ? 0 : ndjson ? frames.length - 1 : Math.min(1, frames.length - 1);
     frames[target] = malform(frames[target] ?? '{}');
   }
   const headers = { ...reply.headers };
