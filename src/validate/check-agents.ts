@@ -44,7 +44,7 @@ export function checkAgent(context: ValidationContext, checked: Checked<AgentFil
     queue.push(...checkText(context, layer.source, ['text'], layer.value.text, scope));
   }
   for (const input of inputs) {
-    if (!scope.usedInputs.has(input)) {
+    if (!scope.incomplete && !scope.usedInputs.has(input)) {
       report(context, source, ['inputs', input], 'inputs/unused', `input \`${input}\` is declared but no prompt or layer uses it`, { severity: 'warning', key: true, fix: `use {{inputs.${input}}} in the prompt, or remove it` });
     }
   }

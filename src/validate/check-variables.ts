@@ -17,6 +17,8 @@ export interface TextScope {
   allSteps?: ReadonlySet<string>;
   /** `item` and `item_index` exist (a for_each step). */
   forEach?: boolean;
+  /** Set when a text could not be parsed: which inputs are used is then unknown. */
+  incomplete?: boolean;
   /** Says whose inputs these are, e.g. "agent `writer`" (used when the text is in a shared layer). */
   owner: string;
 }
@@ -27,6 +29,7 @@ const alwaysAvailable = ['inputs', 'agent', 'today', 'run'];
 export function checkText(context: ValidationContext, source: SourceFile, path: ValuePath, text: string, scope: TextScope): string[] {
   const references = scanTemplate(text);
   if (references.syntaxError) {
+    scope.incomplete = true;
     report(context, source, path, 'template/syntax', `invalid Handlebars: ${references.syntaxError}`, { fix: 'check the {{ }} pairs and block helpers' });
     return [];
   }

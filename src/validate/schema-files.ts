@@ -21,7 +21,13 @@ export function readSchema(fileName: string): Record<string, unknown> {
 /** The schema object at an ajv schemaPath such as `common.schema.json#/$defs/size/anyOf`. */
 export function schemaAt(kind: FileKind, schemaPath: string): Record<string, unknown> | undefined {
   const [fileName, pointer = ''] = schemaPath.split('#');
-  let node: unknown = readSchema(fileName || `${kind}.schema.json`);
+  // ajv writes `#/...` for a pointer inside common.schema.json when the $ref came from common itself.
+  if (!fileName) return resolvePointer(`${kind}.schema.json`, pointer) ?? resolvePointer('common.schema.json', pointer);
+  return resolvePointer(fileName, pointer);
+}
+
+function resolvePointer(fileName: string, pointer: string): Record<string, unknown> | undefined {
+  let node: unknown = readSchema(fileName);
   for (const raw of pointer.split('/').slice(1)) {
     const segment = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
     node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;

@@ -43,7 +43,9 @@ export function scanTemplate(text: string): TemplateReferences {
   try {
     walk(handlebars.parse(text), references, false);
   } catch (error) {
-    references.syntaxError = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'invalid template';
+    // Handlebars' message is "Parse error on line N:", the text, a caret line, then what it expected.
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+    references.syntaxError = lines.length > 1 ? `${lines[0] ?? ''} ${lines[lines.length - 1] ?? ''}` : (lines[0] ?? 'invalid template');
   }
   return references;
 }
