@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import { glob } from 'tinyglobby';
+import { parseDocument } from 'yaml';
+import { expect, test } from 'vitest';
+import { fixtures, repoRoot } from '../lint/corpus.js';
+
+// The happy path parses with js-yaml and positions come from `yaml`: they must read every file the same.
+function withJsYaml(text: string): { value?: unknown; failed: boolean } {
+  try {
+    return { value: load(text, { schema: CORE_SCHEMA }), failed: false };
+  } catch {
+    return { failed: true };
+  }
+}
+
+function withYaml(text: string): { value?: unknown; failed: boolean } {
+  const document = parseDocument(text, { schema: 'core', uniqueKeys: true });
+  if (document.errors.length > 0) return { failed: true };
+  try {
+    return { value: document.toJS({ maxAliasCount: 100 }) ?? undefined, failed: false };
+  } catch {
+    return { failed: true };
+  }
+}
+
+const examples = await glob(['providers.yaml', 'tools.yaml', 'agents/**/*.yaml', 'templates/*.yaml'], { cwd: repoRoot, absolute: true });
+const corpus = await glob(['base/**/*.yaml', 'broken/**/*.yaml'], { cwd: fixtures, absolute: true });
+
+test('there are example files and corpus files to compare', () => {
+  expect(examples.length).toBeGreaterThan(10);
+  expect(corpus.length).toBeGreaterThan(40);
+});
+
+test.each([...examples, ...corpus].map((file) => [file.slice(repoRoot.length), file]))('%s: js-yaml and yaml agree', async (_name, file) => {
+  const text = await readFile(file, 'utf8');
+  const fast = withJsYaml(text);
+  const slow = withYaml(text);
+  // An alias bomb is the one intended difference: js-yaml shares aliased nodes, yaml refuses to expand them.
+  if (file.includes('alias-bomb')) {
+    expect([fast.failed, slow.failed]).toEqual([false, true]);
+    return;
+  }
+  // js-yaml rejects an empty document; yaml reads it as null. Both end as "empty file" in the loader.
+  if (/^\s*(#[^\n]*\s*)*$/.test(text)) {
+    expect(slow.value ?? null).toBeNull();
+    return;
+  }
+  expect(slow.failed).toBe(fast.failed);
+  expect(slow.value).toEqual(fast.value);
+});
