@@ -25,7 +25,7 @@ export function controlRoute(
       reply(200, { ok: true });
     } else if (method === 'POST' && url.pathname === '/__sim/reset') {
       state.requests.length = 0;
-      state.player.setFault(undefined);
+      state.player.reset();
       reply(200, { ok: true });
     } else reply(404, { error: `unknown control route ${url.pathname}` });
   } catch (error) {

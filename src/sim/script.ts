@@ -122,6 +122,11 @@ export class ScriptPlayer {
     this.faults = fault ? [{ ...fault }] : [];
   }
 
+  reset(): void {
+    this.queue.length = 0;
+    this.faults = [];
+  }
+
   addFault(fault: SimFault): void {
     this.faults.push({ ...fault });
   }

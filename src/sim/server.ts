@@ -30,6 +30,8 @@ export interface Simulator {
   /** Replaces the standing faults; `undefined` clears them. */
   setFault(fault: SimFault | undefined): void;
   addFault(fault: SimFault): void;
+  /** Forgets queued turns, standing faults and recorded requests. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -191,6 +193,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     enqueue: (...turns) => player.enqueue(...turns),
     setFault: (fault) => player.setFault(fault),
     addFault: (fault) => player.addFault(fault),
+    reset: () => {
+      player.reset();
+      requests.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -18,7 +18,7 @@ export interface ProviderCase {
 }
 
 export const providerCases: ProviderCase[] = [
-  { type: 'anthropic', name: 'anthropic', model: 'claude-sonnet-4-5', path: () => '/v1/messages' },
+  { type: 'anthropic', name: 'anthropic', model: 'claude-opus-4-7', path: () => '/v1/messages' },
   { type: 'openai', name: 'openai', model: 'gpt-4o', path: () => '/v1/chat/completions' },
   {
     type: 'gemini',
