@@ -1,22 +1,29 @@
 // Routes and provider/model ids -> ModelChain: ordered models with prices, provider specs and the
-// retry/fallback/rate-limit policy. Provider-type defaults live in `providerTypeDefaults`, the one
-// table that knows which env var each provider type reads.
+// retry/fallback/rate-limit policy. Default key env vars per provider type live in `defaultKeyEnvVars`.
 
 import { parseModelRef } from '../providers/types.js';
 import type { Checked } from '../validate/types.js';
-import type { ProvidersFile } from '../validate/types.gen.js';
+import type { Pricing as PricingFile, ProvidersFile } from '../validate/types.gen.js';
 import type { CompileDiagnostics } from './diagnostics.js';
-import type { ErrorClass, ModelChain, ModelSpec, ProviderSpec, ProviderType, RateLimit, RetryPolicy } from './ir.js';
+import type { ErrorClass, ModelChain, ModelSpec, Pricing, ProviderSpec, ProviderType, RateLimit, RetryPolicy } from './ir.js';
 import { parseOptionalDuration } from './units.js';
 
-/** Env var holding the key when `api_key_env` is not written (DESIGN.md, providers.yaml). */
-export const providerTypeDefaults: Record<ProviderType, { apiKeyEnv?: string }> = {
-  anthropic: { apiKeyEnv: 'ANTHROPIC_API_KEY' },
-  openai: { apiKeyEnv: 'OPENAI_API_KEY' },
-  gemini: { apiKeyEnv: 'GEMINI_API_KEY' },
-  ollama: {},
-  'openai-compatible': {},
+/**
+ * Env vars that may hold the key when `api_key_env` is not written, in the SDK's precedence order
+ * (the same order as providers/registry.ts). Compile picks the first one set in `env`, else the last.
+ */
+export const defaultKeyEnvVars: Record<ProviderType, string[]> = {
+  anthropic: ['ANTHROPIC_API_KEY'],
+  openai: ['OPENAI_API_KEY'],
+  gemini: ['GOOGLE_API_KEY', 'GEMINI_API_KEY'],
+  ollama: [],
+  'openai-compatible': [],
 };
+
+function defaultKeyEnv(type: ProviderType, env: NodeJS.ProcessEnv): string | undefined {
+  const names = defaultKeyEnvVars[type];
+  return names.find((name) => (env[name] ?? '') !== '') ?? names[names.length - 1];
+}
 
 export const defaultRetry: RetryPolicy = { attempts: 3, initialDelayMs: 500, maxDelayMs: 20_000, honorRetryAfter: true };
 export const defaultFallbackOn: ErrorClass[] = ['rate_limited', 'overloaded', 'server_error', 'timeout', 'network', 'unavailable'];
@@ -34,7 +41,7 @@ export function interpolateEnv(text: string, env: NodeJS.ProcessEnv): string {
 export function resolveProvider(name: string, providers: ProvidersFile, env: NodeJS.ProcessEnv): ProviderSpec | undefined {
   const provider = providers.providers[name];
   if (!provider) return undefined;
-  const apiKeyEnv = provider.api_key_env ?? providerTypeDefaults[provider.type].apiKeyEnv;
+  const apiKeyEnv = provider.api_key_env ?? defaultKeyEnv(provider.type, env);
   const headers = provider.headers ? (Object.fromEntries(Object.entries(provider.headers).filter(([, value]) => value !== undefined)) as Record<string, string>) : undefined;
   return {
     name,
@@ -43,6 +50,18 @@ export function resolveProvider(name: string, providers: ProvidersFile, env: Nod
     ...(apiKeyEnv ? { apiKeyEnv } : {}),
     ...(headers ? { headers } : {}),
     timeoutMs: parseOptionalDuration(provider.timeout) ?? defaultProviderTimeoutMs,
+  };
+}
+
+/** providers.yaml pricing (snake_case) -> IR Pricing. */
+export function toPricing(pricing: PricingFile): Pricing {
+  return {
+    input: pricing.input,
+    output: pricing.output,
+    ...(pricing.cache_read !== undefined ? { cacheRead: pricing.cache_read } : {}),
+    ...(pricing.cache_write !== undefined ? { cacheWrite: pricing.cache_write } : {}),
+    ...(pricing.source !== undefined ? { source: pricing.source } : {}),
+    ...(pricing.as_of !== undefined ? { asOf: String(pricing.as_of) } : {}),
   };
 }
 
@@ -55,18 +74,10 @@ function resolveModel(id: string, providersFile: Checked<ProvidersFile>, env: No
   if (!provider) return report(`model "${id}" names provider "${ref.provider}", which providers.yaml does not define`), undefined;
   const model = providers.models?.[id];
   if (!model) return report(`model "${id}" has no entry (price) under models: in providers.yaml`, `add models: { ${id}: { pricing: { input: ..., output: ... } } }`), undefined;
-  const pricing = model.pricing;
   return {
     ref,
     provider,
-    pricing: {
-      input: pricing.input,
-      output: pricing.output,
-      ...(pricing.cache_read !== undefined ? { cacheRead: pricing.cache_read } : {}),
-      ...(pricing.cache_write !== undefined ? { cacheWrite: pricing.cache_write } : {}),
-      ...(pricing.source !== undefined ? { source: pricing.source } : {}),
-      ...(pricing.as_of !== undefined ? { asOf: String(pricing.as_of) } : {}),
-    },
+    pricing: toPricing(model.pricing),
     ...(model.context_window !== undefined ? { contextWindow: model.context_window } : {}),
     ...(model.max_output_tokens !== undefined ? { maxOutputTokens: model.max_output_tokens } : {}),
   };

@@ -6,9 +6,13 @@ import { listCommand } from './list.js';
 import { schemaCommand } from './schema.js';
 import { runCommandModule } from './run.js';
 import { runsCommandModule } from './runs.js';
+import { renderCommand } from './render.js';
+import { explainCommand } from './explain.js';
+import { estimateCommand } from './estimate.js';
+import { modelsCommand } from './models.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand];

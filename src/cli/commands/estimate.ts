@@ -1,0 +1,66 @@
+// `agentpipe estimate <file>`: dry-run cost (low, expected, worst) per step and in total, from
+// given or placeholder inputs. `--max-cost` makes it a CI gate: exit 3 when the gated tier is over.
+
+import type { CAC } from 'cac';
+import type { CommandModule } from './index.js';
+
+export interface EstimateFlags {
+  input?: string | string[];
+  inputFile?: string;
+  maxCost?: string | number;
+  gate?: string;
+  fanout?: string | number;
+  format?: string;
+  model?: string;
+}
+
+const formats = ['text', 'json', 'markdown'] as const;
+const gates = ['worst', 'expected'] as const;
+
+export async function estimate(file: string, flags: EstimateFlags): Promise<number> {
+  const { UsageError, ExitCode } = await import('../../errors.js');
+  const number = (flag: string, value: string | number | undefined, integer: boolean): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = typeof value === 'number' ? value : String(value).trim() === '' ? NaN : Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0 || (integer && (!Number.isInteger(parsed) || parsed < 1))) {
+      throw new UsageError(`--${flag} must be ${integer ? 'a whole number >= 1' : 'a number of USD >= 0'}, got "${value}"`);
+    }
+    return parsed;
+  };
+  const maxCostUsd = number('max-cost', flags.maxCost, false);
+  const fanout = number('fanout', flags.fanout, true);
+  const format = flags.format ?? 'text';
+  if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got "${format}"`);
+  const tier = flags.gate ?? 'worst';
+  if (!(gates as readonly string[]).includes(tier)) throw new UsageError(`--gate must be worst or expected, got "${tier}"`);
+
+  const [{ loadAndCompile }, inputs, { estimatePipeline }, { formatEstimate }] = await Promise.all([
+    import('../../compile/project.js'),
+    import('../../compile/inputs.js'),
+    import('../../cost/estimate.js'),
+    import('../../cost/estimate-format.js'),
+  ]);
+  const given = { ...(flags.inputFile ? await inputs.readInputFile(flags.inputFile) : {}), ...inputs.parseInputFlags(flags.input) };
+  const { pipeline } = await loadAndCompile(file, flags.model ? { modelOverride: flags.model } : {});
+  const report = await estimatePipeline(pipeline, { inputs: given, ...(fanout !== undefined ? { fanout } : {}) });
+  const gate = { tier: tier as (typeof gates)[number], ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) };
+  process.stdout.write(formatEstimate(report, format as (typeof formats)[number], gate));
+  const over = maxCostUsd !== undefined && report.totalUsd[gate.tier] > maxCostUsd;
+  if (over) process.stderr.write(`agentpipe: ${gate.tier} cost is over --max-cost ${maxCostUsd}\n`);
+  return over ? ExitCode.overBudget : ExitCode.ok;
+}
+
+export const estimateCommand: CommandModule = {
+  register(cli: CAC): void {
+    cli
+      .command('estimate <file>', 'Estimate the cost of a run: low, expected and worst, per step and in total')
+      .option('--input <name=value>', 'An input value (repeatable); missing inputs get their example, default or a placeholder')
+      .option('--input-file <file>', 'Input values from a JSON or YAML file')
+      .option('--max-cost <usd>', 'Exit 3 when the gated cost is over this many USD')
+      .option('--gate <tier>', 'Which figure --max-cost checks: worst or expected (default worst)')
+      .option('--fanout <n>', 'Items per for_each step (default: the sample input array length, else 3)')
+      .option('--format <format>', 'text, json or markdown (a PR comment)')
+      .option('--model <model>', 'A route or provider/model replacing every step\'s model')
+      .action((file: string, flags: EstimateFlags) => estimate(file, flags));
+  },
+};
