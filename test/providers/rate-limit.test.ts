@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { RateLimiter, type Clock } from '../../src/providers/rate-limit.js';
+import type { RunEventInput } from '../../src/run/events.js';
+
+function fakeClock() {
+  let now = 0;
+  const waits: number[] = [];
+  const clock: Clock = { now: () => now, sleep: async (ms) => void waits.push(ms) };
+  return { clock, waits, advance: (ms: number) => void (now += ms) };
+}
+
+describe('rate limiter', () => {
+  test('rpm: the third request in a minute of rpm 2 waits for a refill and says so', async () => {
+    const { clock, waits } = fakeClock();
+    const limiter = new RateLimiter(clock);
+    const events: RunEventInput[] = [];
+    const emit = (event: RunEventInput) => void events.push(event);
+    await limiter.acquire('anthropic', { rpm: 2 }, 0, { emit });
+    await limiter.acquire('anthropic', { rpm: 2 }, 0, { emit });
+    expect(waits).toEqual([]);
+    await limiter.acquire('anthropic', { rpm: 2 }, 0, { emit });
+    expect(waits).toEqual([30_000]);
+    expect(events).toEqual([{ type: 'rate-limit-wait', provider: 'anthropic', waitMs: 30_000, reason: 'rpm' }]);
+  });
+
+  test('tpm: concurrent callers share one bucket and queue in arrival order', async () => {
+    const { clock, waits, advance } = fakeClock();
+    const limiter = new RateLimiter(clock);
+    const events: RunEventInput[] = [];
+    await Promise.all([1, 2, 3].map(() => limiter.acquire('openai', { tpm: 6000 }, 3000, { emit: (event) => void events.push(event) })));
+    expect(waits).toEqual([30_000]);
+    expect(events[0]).toMatchObject({ reason: 'tpm', provider: 'openai' });
+    advance(60_000);
+    // Real usage was lower than estimated: the difference is given back.
+    limiter.settle('openai', 3000, 1000);
+    await limiter.acquire('openai', { tpm: 6000 }, 3000);
+    expect(waits).toEqual([30_000]);
+  });
+
+  test('providers have separate budgets and no limit means no wait', async () => {
+    const { clock, waits } = fakeClock();
+    const limiter = new RateLimiter(clock);
+    await limiter.acquire('a', { rpm: 1 }, 0);
+    await limiter.acquire('b', { rpm: 1 }, 0);
+    await limiter.acquire('c', undefined, 10_000);
+    expect(waits).toEqual([]);
+  });
+});
