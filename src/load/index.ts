@@ -1,7 +1,8 @@
 // The load stage: find the project, read every config file safely, parse, interpolate env vars.
 // Never throws for bad input: every problem is a Diagnostic in `RawProject.diagnostics`.
 
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { discoverFiles, findRoot, type DiscoveredFile } from './discover.js';
@@ -41,8 +42,9 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   const diagnostics = [...discovered.diagnostics];
   const missingEnv: RawProject['missingEnv'] = [];
   const files: SourceFile[] = [];
-  const loaded = await Promise.all(discovered.files.map((entry) => loadFile(entry, env)));
-  for (const result of loaded) {
+  // Synchronous reads on purpose: a thousand small files read faster one after the other than as a
+  // thousand in-flight promises, and nothing else runs meanwhile.
+  for (const result of discovered.files.map((entry) => loadFile(entry, env))) {
     diagnostics.push(...result.diagnostics);
     if (result.source) files.push(result.source);
     for (const variable of result.unset) missingEnv.push({ ...variable, file: result.source?.file ?? '' });
@@ -56,20 +58,26 @@ interface LoadedFile {
   unset: UnsetVariable[];
 }
 
-async function loadFile(entry: DiscoveredFile, env: Env): Promise<LoadedFile> {
+function loadFile(entry: DiscoveredFile, env: Env): LoadedFile {
   const { file, absPath, kind } = entry;
-  const size = await stat(absPath).then((info) => info.size, () => -1);
-  if (size > maxFileBytes) {
-    const megabytes = (size / 1024 / 1024).toFixed(1);
-    return { diagnostics: [{ severity: 'error', code: 'load/too-large', file, line: 1, col: 1, message: `file is ${megabytes} MB; config files may be at most 1 MB`, fix: 'split it, or move large data out of the config repo' }], unset: [] };
-  }
-  const text = await readFile(absPath, 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    return { diagnostics: [{ severity: 'error', code: 'load/unreadable', file, line: 1, col: 1, message: 'cannot read the file', fix: 'check its permissions' }], unset: [] };
+  const problem = (code: string, message: string, fix: string): LoadedFile => ({ diagnostics: [{ severity: 'error', code, file, line: 1, col: 1, message, fix }], unset: [] });
+  let text: string;
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(absPath, 'r');
+    // The size is checked on the open file, before a single byte is read.
+    const size = fstatSync(descriptor).size;
+    if (size > maxFileBytes) return problem('load/too-large', `file is ${(size / 1024 / 1024).toFixed(1)} MB; config files may be at most 1 MB`, 'split it, or move large data out of the config repo');
+    text = readFileSync(descriptor, 'utf8');
+  } catch {
+    return problem('load/unreadable', 'cannot read the file', 'check that it is a readable file');
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
   const parsed = parseYaml(text, file);
   const unset: UnsetVariable[] = [];
-  const value = parsed.value === undefined ? undefined : interpolate(parsed.value, env, unset);
+  // Most files have no `${`: skip the walk over every value.
+  const value = parsed.value === undefined || !text.includes('${') ? parsed.value : interpolate(parsed.value, env, unset);
   const source: SourceFile = { kind, file, absPath, text, value, locate: createLocator(text) };
   return { source, diagnostics: parsed.diagnostics, unset };
 }

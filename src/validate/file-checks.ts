@@ -14,6 +14,9 @@ const secretPatterns: Array<[RegExp, string]> = [
   [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, 'xox*-'],
 ];
 
+// One pass that finds nothing in almost every file; the precise patterns run only after a hit.
+const anySecretPrefix = /\b(?:sk-|AIza|gh[pousr]_|xox[abprs]-)/;
+
 function positionOf(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
@@ -26,6 +29,7 @@ function positionOf(text: string, offset: number): { line: number; col: number }
 
 export function checkSecrets(source: SourceFile): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  if (!anySecretPrefix.test(source.text)) return diagnostics;
   for (const [pattern, prefix] of secretPatterns) {
     for (const match of source.text.matchAll(pattern)) {
       diagnostics.push({
@@ -40,14 +44,28 @@ export function checkSecrets(source: SourceFile): Diagnostic[] {
 
 const schemaLine = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m;
 
+const expectedCache = new Map<string, string>();
+
+/** `../schemas/agent.schema.json` from agents/, computed once per folder and kind. */
+function expectedTarget(source: SourceFile, root: string): string {
+  const folder = path.dirname(source.absPath);
+  const cacheKey = `${folder}\0${source.kind}`;
+  let expected = expectedCache.get(cacheKey);
+  if (expected === undefined) {
+    expected = path.relative(folder, path.join(root, 'schemas', `${source.kind}.schema.json`)).split(path.sep).join('/');
+    expectedCache.set(cacheKey, expected);
+  }
+  return expected;
+}
+
 /** The `$schema=` comment must be in the leading comment block and point at this kind's schema. */
 export function checkSchemaComment(source: SourceFile, root: string): Diagnostic[] {
-  const leading = /^(?:[ \t]*(?:#[^\n]*)?\n)*/.exec(source.text)?.[0] ?? '';
-  const target = schemaLine.exec(leading)?.[1];
-  const expected = path.relative(path.dirname(source.absPath), path.join(root, 'schemas', `${source.kind}.schema.json`)).split(path.sep).join('/');
+  const target = schemaLine.exec(source.text.slice(0, 2000))?.[1];
+  const leading = target === undefined ? '' : (/^(?:[ \t]*(?:#[^\n]*)?\n)*/.exec(source.text)?.[0] ?? '');
+  const expected = expectedTarget(source, root);
   const line = `# yaml-language-server: $schema=${expected.startsWith('.') ? expected : `./${expected}`}`;
   const warn = (message: string, at = 1): Diagnostic => ({ severity: 'warning', code: 'style/schema-comment', file: source.file, line: at, col: 1, message, fix: `make the first line \`${line}\`` });
-  if (target === undefined) return [warn(`missing the \`# yaml-language-server: $schema=\` line, so editors cannot check this ${source.kind} file`)];
+  if (target === undefined || !leading.includes(target)) return [warn(`missing the \`# yaml-language-server: $schema=\` line, so editors cannot check this ${source.kind} file`)];
   const at = leading.slice(0, leading.indexOf(target)).split('\n').length;
   if (path.posix.basename(target) !== `${source.kind}.schema.json`) return [warn(`the $schema line points at \`${target}\`, which is not the ${source.kind} schema`, at)];
   const isUrl = /^[a-z]+:\/\//.test(target);

@@ -23,21 +23,24 @@ const simplePartial = /^\s*>\s*([A-Za-z0-9_/-]+)\s*$/;
 const argumentPattern = new RegExp(String.raw`${pathPattern}|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?`, 'g');
 
 let handlebars: HandlebarsModule | undefined;
+// Prompts repeat across agents (and prepareScanner already read them): scan each distinct text once.
+const simpleScans = new Map<string, TemplateReferences>();
 
 /** Loads Handlebars once if any of `texts` needs the real parser. */
 export async function prepareScanner(texts: Iterable<string>): Promise<void> {
-  if (handlebars) return;
+  let needsParser = false;
   for (const text of texts) {
-    if (scanSimple(text) === undefined) {
-      handlebars = (await import('handlebars')).default;
-      return;
-    }
+    if (simpleScans.has(text)) continue;
+    const simple = scanSimple(text);
+    if (simple) simpleScans.set(text, simple);
+    else needsParser = true;
   }
+  if (needsParser) handlebars ??= (await import('handlebars')).default;
 }
 
 export function scanTemplate(text: string): TemplateReferences {
-  const simple = scanSimple(text);
-  if (simple) return simple;
+  const simple = simpleScans.get(text) ?? scanSimple(text);
+  if (simple) return copyReferences(simple);
   if (!handlebars) throw new Error('scanTemplate: call prepareScanner() with this text first');
   const references: TemplateReferences = { variables: [], partials: [], helpers: [] };
   try {
@@ -50,10 +53,15 @@ export function scanTemplate(text: string): TemplateReferences {
   return references;
 }
 
+function copyReferences(references: TemplateReferences): TemplateReferences {
+  return { variables: [...references.variables], partials: [...references.partials], helpers: [...references.helpers] };
+}
+
 function scanSimple(text: string): TemplateReferences | undefined {
   const references: TemplateReferences = { variables: [], partials: [], helpers: [] };
   if (!text.includes('{{')) return text.includes('}}') ? undefined : references;
-  if (text.replace(mustache, '').includes('{{') || text.replace(mustache, '').includes('}}')) return undefined;
+  const outside = text.replace(mustache, '');
+  if (outside.includes('{{') || outside.includes('}}')) return undefined;
   for (const match of text.matchAll(mustache)) {
     const inner = match[1] ?? '';
     const partial = simplePartial.exec(inner);

@@ -10,6 +10,9 @@ interface LintFlags {
 }
 
 export async function lint(paths: string[], flags: LintFlags): Promise<number> {
+  // Node's on-disk compile cache (a no-op where unsupported) saves re-compiling the generated
+  // validators and js-yaml on every CI run; modules imported from here on use it.
+  (await import('node:module')).enableCompileCache?.();
   const { UsageError } = await import('../../errors.js');
   const format = await import('../format/diagnostics.js');
   const formatName = flags.format ?? 'text';
