@@ -25,6 +25,11 @@ export function tokenizerFor(model: ModelSpec): { encoding: EncodingName; factor
   return { encoding: 'o200k_base', factor: approximationFactors[model.provider.type], exact: false };
 }
 
+/** Starts loading the o200k tokenizer (used for every provider) before it is needed. */
+export async function preloadTokenizer(): Promise<void> {
+  await import('gpt-tokenizer/encoding/o200k_base');
+}
+
 type CountFunction = (text: string) => number;
 
 /** Counts with memoisation by text: the same layer shared by ten steps is tokenised once. */
