@@ -1,6 +1,7 @@
 // Ollama native /api/chat adapter on ollama-js. ollama-js ignores OLLAMA_HOST, so the registry always
-// passes the host; it has no per-request signal or headers on errors, so a fetch wrapper adds both.
+// passes the host; it has no per-request signal and drops headers from errors, so a fetch wrapper adds both.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Ollama } from 'ollama';
 import type { CallOptions, LanguageModel, StreamPart } from '../types.js';
 import { guardedGenerate, guardedStream, streamEndedEarly, type AdapterSettings } from '../call-scope.js';
@@ -8,27 +9,32 @@ import { toOllamaRequest, type OllamaChatBody } from './convert-prompt.js';
 import { readOllamaError } from './map-error.js';
 import { OllamaStreamState, type OllamaLine } from './stream-state.js';
 
-type OllamaModule = typeof import('ollama');
+/** What the shared fetch wrapper needs from the call it serves. */
+interface CallContext {
+  signal: AbortSignal;
+  headers?: Headers;
+}
 
 export function createOllamaModel(settings: AdapterSettings): LanguageModel {
-  let sdk: Promise<OllamaModule> | undefined;
+  let client: Promise<Ollama> | undefined;
+  // One client per model; each call's signal and response headers travel through async context.
+  const calls = new AsyncLocalStorage<CallContext>();
   const headers = { ...settings.headers, ...(settings.apiKey ? { Authorization: `Bearer ${settings.apiKey}` } : {}) };
-
-  /** A client per call is cheap (config only) and lets the fetch carry this call's signal. */
-  async function openClient(signal: AbortSignal): Promise<{ client: Ollama; responseHeaders: () => Headers | undefined }> {
-    const { Ollama: OllamaClient } = await (sdk ??= import('ollama'));
-    let lastHeaders: Headers | undefined;
-    const client = new OllamaClient({
-      host: settings.baseUrl,
-      headers,
-      fetch: async (input, init) => {
-        const response = await fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
-        lastHeaders = response.headers;
-        return response;
-      },
-    });
-    return { client, responseHeaders: () => lastHeaders };
-  }
+  const getClient = () =>
+    (client ??= import('ollama').then(
+      ({ Ollama: OllamaClient }) =>
+        new OllamaClient({
+          host: settings.baseUrl,
+          headers,
+          fetch: async (input, init) => {
+            const call = calls.getStore();
+            const signal = call ? (init?.signal ? AbortSignal.any([init.signal, call.signal]) : call.signal) : init?.signal;
+            const response = await fetch(input, { ...init, ...(signal ? { signal } : {}) });
+            if (call) call.headers = response.headers;
+            return response;
+          },
+        }),
+    ));
 
   const withHeaders = (error: unknown, headers: Headers | undefined) => {
     if (error instanceof Error && error.name === 'ResponseError' && headers) Object.assign(error, { responseHeaders: headers });
@@ -43,27 +49,29 @@ export function createOllamaModel(settings: AdapterSettings): LanguageModel {
     generate: (options) =>
       guardedGenerate(settings, options, readOllamaError, async (signal) => {
         const { body, warnings } = request(options);
-        const { client, responseHeaders } = await openClient(signal);
+        const ollama = await getClient();
+        const call: CallContext = { signal };
         try {
-          const response = await client.chat({ ...(body as OllamaChatBody & { model: string }), stream: false } as Parameters<Ollama['chat']>[0] & { stream: false });
+          const response = await calls.run(call, () => ollama.chat({ ...(body as OllamaChatBody & { model: string }), stream: false } as Parameters<Ollama['chat']>[0] & { stream: false }));
           const state = new OllamaStreamState(warnings);
           state.handle(response as unknown as OllamaLine);
           return state.result();
         } catch (error) {
-          throw withHeaders(error, responseHeaders());
+          throw withHeaders(error, call.headers);
         }
       }),
 
     stream: (options) =>
       guardedStream(settings, options, readOllamaError, async function* (signal): AsyncGenerator<StreamPart> {
         const { body, warnings } = request(options);
-        const { client, responseHeaders } = await openClient(signal);
+        const ollama = await getClient();
+        const call: CallContext = { signal };
         const state = new OllamaStreamState(warnings);
         try {
-          const lines = await client.chat({ ...body, stream: true } as Parameters<Ollama['chat']>[0] & { stream: true });
+          const lines = await calls.run(call, () => ollama.chat({ ...body, stream: true } as Parameters<Ollama['chat']>[0] & { stream: true }));
           for await (const line of lines) yield* state.handle(line as unknown as OllamaLine);
         } catch (error) {
-          throw withHeaders(error, responseHeaders());
+          throw withHeaders(error, call.headers);
         }
         if (!state.done) throw streamEndedEarly(settings, 'the done line');
         yield { type: 'finish', result: state.result() };
