@@ -1,5 +1,21 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the `prepare` script).
+import { readFileSync } from 'node:fs';
+import module from 'node:module';
+
+const args = process.argv.slice(2);
+// A bare --help is served from the text the build rendered (scripts/help-snapshot.mjs), so the
+// commonest first command costs no more than a plain `node` start.
+if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+  try {
+    process.stdout.write(readFileSync(new URL('../dist/cli/help.txt', import.meta.url), 'utf8'));
+    process.exit(0);
+  } catch {
+    // No snapshot (a partial build): fall through to the full CLI.
+  }
+}
+// Node's on-disk compile cache (in the OS temp dir) saves re-parsing our modules on every start.
+module.enableCompileCache?.();
 import('../dist/cli/main.js').catch((error) => {
   if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
     process.stderr.write('agentpipe: the build is missing. Run `npm run build` (or `npm ci`, which builds) first.\n');

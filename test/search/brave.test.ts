@@ -106,6 +106,7 @@ describe('Brave Search API provider', () => {
 
 describe('createSearchProvider', () => {
   it('rejects a type without an implementation', () => {
-    expect(() => createSearchProvider({ name: 's', type: 'searxng' }, {})).toThrow(/searxng' is not supported \(supported: duckduckgo, brave\)/);
+    const unknownType = { name: 's', type: 'bing' } as unknown as Parameters<typeof createSearchProvider>[0];
+    expect(() => createSearchProvider(unknownType, {})).toThrow(/bing' is not supported \(supported: duckduckgo, brave, searxng\)/);
   });
 });
