@@ -80,6 +80,7 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
 
   const running = new Map<string, Promise<void>>();
   const launch = (step: CompiledStep) => {
+    const started = performance.now();
     const work = runStep(step, options, context, limiter, controller.signal).catch((error: unknown) => {
       const stepState = state.steps[step.id]!;
       if (isRunStop(error) || controller.signal.aborted) {
@@ -88,6 +89,7 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
         return;
       }
       stepState.status = 'failed';
+      stepState.durationMs += Math.round(performance.now() - started);
       stepState.error = error instanceof Error ? error.message : String(error);
       firstFailure ??= error instanceof Error ? error : new Error(String(error));
       emit({ type: 'step-end', stepId: step.id, status: 'failed', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: stepState.durationMs, error: stepState.error });

@@ -47,8 +47,7 @@ describe('the research-report example template', () => {
     const requests = sim.requests.filter((request) => request.body && request.model);
     const research = requests.filter((request) => JSON.stringify(request.body).includes('Answer as'));
     expect(research).toHaveLength(2);
-    // research (default route: anthropic) and background (cheap route: gemini) overlap in time.
-    expect(research.map((request) => request.api).sort()).toEqual(['anthropic', 'gemini']);
+    // research (default route) and background (cheap route) overlap in time.
     expect(overlap(research[0]!, research[1]!)).toBe(true);
 
     const writers = requests.filter((request) => JSON.stringify(request.body).includes('Write only the section'));

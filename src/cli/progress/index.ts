@@ -49,7 +49,8 @@ function plainProgress(streamText: boolean): Progress {
         midLine = !event.delta.endsWith('\n');
         return;
       }
-      const line = describeEvent(event);
+      // The summary table says how the run ended.
+      const line = event.type === 'run-end' ? undefined : describeEvent(event);
       if (line) process.stderr.write(`${line}\n`);
     },
     async stop() {
