@@ -4,6 +4,7 @@
 // import time), so `--help` and the happy path of other verbs never pay for it.
 
 import { createRequire } from 'node:module';
+import { allHelperNames } from '../prompt-language.js';
 
 type HandlebarsModule = typeof import('handlebars');
 let handlebarsModule: HandlebarsModule | undefined;
@@ -12,10 +13,8 @@ export function loadHandlebars(): HandlebarsModule {
   return handlebarsModule;
 }
 
-/** Helpers every prompt may call (documented in prompt.ts); Handlebars' own block helpers too. */
-export const promptHelperNames = ['json', 'indent', 'join', 'eq', 'upper', 'lower', 'today'] as const;
-const builtinHelperNames = ['if', 'unless', 'each', 'with', 'lookup', 'log'];
-const knownHelpers = new Set<string>([...promptHelperNames, ...builtinHelperNames]);
+export { promptHelperNames } from '../prompt-language.js';
+const knownHelpers = new Set<string>(allHelperNames);
 /** Blocks whose body reads a different context: paths inside are not checked against the roots. */
 const contextBlocks = new Set(['each', 'with']);
 

@@ -2,6 +2,8 @@
 // arg "literal"}}` and `{{> partial}}` are read with a regular expression; anything else (blocks,
 // comments, subexpressions) goes through Handlebars' own parser, imported only when needed.
 
+import { allHelperNames } from '../prompt-language.js';
+
 type HandlebarsModule = typeof import('handlebars');
 
 export interface TemplateReferences {
@@ -13,8 +15,8 @@ export interface TemplateReferences {
   syntaxError?: string;
 }
 
-/** Built-in Handlebars helpers plus the ones agentpipe registers (compile must register exactly these). */
-export const knownHelpers: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'json', 'join'];
+/** Built-in Handlebars helpers plus the ones agentpipe registers (shared with compile). */
+export const knownHelpers: readonly string[] = allHelperNames;
 
 const mustache = /\{\{\{?([^{}]*)\}?\}\}/g;
 const pathPattern = String.raw`[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*`;
