@@ -41,7 +41,7 @@ describe('agentpipe explain', () => {
     const result = agentpipe(['explain', 'templates/research-report.yaml']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/levels \(steps in one level run in parallel/);
-    expect(result.stdout).toMatch(/1\. anthropic\/claude-sonnet-4-5: \$3 in \/ \$15 out per 1M/);
+    expect(result.stdout).toMatch(/1\. anthropic\/claude-sonnet-4-6: \$3 in \/ \$15 out per 1M/);
     expect(result.stdout).toMatch(/read: +allow /);
     expect(result.stdout).toMatch(/search: (auto|always|off)/);
   });
@@ -90,7 +90,7 @@ describe('agentpipe models', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/anthropic +anthropic +ANTHROPIC_API_KEY set/);
     expect(result.stdout).toMatch(/OPENAI_API_KEY NOT set/);
-    expect(result.stdout).toMatch(/anthropic\/claude-sonnet-4-5 +\$3 +\$15/);
+    expect(result.stdout).toMatch(/anthropic\/claude-sonnet-4-6 +\$3 +\$15/);
     expect(result.stdout).not.toContain(secret);
     const json = JSON.parse(agentpipe(['models', '--json'], { ANTHROPIC_API_KEY: secret }).stdout) as { providers: Array<{ name: string; keySet: boolean | null }> };
     expect(json.providers.find((provider) => provider.name === 'anthropic')?.keySet).toBe(true);
