@@ -4,7 +4,7 @@
 
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { redactValue } from '../tools/redact.js';
+import { isSecretEnvName, redactValue } from '../tools/redact.js';
 import type { EventSink, RunEvent, RunEventInput } from './events.js';
 
 export type EventListener = (event: RunEvent) => void;
@@ -18,6 +18,8 @@ export interface EventLog {
 
 export function createEventLog(runId: string, filePath: string | undefined, env: NodeJS.ProcessEnv = process.env): EventLog {
   const listeners: EventListener[] = [];
+  // Only secret-named variables matter to redaction; filtering once keeps per-event cost small.
+  const secrets = Object.fromEntries(Object.entries(env).filter(([name]) => isSecretEnvName(name)));
   let stream: WriteStream | undefined;
   if (filePath) {
     mkdirSync(dirname(filePath), { recursive: true });
@@ -25,7 +27,7 @@ export function createEventLog(runId: string, filePath: string | undefined, env:
     stream.on('error', () => undefined);
   }
   const emit: EventSink = (input: RunEventInput) => {
-    const event = redactValue({ time: new Date().toISOString(), runId, ...input }, env) as RunEvent;
+    const event = redactValue({ time: new Date().toISOString(), runId, ...input }, secrets) as RunEvent;
     stream?.write(`${JSON.stringify(event)}\n`);
     for (const listener of listeners) {
       try {

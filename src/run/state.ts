@@ -6,7 +6,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emptyUsage, type Usage } from '../providers/types.js';
 import { RunFailedError, UsageError } from '../errors.js';
-import { redactValue } from '../tools/redact.js';
+import { isSecretEnvName, redactValue } from '../tools/redact.js';
 import { isRunId } from './ids.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget-exceeded' | 'interrupted';
@@ -82,34 +82,50 @@ export function outputFile(files: RunFiles, stepId: string, itemIndex?: number):
 /**
  * Serialises saves of one run's state. Each save writes a temp file and renames it over run.json, so
  * a reader (or a resume after SIGKILL) sees the previous state or the new one, never half a file.
+ * Saves requested while a write is in flight coalesce into one next write, which serialises the
+ * state when it starts: it holds everything every requester had done.
  */
 export class StateWriter {
   private pending: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+  private runDirectory: Promise<unknown> | undefined;
   private counter = 0;
+
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(
     readonly files: RunFiles,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv = process.env,
     /** Brings derived fields (ledger, total cost) up to date just before each save. */
     private readonly prepare: (state: RunState) => void = () => undefined,
-  ) {}
+  ) {
+    // Only secret-named variables matter to redaction; filtering once keeps each save cheap.
+    this.env = Object.fromEntries(Object.entries(env).filter(([name]) => isSecretEnvName(name)));
+  }
 
   save(state: RunState): Promise<void> {
-    this.prepare(state);
-    state.updatedAt = new Date().toISOString();
-    const text = `${JSON.stringify(redactValue(state, this.env), null, 2)}\n`;
-    const temp = `${this.files.state}.${process.pid}.${this.counter++}.tmp`;
+    if (this.queued) return this.queued;
     const next = this.pending.then(async () => {
-      await mkdir(this.files.dir, { recursive: true });
+      this.queued = undefined;
+      this.prepare(state);
+      state.updatedAt = new Date().toISOString();
+      const text = `${JSON.stringify(redactValue(state, this.env), null, 2)}\n`;
+      const temp = `${this.files.state}.${process.pid}.${this.counter++}.tmp`;
+      this.runDirectory ??= mkdir(this.files.dir, { recursive: true });
+      await this.runDirectory;
       await writeFile(temp, text, 'utf8');
       await rename(temp, this.files.state);
     });
+    this.queued = next;
     this.pending = next.catch(() => undefined);
     return next;
   }
 
+  private stepsDirectory: Promise<unknown> | undefined;
+
   async saveOutput(stepId: string, output: unknown, itemIndex?: number): Promise<void> {
-    await mkdir(this.files.steps, { recursive: true });
+    this.stepsDirectory ??= mkdir(this.files.steps, { recursive: true });
+    await this.stepsDirectory;
     const file = outputFile(this.files, stepId, itemIndex);
     await writeFile(`${file}.tmp`, `${JSON.stringify({ output: redactValue(output, this.env) }, null, 2)}\n`, 'utf8');
     await rename(`${file}.tmp`, file);
