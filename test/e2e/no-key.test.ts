@@ -27,7 +27,7 @@ describe('no usable model', () => {
     expect(paragraph.split('\n')).toHaveLength(1);
     for (const needle of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'http://127.0.0.1:9/api/tags', '.env', 'ollama serve', 'export']) expect(paragraph).toContain(needle);
     expect(result.stdout).toMatch(/^plan: agent researcher/);
-    expect(result.stdout).toContain('anthropic/claude-sonnet-4-5 -> openai/gpt-4o');
+    expect(result.stdout).toMatch(/models anthropic\/\S+ -> openai\//);
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 
