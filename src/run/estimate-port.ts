@@ -1,6 +1,8 @@
-// The cost estimate shown by `run --dry-run` and the no-key message. The estimate itself belongs to
-// compile/cost (issue 3); until it lands this reports the pricing the run would use.
+// The cost estimate shown by `run --dry-run` and after the no-key paragraph: the same report as
+// `agentpipe estimate`, computed from the run's inputs (placeholders for missing ones).
 
+import { estimatePipeline } from '../cost/estimate.js';
+import { formatEstimate } from '../cost/estimate-format.js';
 import type { PreparedRun } from './prepare.js';
 
 export interface EstimateView {
@@ -9,8 +11,12 @@ export interface EstimateView {
 }
 
 export async function estimateText(prepared: PreparedRun): Promise<EstimateView> {
-  const models = new Map<string, { input: number; output: number }>();
-  for (const step of prepared.pipeline.steps) for (const model of step.agent.chain.models) models.set(model.ref.id, { input: model.pricing.input, output: model.pricing.output });
-  const lines = [...models].map(([id, price]) => `  ${id}: $${price.input} in / $${price.output} out per 1M tokens`);
-  return { text: `prices (estimate not available in this build):\n${lines.join('\n')}`, data: { prices: Object.fromEntries(models) } };
+  try {
+    const report = await estimatePipeline(prepared.pipeline, { inputs: prepared.inputs });
+    return { text: formatEstimate(report, 'text').trimEnd(), data: report };
+  } catch (error) {
+    // The plan is still worth showing when a prompt cannot be rendered for the estimate.
+    const message = error instanceof Error ? error.message : String(error);
+    return { text: `estimate unavailable: ${message}`, data: { error: message } };
+  }
 }
