@@ -52,12 +52,13 @@ export async function checkChains(pipeline: CompiledPipeline, env: NodeJS.Proces
     chains.set(key, entry);
   }
   const probes = new Map<string, Promise<boolean>>();
-  const checkModel = async (spec: ModelSpec): Promise<ModelCheck> => {
+  const checkModel = async (spec: ModelSpec, probeLocal: boolean): Promise<ModelCheck> => {
     const status = keyStatus(spec.provider, env);
     const base = { model: spec.ref.id, envVars: status.envVars };
     if (!status.isSet || !status.baseUrl) return { ...base, usable: false, reason: status.reason ?? 'not configured' };
     const path = status.required ? undefined : probePath(spec);
     if (path === undefined) return { ...base, usable: true };
+    if (!probeLocal) return { ...base, usable: false, reason: 'not probed: another model of the chain has a key' };
     const url = `${status.baseUrl.replace(/\/$/, '')}${path}`;
     if (!probes.has(url)) probes.set(url, probe(url));
     const answered = await probes.get(url)!;
@@ -65,7 +66,9 @@ export async function checkChains(pipeline: CompiledPipeline, env: NodeJS.Proces
   };
   return Promise.all(
     [...chains.values()].map(async ({ chain, steps }) => {
-      const models = await Promise.all(chain.models.map(checkModel));
+      // Local servers are probed only when no keyed model can serve the chain.
+      const keyed = await Promise.all(chain.models.map((model) => checkModel(model, false)));
+      const models = keyed.some((model) => model.usable) ? keyed : await Promise.all(chain.models.map((model) => checkModel(model, true)));
       return { chain: chain.name, steps, models, usable: models.some((model) => model.usable) };
     }),
   );
