@@ -4,6 +4,7 @@
 
 import type { CompiledPipeline } from '../compile/ir.js';
 import { CostLedger } from '../cost/ledger.js';
+import { RunFailedError } from '../errors.js';
 import { AuditLog } from '../tools/audit.js';
 import { redactSecrets } from '../tools/redact.js';
 import { Budget } from './budget.js';
@@ -82,7 +83,9 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
     // A bug or an unexpected throw still leaves a saved, resumable state behind.
     result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };
   }
-  if (timeout?.aborted && !options.signal.aborted && result.status === 'interrupted') result = { ...result, status: 'failed' };
+  if (timeout?.aborted && !options.signal.aborted && result.status === 'interrupted') {
+    result = { ...result, status: 'failed', error: new RunFailedError(`run timed out after ${pipeline.limits.timeoutMs} ms (limits.timeout); finished steps are saved`) };
+  }
   state.status = result.status;
   if (result.status === 'succeeded') state.outputs = result.outputs;
   if (result.error) state.error = redactSecrets(result.error.message, env);

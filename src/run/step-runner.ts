@@ -5,6 +5,8 @@
 import type { CompiledPipeline, CompiledStep, Limits } from '../compile/ir.js';
 import type { ToolCallContent } from '../providers/types.js';
 import type { AuditLog } from '../tools/audit.js';
+import { isSecretEnvName } from '../tools/redact.js';
+import { createDeltaRedactor } from './delta-redactor.js';
 import { runAgentLoop, type ModelAnswer } from './agent-loop.js';
 import type { Budget, BudgetScope } from './budget.js';
 import type { EventSink } from './events.js';
@@ -40,6 +42,7 @@ const effectiveLimits = (step: CompiledStep): Limits => ({
 
 export function createItemRunner(options: StepRunnerOptions): PipelinePorts['runItem'] {
   const { ports, budget, ledger, pipeline } = options;
+  const secretEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => isSecretEnvName(name)));
   return async (step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal): Promise<ItemOutcome> => {
     const { agent } = step;
     const emit: EventSink = (event) => options.emit({ ...event, stepId: event.stepId ?? label });
@@ -49,12 +52,15 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
 
     const callModel = async (callOptions: Parameters<RuntimePorts['callChain']>[1], onTextDelta: (delta: string) => void): Promise<ModelAnswer> => {
       budget.assertCanSpend(scopes);
-      const answer = await ports.callChain(agent.chain, callOptions, {
-        emit,
-        signal: callOptions.abortSignal ?? signal,
-        onTextDelta,
-        ...(search?.wrapModel ? { wrapModel: search.wrapModel } : {}),
-      });
+      const text = createDeltaRedactor(secretEnv, onTextDelta);
+      const answer = await ports
+        .callChain(agent.chain, callOptions, {
+          emit,
+          signal: callOptions.abortSignal ?? signal,
+          onTextDelta: (delta) => text.push(delta),
+          ...(search?.wrapModel ? { wrapModel: search.wrapModel } : {}),
+        })
+        .finally(() => text.flush());
       const costUsd = ports.price(answer.model, answer.result.usage);
       const model = answer.model.ref.id;
       ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });

@@ -35,7 +35,8 @@ describe('secrets', () => {
       sim.setFault({ kind: 'rate-limit', model: 'claude-test', echoKey: true, times: 1 });
       sim.enqueue(
         { toolCalls: [{ name: 'read', input: { path: '.env' } }, { name: 'grep', input: { pattern: keys[1]! } }] },
-        { text: `The keys are ${keys[0]} and ${keys[1]}.` },
+        // Streamed in chunks that split the first key in two.
+        { text: [`The keys are ${keys[0]!.slice(0, 12)}`, `${keys[0]!.slice(12)} and ${keys[1]}.`] },
       );
       const env = { ...simEnv(sim.url, { OPENAI_API_KEY: fakeKeys.OPENAI_API_KEY }) };
       const result = await runCli(['run', 'agents/leaky.yaml', '--input', `task=use ${keys[1]}`, ...(json ? ['--json'] : [])], { cwd: root, env });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkChains, describeUnavailable } from '../../src/run/availability.js';
 import { providerKeyStatus } from '../../src/providers/registry.js';
 import { parseOutput, stripFences } from '../../src/run/output.js';
+import { createDeltaRedactor } from '../../src/run/delta-redactor.js';
 import type { ModelSpec } from '../../src/compile/ir.js';
 import { agent, pipeline, step } from './helpers.js';
 
@@ -45,5 +46,17 @@ describe('step output', () => {
     expect(parseOutput('```\n[1, 2]\n```')).toEqual([1, 2]);
     expect(parseOutput('42')).toBe('42');
     expect(parseOutput('{not json')).toBe('{not json');
+  });
+});
+
+describe('streamed text', () => {
+  it('redacts a key split across deltas and releases everything on flush', () => {
+    const key = 'split-secret-value-0123456789';
+    const released: string[] = [];
+    const stream = createDeltaRedactor({ SOME_API_KEY: key }, (text) => released.push(text));
+    for (const delta of ['The key is split-sec', 'ret-value-01', '23456789 and that is all, really, nothing else to say here.']) stream.push(delta);
+    stream.flush();
+    expect(released.join('')).toBe('The key is [REDACTED] and that is all, really, nothing else to say here.');
+    expect(released.length).toBeGreaterThan(1);
   });
 });

@@ -17,7 +17,7 @@ afterEach(async () => {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function run(steps: ReturnType<typeof step>[], answer: Parameters<typeof fakePorts>[0], extra: { calls?: FakeCall[]; limits?: { maxCostUsd?: number }; concurrency?: number } = {}) {
+function run(steps: ReturnType<typeof step>[], answer: Parameters<typeof fakePorts>[0], extra: { calls?: FakeCall[]; limits?: { maxCostUsd?: number; timeoutMs?: number }; concurrency?: number } = {}) {
   const events: RunEvent[] = [];
   const compiled = pipeline(root, steps, { ...(extra.limits ? { limits: extra.limits } : {}), ...(extra.concurrency ? { concurrency: extra.concurrency } : {}) });
   const promise = startRun({
@@ -157,5 +157,17 @@ describe('pipeline executor', () => {
       expect(text).not.toContain(secret);
     }
     expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
+  it('fails the run when the run timeout fires, keeping finished steps', async () => {
+    const { promise } = run([step('fast'), step('slow', { needs: ['fast'] })], async ({ stepId, options }) => {
+      if (stepId === 'fast') return textResult('quick');
+      return new Promise((_resolve, reject) => options.abortSignal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    }, { limits: { timeoutMs: 50 } });
+    const result = await promise;
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toMatch(/run timed out after 50 ms/);
+    expect(result.state.steps['fast']?.status).toBe('succeeded');
+    expect(result.state.steps['slow']?.status).toBe('pending');
   });
 });
