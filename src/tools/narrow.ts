@@ -2,9 +2,8 @@
 // sound rather than clever: an allow pattern is kept only when it provably matches a subset of some
 // default pattern; anything else is dropped (fail closed) and reported as a violation for lint.
 
-import picomatch from 'picomatch';
 import type { BashRules, HttpRules, PathRules, Permissions } from '../compile/ir.js';
-import { hasWildcard, wildcardRegExp } from './wildcard.js';
+import { pathPatternWithin, wildcardWithin } from './pattern-within.js';
 
 export interface PermissionsOverride {
   read?: Partial<PathRules>;
@@ -19,30 +18,6 @@ export interface PermissionViolation {
   /** The value the agent asked for. */
   value: unknown;
   message: string;
-}
-
-const globCharacters = /[*?[\]{}()!+@]/;
-
-/** Path globs: `pattern` matches only paths that `within` also matches. */
-function pathPatternWithin(pattern: string, within: string): boolean {
-  if (pattern === within || within === '**') return true;
-  if (!globCharacters.test(pattern)) return picomatch(within, { dot: true })(pattern);
-  // `docs/**` contains every pattern that starts with the literal folder `docs/`.
-  if (within.endsWith('/**') && !globCharacters.test(within.slice(0, -3))) return pattern.startsWith(within.slice(0, -2));
-  // `**/*.md` contains every pattern whose last segment is exactly `*.md`.
-  const lastSegment = within.startsWith('**/') ? within.slice(3) : undefined;
-  if (lastSegment !== undefined && !lastSegment.includes('/')) return pattern === lastSegment || pattern.endsWith(`/${lastSegment}`);
-  return false;
-}
-
-/** Command and host wildcards: `*` matches anything, so a literal prefix or suffix settles it. */
-function wildcardWithin(pattern: string, within: string, caseInsensitive: boolean): boolean {
-  if (pattern === within || within === '*') return true;
-  if (!hasWildcard(pattern)) return wildcardRegExp(within, caseInsensitive).test(pattern);
-  const prefix = within.endsWith('*') ? within.slice(0, -1) : undefined;
-  if (prefix !== undefined && !hasWildcard(prefix) && pattern.startsWith(prefix)) return true;
-  const suffix = within.startsWith('*') ? within.slice(1) : undefined;
-  return suffix !== undefined && !hasWildcard(suffix) && pattern.endsWith(suffix);
 }
 
 class Narrowing {

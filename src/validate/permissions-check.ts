@@ -3,7 +3,7 @@
 // pattern (equal, a literal path the default matches, or a textual narrowing such as `docs/x/**`
 // under `docs/**`). Anything it cannot prove is reported, and the fix says how to be explicit.
 
-import { createRequire } from 'node:module';
+import { pathPatternWithin, wildcardWithin } from '../tools/pattern-within.js';
 import type { SourceFile } from '../load/types.js';
 import { report, type ValidationContext } from './context.js';
 import type { AgentFile, ToolsFile } from './types.gen.js';
@@ -11,35 +11,9 @@ import type { AgentFile, ToolsFile } from './types.gen.js';
 type Rules = Record<string, unknown>;
 type PatternFamily = 'path' | 'wildcard';
 
-const globCharacters = /[*?[\]{}()!+@]/;
-let picomatch: ((glob: string, options: { dot: boolean }) => (path: string) => boolean) | undefined;
-
-function pathMatches(glob: string, path: string): boolean {
-  picomatch ??= createRequire(import.meta.url)('picomatch') as typeof picomatch & object;
-  return picomatch(glob, { dot: true })(path);
-}
-
-/** Command and host patterns: `*` matches any run of characters. */
-function wildcardMatches(pattern: string, text: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${source}$`, 'i').test(text);
-}
-
-/** True when every string `pattern` matches is also matched by `within`. */
-export function patternWithin(pattern: string, within: string, family: PatternFamily): boolean {
-  if (pattern === within) return true;
-  if (family === 'path') {
-    if (within === '**') return true;
-    if (!globCharacters.test(pattern)) return pathMatches(within, pattern);
-    const folder = within.endsWith('/**') ? within.slice(0, -3) : undefined;
-    return folder !== undefined && !globCharacters.test(folder) && pattern.startsWith(`${folder}/`);
-  }
-  if (within === '*') return true;
-  if (!pattern.includes('*')) return wildcardMatches(within, pattern);
-  const prefix = within.endsWith('*') ? within.slice(0, -1) : undefined;
-  if (prefix !== undefined && !prefix.includes('*') && pattern.startsWith(prefix)) return true;
-  const suffix = within.startsWith('*') ? within.slice(1) : undefined;
-  return suffix !== undefined && !suffix.includes('*') && pattern.endsWith(suffix);
+/** True when every string `pattern` matches is also matched by `within` (shared with compile). */
+export function patternWithin(pattern: string, within: string, family: PatternFamily, caseInsensitive = false): boolean {
+  return family === 'path' ? pathPatternWithin(pattern, within) : wildcardWithin(pattern, within, caseInsensitive);
 }
 
 const sizeUnits: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
@@ -72,7 +46,7 @@ export function checkPermissions(context: ValidationContext, source: SourceFile,
       report(context, source, ['permissions', family, field, ...(index === undefined ? [] : [index])], 'permissions/widen', message, { fix });
     const baseAllow = (base[spec.allow] as string[] | undefined) ?? [];
     ((narrowed[spec.allow] as string[] | undefined) ?? []).forEach((pattern, index) => {
-      if (!baseAllow.some((within) => patternWithin(pattern, within, spec.family))) {
+      if (!baseAllow.some((within) => patternWithin(pattern, within, spec.family, family === 'http'))) {
         const defaults = baseAllow.length ? baseAllow.join(', ') : 'nothing';
         widen(spec.allow, `permissions.${family}.${spec.allow} \`${pattern}\` widens the tools.yaml defaults (which allow ${defaults})`, `narrow it to a pattern inside a default one, or widen defaults.${family}.${spec.allow} in tools.yaml (a reviewed change)`, index);
       }
