@@ -1,8 +1,21 @@
 // `npm run bench`: runs every bench module (each exports run() -> rows) after a build, prints one
 // table of figures with their same-run baselines and ratios, and writes bench/results.json.
 // Timings belong here, never in unit tests: machines are noisy, so each module reports medians.
+// Each module runs in a child process of its own, so one bench's heap (RSS) never shows in another's.
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+
+const marker = '@@BENCH_ROWS ';
+const childScript = (path) => `import(${JSON.stringify(path)}).then((m) => m.run()).then((rows) => process.stdout.write('\\n${marker}' + JSON.stringify(rows) + '\\n')).then(() => process.exit(0))`;
+
+function runModule(name) {
+  const path = fileURLToPath(new URL(`./${name}.mjs`, import.meta.url));
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', childScript(path)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((text) => text.startsWith(marker));
+  if (child.status !== 0 || !line) throw new Error(`bench/${name}.mjs exited ${child.status} without results`);
+  return JSON.parse(line.slice(marker.length));
+}
 
 const modules = ['lint', 'estimate', 'providers', 'pipeline'];
 const only = process.argv.slice(2);
@@ -11,8 +24,7 @@ for (const name of modules) {
   if (only.length > 0 && !only.includes(name)) continue;
   const started = performance.now();
   try {
-    const module = await import(`./${name}.mjs`);
-    for (const row of await module.run()) rows.push({ bench: name, ...row });
+    for (const row of runModule(name)) rows.push({ bench: name, ...row });
   } catch (error) {
     rows.push({ bench: name, name: 'FAILED', value: NaN, unit: '', note: String(error?.message ?? error) });
   }
