@@ -11,6 +11,7 @@ export interface EstimateFlags {
   gate?: string;
   fanout?: string | number;
   format?: string;
+  json?: boolean;
   model?: string;
 }
 
@@ -29,7 +30,7 @@ export async function estimate(file: string, flags: EstimateFlags): Promise<numb
   };
   const maxCostUsd = number('max-cost', flags.maxCost, false);
   const fanout = number('fanout', flags.fanout, true);
-  const format = flags.format ?? 'text';
+  const format = flags.json ? 'json' : (flags.format ?? 'text');
   if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got "${format}"`);
   const tier = flags.gate ?? 'worst';
   if (!(gates as readonly string[]).includes(tier)) throw new UsageError(`--gate must be worst or expected, got "${tier}"`);
@@ -66,6 +67,7 @@ export const estimateCommand: CommandModule = {
       .option('--gate <tier>', 'Which figure --max-cost checks: worst or expected (default worst)')
       .option('--fanout <n>', 'Items per for_each step (default: the sample input array length, else 3)')
       .option('--format <format>', 'text, json or markdown (a PR comment)')
+      .option('--json', 'Same as --format json')
       .option('--model <model>', 'A route or provider/model replacing every step\'s model')
       .action((file: string, flags: EstimateFlags) => estimate(file, flags));
   },

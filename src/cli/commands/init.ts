@@ -24,7 +24,7 @@ async function exampleFiles(packageRoot: string): Promise<string[]> {
   return files.sort();
 }
 
-export async function init(directory: string | undefined): Promise<number> {
+export async function init(directory: string | undefined, flags: { json?: boolean } = {}): Promise<number> {
   const { access, copyFile, mkdir, writeFile } = await import('node:fs/promises');
   const path = await import('node:path');
   const { fileURLToPath } = await import('node:url');
@@ -42,12 +42,19 @@ export async function init(directory: string | undefined): Promise<number> {
   }
   await mkdir(path.join(target, '.github/workflows'), { recursive: true });
   await writeFile(path.join(target, '.github/workflows/agentpipe.yml'), workflow, { flag: 'wx' });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ directory: target, created: all }, null, 2)}\n`);
+    return 0;
+  }
   process.stdout.write(`created ${all.length} files in ${target}\nnext: agentpipe lint, then agentpipe run agents/researcher.yaml --input question="..."\n`);
   return 0;
 }
 
 export const initCommand: CommandModule = {
   register(cli: CAC): void {
-    cli.command('init [dir]', 'Scaffold a config repo with examples and a CI workflow').action((directory?: string) => init(directory));
+    cli
+      .command('init [dir]', 'Scaffold a config repo with examples and a CI workflow')
+      .option('--json', 'Print the files created as JSON')
+      .action((directory: string | undefined, flags: { json?: boolean }) => init(directory, flags));
   },
 };

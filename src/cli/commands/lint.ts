@@ -6,6 +6,7 @@ import type { CommandModule } from './index.js';
 
 interface LintFlags {
   format?: string;
+  json?: boolean;
   strict?: boolean;
 }
 
@@ -15,7 +16,7 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   (await import('node:module')).enableCompileCache?.();
   const { UsageError } = await import('../../errors.js');
   const format = await import('../format/diagnostics.js');
-  const formatName = flags.format ?? 'text';
+  const formatName = flags.json ? 'json' : (flags.format ?? 'text');
   if (!(format.diagnosticFormats as readonly string[]).includes(formatName)) {
     throw new UsageError(`unknown --format \`${formatName}\`; use one of ${format.diagnosticFormats.join(', ')}`);
   }
@@ -46,6 +47,7 @@ export const lintCommand: CommandModule = {
     cli
       .command('lint [...paths]', 'Check schemas, references, templates, secrets and env vars')
       .option('--format <format>', 'text | json | github | sarif', { default: 'text' })
+      .option('--json', 'Same as --format json')
       .option('--strict', 'Exit 2 on warnings too')
       .action((paths: string[], flags: LintFlags) => lint(paths, flags));
   },

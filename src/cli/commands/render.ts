@@ -8,6 +8,7 @@ export interface RenderFlags {
   input?: string | string[];
   inputFile?: string;
   explain?: boolean;
+  json?: boolean;
 }
 
 export async function render(agentName: string, flags: RenderFlags): Promise<number> {
@@ -24,6 +25,11 @@ export async function render(agentName: string, flags: RenderFlags): Promise<num
   const fromFile = flags.inputFile ? await inputs.readInputFile(flags.inputFile) : {};
   const values = inputs.resolveInputs(agent.inputs, { ...fromFile, ...inputs.parseInputFlags(flags.input) }, { mode: 'estimate' });
   const prompt = renderPrompt(agent, { inputs: values });
+  if (flags.json) {
+    const parts = prompt.parts.map((part) => ({ kind: part.kind, name: part.name, source: part.source, cacheable: part.cacheable, text: part.text }));
+    process.stdout.write(`${JSON.stringify({ agent: agent.name, system: prompt.system, user: prompt.user, parts }, null, 2)}\n`);
+    return 0;
+  }
   const lines: string[] = [];
   if (flags.explain) {
     const systemParts = prompt.parts.filter((part) => part.kind !== 'user');
@@ -46,6 +52,7 @@ export const renderCommand: CommandModule = {
       .option('--input <name=value>', 'An input value (repeatable); missing inputs get placeholders')
       .option('--input-file <file>', 'Input values from a JSON or YAML file')
       .option('--explain', 'Show the source file:line of each part')
+      .option('--json', 'Print the messages and their parts (with sources) as JSON')
       .action((agent: string, flags: RenderFlags) => render(agent, flags));
   },
 };
