@@ -15,6 +15,7 @@ import { schemaErrors } from './schema-validators.js';
 import { prepareScanner } from './template-scan.js';
 import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
 import type { ProjectConfig } from './types.js';
+import { unsupportedVersion } from './version.js';
 
 export type { ProjectConfig, Checked } from './types.js';
 export { formatPath } from './schema-errors.js';
@@ -40,6 +41,11 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
     if (source.kind === 'layer') context.layerFiles.add(nameOf(source));
     context.diagnostics.push(...checkSecrets(source), ...checkSchemaComment(source, raw.root));
     if (source.value === undefined) continue;
+    const versionError = unsupportedVersion(source);
+    if (versionError) {
+      context.diagnostics.push(versionError);
+      continue;
+    }
     const errors = schemaErrors(source.kind, source.value);
     if (errors.length > 0) {
       context.diagnostics.push(...schemaDiagnostics(source, errors));
