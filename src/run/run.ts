@@ -1,6 +1,6 @@
-// Starts or resumes a run: sets up its folder, event log, audit log, ledger and budget, restores what
-// an earlier attempt finished, executes the pipeline, and saves the final state. The library entry
-// point the CLI calls; it never exits the process.
+// Starts or resumes a run: takes the run lock, sets up its folder, event log, audit log, ledger and
+// budget, restores what an earlier attempt finished, executes the pipeline, saves the final state and
+// releases the lock. The library entry point the CLI calls; it never exits the process.
 
 import type { CompiledPipeline } from '../compile/ir.js';
 import { CostLedger } from '../cost/ledger.js';
@@ -13,7 +13,8 @@ import { newRunId } from './ids.js';
 import { executePipeline, type PipelineResult } from './pipeline.js';
 import type { RuntimePorts } from './ports.js';
 import { budgetScopes, createItemRunner } from './step-runner.js';
-import { StateWriter, readOutput, runFiles, type RunState } from './state.js';
+import { acquireRunLock } from './lock.js';
+import { StateWriter, loadRunState, readOutput, removeStaleTempFiles, runFiles, type RunFiles, type RunState } from './state.js';
 
 export interface RunOptions {
   pipeline: CompiledPipeline;
@@ -26,7 +27,7 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   onEvent?: EventListener;
-  /** State of the run to resume (from loadRunState); a new run when absent. */
+  /** State of the run to resume (from loadRunState; read again once the lock is held); a new run when absent. */
   resume?: RunState;
 }
 
@@ -38,12 +39,27 @@ export interface RunResult extends PipelineResult {
 }
 
 export async function startRun(options: RunOptions): Promise<RunResult> {
+  const runId = options.resume?.runId ?? newRunId();
+  const files = runFiles(options.pipeline.root, runId);
+  const lock = await acquireRunLock(files.lock, runId);
+  try {
+    // Read run.json again under the lock: the copy passed in was loaded before it, perhaps while
+    // another process was still finishing steps.
+    const resume = options.resume ? await loadRunState(options.pipeline.root, runId) : undefined;
+    if (resume) await removeStaleTempFiles(files);
+    return await runLocked(options, files, runId, resume, lock.takeover);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(options: RunOptions, files: RunFiles, runId: string, resume: RunState | undefined, takeover: string | undefined): Promise<RunResult> {
   const { pipeline, env } = options;
   const started = performance.now();
   const now = new Date().toISOString();
-  const state: RunState = options.resume ?? {
+  const state: RunState = resume ?? {
     version: 1,
-    runId: newRunId(),
+    runId,
     target: options.target,
     kind: pipeline.kind,
     name: pipeline.name,
@@ -58,7 +74,6 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
   };
   state.status = 'running';
   delete state.error;
-  const files = runFiles(pipeline.root, state.runId);
   const log = createEventLog(state.runId, files.events, env);
   if (options.onEvent) log.subscribe(options.onEvent);
   const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
@@ -71,7 +86,8 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
   const budget = new Budget(log.emit);
   const restoredOutputs = await restore(state, pipeline, budget, files);
 
-  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: options.resume !== undefined });
+  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined });
+  if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
   const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
@@ -97,7 +113,7 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
 }
 
 /** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */
-async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, files: ReturnType<typeof runFiles>): Promise<Map<string, unknown>> {
+async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, files: RunFiles): Promise<Map<string, unknown>> {
   const outputs = new Map<string, unknown>();
   for (const step of pipeline.steps) {
     const saved = state.steps[step.id];

@@ -1,8 +1,9 @@
 // Run state on disk: `.agentpipe/runs/<run-id>/` holds run.json (this state, replaced atomically after
 // every step and for_each item), events.jsonl, audit.jsonl and steps/<id>.json (step outputs).
-// run.json is what resume reads: a finished step or item is never called again.
+// run.json is what resume reads: a finished step or item is never called again. `lock` (src/run/lock.ts)
+// exists while a process runs the run.
 
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emptyUsage, type Usage } from '../providers/types.js';
 import { RunFailedError, UsageError } from '../errors.js';
@@ -60,6 +61,7 @@ export interface RunFiles {
   events: string;
   audit: string;
   steps: string;
+  lock: string;
 }
 
 export function runsDirectory(root: string): string {
@@ -69,7 +71,7 @@ export function runsDirectory(root: string): string {
 export function runFiles(root: string, runId: string): RunFiles {
   if (!isRunId(runId)) throw new UsageError(`'${runId}' is not a run id (see \`agentpipe runs\`)`);
   const dir = join(runsDirectory(root), runId);
-  return { dir, state: join(dir, 'run.json'), events: join(dir, 'events.jsonl'), audit: join(dir, 'audit.jsonl'), steps: join(dir, 'steps') };
+  return { dir, state: join(dir, 'run.json'), events: join(dir, 'events.jsonl'), audit: join(dir, 'audit.jsonl'), steps: join(dir, 'steps'), lock: join(dir, 'lock') };
 }
 
 export const newStepState = (agent: string): StepState => ({ status: 'pending', agent, costUsd: 0, usage: emptyUsage(), durationMs: 0 });
@@ -133,6 +135,17 @@ export class StateWriter {
 
   flush(): Promise<void> {
     return this.pending;
+  }
+}
+
+/**
+ * Deletes temp files an earlier process left when it exited mid-save (a second Ctrl-C, SIGKILL).
+ * Only safe while holding the run lock: otherwise they could be another writer's files in flight.
+ */
+export async function removeStaleTempFiles(files: RunFiles): Promise<void> {
+  for (const directory of [files.dir, files.steps]) {
+    const names = await readdir(directory).catch(() => [] as string[]);
+    await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => rm(join(directory, name), { force: true })));
   }
 }
 

@@ -1,0 +1,172 @@
+// The run lock: a run that is running cannot be resumed by a second process; a lock whose process
+// died is taken over with a warning. The first part drives the CLI; the second part calls
+// acquireRunLock directly for the cases a process cannot easily stage (another host, a race).
+
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
+import { acquireRunLock, RunLockedError, type LockEnvironment, type LockOwner } from '../../src/run/lock.js';
+import { agentYaml, makeProject, onlyRunId, readJsonLines, runCli, simEnv, spawnCli } from './helpers.js';
+
+const stepIds = ['s1', 's2', 's3', 's4'];
+const template = `version: 1
+name: four
+steps:
+${stepIds.map((id, index) => `  - id: ${id}\n    agent: worker\n    with: { task: "do-${id}" }${index > 0 ? `\n    needs: [${stepIds[index - 1]}]` : ''}`).join('\n')}
+outputs: { last: "{{steps.s4.output}}" }
+`;
+
+const stepOf = (request: SimRequest) => /do-(s\d)/.exec(JSON.stringify(request.body))?.[1];
+
+let sim: Simulator;
+let root: string;
+beforeAll(async () => {
+  sim = await startSimulator({ script: (request) => ({ text: `done ${stepOf(request)}`, latencyMs: 400, usage: { input: 100, output: 10 } }) });
+  root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), 'templates/four.yaml': template });
+});
+afterAll(async () => {
+  await sim.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const lockFile = (runId: string) => join(root, '.agentpipe/runs', runId, 'lock');
+const readState = async (runId: string) => JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+async function waitForRunId(): Promise<string> {
+  for (;;) {
+    const runId = await onlyRunId(root).catch(() => '');
+    if (runId && (await exists(lockFile(runId)))) return runId;
+    await pause(10);
+  }
+}
+
+async function waitForStep(runId: string, step: string): Promise<void> {
+  for (;;) {
+    const state = await readState(runId).catch(() => undefined);
+    if (state?.steps?.[step]?.status === 'succeeded') return;
+    await pause(10);
+  }
+}
+
+describe('run lock (CLI)', () => {
+  it('refuses a second process while a run or a resume is running, naming its pid, and exits 2', async () => {
+    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    const env = simEnv(sim.url);
+    const first = spawnCli(['run', 'templates/four.yaml'], { cwd: root, env });
+    const runId = await waitForRunId();
+    const lock = JSON.parse(await readFile(lockFile(runId), 'utf8')) as LockOwner;
+    expect(lock.pid).toBe(first.child.pid);
+    expect(typeof lock.host).toBe('string');
+    expect(Number.isNaN(Date.parse(lock.startedAt))).toBe(false);
+
+    const refused = await runCli(['run', '--resume', runId], { cwd: root, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual([`agentpipe: run ${runId} is already running in process ${first.child.pid} (since ${lock.startedAt}); wait for it to finish or stop it, then resume`]);
+    expect(refused.stdout).toBe('');
+
+    // Interrupt the first process, resume, and try a third process against the resume.
+    await waitForStep(runId, 's1');
+    first.child.kill('SIGINT');
+    expect((await first.done).code).toBe(130);
+    expect(await exists(lockFile(runId))).toBe(false);
+    const second = spawnCli(['run', '--resume', runId], { cwd: root, env });
+    await waitForRunId();
+    const third = await runCli(['run', '--resume', runId], { cwd: root, env });
+    expect(third.code).toBe(2);
+    expect(third.stderr).toContain(`already running in process ${second.child.pid}`);
+
+    const resumed = await second.done;
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('done s4');
+    expect(await exists(lockFile(runId))).toBe(false);
+    // The refused processes called nothing: each step was paid once.
+    expect((await readState(runId)).ledger.entries.map((entry: { stepId: string }) => entry.stepId).sort()).toEqual(stepIds);
+  });
+
+  it('takes over the lock of a SIGKILLed process with a warning, and removes it at the end', async () => {
+    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    const env = simEnv(sim.url);
+    const first = spawnCli(['run', 'templates/four.yaml'], { cwd: root, env });
+    const runId = await waitForRunId();
+    await waitForStep(runId, 's2');
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const stale = JSON.parse(await readFile(lockFile(runId), 'utf8')) as LockOwner;
+    expect(stale.pid).toBe(first.child.pid);
+
+    const before = sim.requests.length;
+    const resumed = await runCli(['run', '--resume', runId], { cwd: root, env });
+    expect(resumed.stderr).not.toMatch(/internal error/);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`warning: took over a stale lock: process ${stale.pid} on ${stale.host}`);
+    const events = await readJsonLines(join(root, '.agentpipe/runs', runId, 'events.jsonl'));
+    const warning = events.find((event) => event['type'] === 'warning');
+    expect(warning?.['message']).toContain(`process ${stale.pid}`);
+    expect(await exists(lockFile(runId))).toBe(false);
+    expect(sim.requests.slice(before).map(stepOf)).not.toContain('s1');
+    expect((await readState(runId)).status).toBe('succeeded');
+  });
+});
+
+describe('acquireRunLock', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'agentpipe-lock-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const deadPid = 4_000_001;
+  const environment = (pid: number, host = 'here'): LockEnvironment => ({ pid, host, isAlive: (owner) => owner.pid !== deadPid });
+  const staleOwner = (host = 'here'): LockOwner => ({ pid: deadPid, host, startedAt: '2026-01-01T00:00:00.000Z', token: 'stale' });
+
+  it('refuses a lock held on another host, since its process cannot be checked, naming the file', async () => {
+    const file = join(folder, 'other-host');
+    await writeFile(file, JSON.stringify(staleOwner('elsewhere')));
+    const error = await acquireRunLock(file, 'r1', environment(10)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RunLockedError);
+    expect((error as RunLockedError).exitCode).toBe(2);
+    expect((error as Error).message).toBe(`run r1 is locked by pid ${deadPid} on host elsewhere since 2026-01-01T00:00:00.000Z; agentpipe cannot check another machine: if that run is gone, delete ${file}`);
+  });
+
+  it('waits out a lock that is still being written, and takes over one left empty long ago', async () => {
+    const file = join(folder, 'empty');
+    await writeFile(file, '');
+    await expect(acquireRunLock(file, 'r2', environment(10))).rejects.toThrow(/being started by another process/);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(file, old, old);
+    const lock = await acquireRunLock(file, 'r2', environment(10));
+    expect(lock.takeover).toMatch(/left empty/);
+    expect(JSON.parse(await readFile(file, 'utf8')).pid).toBe(10);
+    await lock.release();
+    expect(await exists(file)).toBe(false);
+  });
+
+  it('lets exactly one of many concurrent processes take over one stale lock', async () => {
+    const file = join(folder, 'race');
+    await writeFile(file, JSON.stringify(staleOwner()));
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, index) => acquireRunLock(file, 'r3', environment(100 + index))));
+    const winners = results.filter((result) => result.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const winner = (winners[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireRunLock>>>).value;
+    expect(winner.takeover).toContain(`process ${deadPid}`);
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(RunLockedError);
+    expect(JSON.parse(await readFile(file, 'utf8')).token).toBe(winner.owner.token);
+    expect(await exists(`${file}.takeover`)).toBe(false);
+    await winner.release();
+  });
+
+  it('never removes a lock that another process holds now', async () => {
+    const file = join(folder, 'replaced');
+    const lock = await acquireRunLock(file, 'r4', environment(10));
+    const other: LockOwner = { pid: 11, host: 'here', startedAt: new Date().toISOString(), token: 'someone-else' };
+    await writeFile(file, JSON.stringify(other));
+    await lock.release();
+    expect(JSON.parse(await readFile(file, 'utf8')).token).toBe('someone-else');
+  });
+});
