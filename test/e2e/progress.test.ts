@@ -1,0 +1,162 @@
+// The three progress displays of `agentpipe run`, against the wire simulator:
+// - a terminal: the CLI runs under a pseudo-terminal (util-linux `script`), and the bytes listr2 wrote
+//   are replayed onto a small virtual screen, so the test sees what a person would see at the end;
+// - not a terminal: one plain line per event on stderr, then the summary;
+// - --json: one NDJSON line per event on stdout (the same events as events.jsonl), then the result.
+
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
+import { describeEvent, formatCost } from '../../src/cli/progress/format.js';
+import type { RunEvent } from '../../src/run/events.js';
+import { agentYaml, makeProject, onlyRunId, readJsonLines, repoRoot, runCli, simEnv } from './helpers.js';
+
+// Three steps on three providers: the display must show each step's own model.
+const template = `version: 1
+name: three
+steps:
+  - id: gather
+    agent: worker
+    with: { task: "do-gather" }
+  - id: draft
+    agent: worker
+    model: openai/gpt-test
+    needs: [gather]
+    with: { task: "do-draft" }
+  - id: polish
+    agent: worker
+    model: gemini/gemini-test
+    needs: [draft]
+    with: { task: "do-polish" }
+outputs: { final: "{{steps.polish.output}}" }
+`;
+const models = { gather: 'anthropic/claude-test', draft: 'openai/gpt-test', polish: 'gemini/gemini-test' };
+
+const stepOf = (request: SimRequest) => /do-(\w+)/.exec(JSON.stringify(request.body))?.[1];
+
+let sim: Simulator;
+let root: string;
+beforeAll(async () => {
+  // Slow enough that listr2 renders several frames (spinners) while a step runs.
+  sim = await startSimulator({ script: (request) => ({ text: `OUTPUT-${stepOf(request)}`, latencyMs: 250, usage: { input: 100, output: 10 } }) });
+  root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), 'templates/three.yaml': template });
+});
+afterAll(async () => {
+  await sim.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function freshRun(args: string[]) {
+  await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+  const result = await runCli(['run', 'templates/three.yaml', ...args], { cwd: root, env: simEnv(sim.url) });
+  const runId = await onlyRunId(root);
+  const events = (await readJsonLines(join(root, '.agentpipe/runs', runId, 'events.jsonl'))) as unknown as RunEvent[];
+  const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
+  return { result, runId, events, state };
+}
+
+const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+
+/** Runs a command line under a pseudo-terminal of the given size; resolves with everything it wrote. */
+function underTerminal(command: string, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
+  const child = spawn('script', ['-qec', `stty cols 100 rows 40; ${command}`, '/dev/null'], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/**
+ * Replays terminal output onto a screen of lines: text, CR, LF and the cursor and erase sequences
+ * listr2's renderer uses (CSI A/B/C/D/G/K/J). Every other escape (colours, cursor visibility,
+ * synchronised output) is stripped.
+ */
+function replayScreen(output: string): string[] {
+  const screen: string[] = [''];
+  let row = 0;
+  let column = 0;
+  const put = (text: string) => {
+    const line = (screen[row] ?? '').padEnd(column);
+    screen[row] = line.slice(0, column) + text + line.slice(column + text.length);
+    column += text.length;
+  };
+  const pattern = /\x1b\[([0-9;?]*)([ -/]*[@-~])|\x1b\][^\x07]*\x07|\x1b[@-_]|\r|\n|[^\x1b\r\n]+/g;
+  for (const match of output.matchAll(pattern)) {
+    const [token, parameters = '', final] = match;
+    const count = Math.max(1, Number.parseInt(parameters, 10) || 1);
+    if (token === '\r') column = 0;
+    else if (token === '\n') {
+      row++;
+      column = 0;
+      while (screen.length <= row) screen.push('');
+    } else if (final === undefined) {
+      if (!token.startsWith('\x1b')) put(token);
+    } else if (parameters.startsWith('?')) continue;
+    else if (final === 'A') row = Math.max(0, row - count);
+    else if (final === 'B') row = Math.min(screen.length - 1, row + count);
+    else if (final === 'C') column += count;
+    else if (final === 'D') column = Math.max(0, column - count);
+    else if (final === 'G') column = count - 1;
+    else if (final === 'K') screen[row] = parameters === '2' ? '' : parameters === '1' ? ' '.repeat(column) + (screen[row] ?? '').slice(column) : (screen[row] ?? '').slice(0, column);
+    else if (final === 'J') {
+      screen.length = row + 1;
+      screen[row] = (screen[row] ?? '').slice(0, column);
+    }
+  }
+  return screen.map((line) => line.trimEnd()).filter((line) => line !== '');
+}
+
+describe('progress display', () => {
+  it('in a terminal, listr2 ends with one line per step (id, model, tokens, cost), the summary and the output; exit 0', async () => {
+    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    const command = `${quote(process.execPath)} ${quote(join(repoRoot, 'bin/agentpipe.js'))} run templates/three.yaml`;
+    const { code, output } = await underTerminal(command, { cwd: root, env: { ...simEnv(sim.url), TERM: 'xterm-256color' } });
+    expect(code).toBe(0);
+    // It really was the terminal display: listr2 redraws with cursor movement, plain mode never does.
+    expect(output).toMatch(/\x1b\[\d*A/);
+    expect(output).not.toMatch(/started: agent worker/);
+
+    const runId = await onlyRunId(root);
+    const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
+    const screen = replayScreen(output);
+    const stepLines = Object.entries(models).map(([id, model]) => `${id}: succeeded · ${model} · 110 tok · ${formatCost(state.steps[id].costUsd)}`);
+    // Each step's final line, once, in order, and no leftover frame ('waiting', 'running').
+    expect(screen.slice(0, 3).map((line) => line.replace(/^\S+ /, ''))).toEqual(stepLines);
+    expect(screen.filter((line) => /waiting|running/.test(line))).toEqual([]);
+    for (const [id, model] of Object.entries(models)) expect(screen).toContainEqual(expect.stringMatching(new RegExp(`^  ${id} +succeeded +${model} +110 tok`)));
+    expect(screen).toContainEqual(expect.stringMatching(new RegExp(`^done: \\${formatCost(state.costUsd)} in [\\d.]+ m?s \\(run ${runId}\\)$`)));
+    expect(screen.at(-1)).toBe('OUTPUT-polish');
+  });
+
+  it('without a terminal, writes one plain line per event to stderr, then the summary', async () => {
+    const { result, events, runId } = await freshRun([]);
+    expect(result.code).toBe(0);
+    const expected = events.filter((event) => event.type !== 'run-end').flatMap((event) => describeEvent(event) ?? []);
+    expect(expected.filter((line) => line.includes('started: agent worker'))).toHaveLength(3);
+    const lines = result.stderr.split('\n').filter(Boolean);
+    expect(lines.slice(0, expected.length)).toEqual(expected);
+    // The rest is the summary: a row per step and the closing line.
+    expect(lines.slice(expected.length)).toHaveLength(4);
+    expect(lines.at(-1)).toMatch(new RegExp(`^done: .* \\(run ${runId}\\)$`));
+    expect(result.stderr).not.toContain('\x1b[');
+    expect(result.stdout).toBe('OUTPUT-polish\n');
+  });
+
+  it('with --json, writes one NDJSON line per event (as in events.jsonl), then the run result', async () => {
+    const { result, events, runId, state } = await freshRun(['--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n');
+    expect(lines.pop()).toBe('');
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.slice(0, -1)).toEqual(events);
+    expect(events.filter((event) => event.type === 'step-end')).toHaveLength(3);
+    expect(events.some((event) => event.type === 'text-delta')).toBe(true);
+    expect(parsed.at(-1)).toMatchObject({ type: 'run-result', runId, status: 'succeeded', costUsd: state.costUsd, outputs: { final: 'OUTPUT-polish' } });
+  });
+});
