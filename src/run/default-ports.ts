@@ -13,17 +13,21 @@ import type { EventSink } from './events.js';
 import type { ChainHooks, RuntimePorts } from './ports.js';
 import type { TemplateContext } from './pipeline.js';
 import { priceUsage } from '../cost/price.js';
+import type { CassetteWiring } from './cassette.js';
 
-/** Shares the run's adapters and cooldowns, but hands the chain each model wrapped (search). */
+/** Shares the run's adapters and cooldowns, but hands the chain each model wrapped (search, cassette). */
 class WrappedModelCache extends ModelCache {
   constructor(
     private readonly base: ModelCache,
-    private readonly wrap: (model: LanguageModel) => LanguageModel,
+    private readonly wrap: (model: LanguageModel, spec: ModelSpec) => LanguageModel,
   ) {
     super(base.env);
   }
   override get(spec: ModelSpec): LanguageModel {
-    return this.wrap(this.base.get(spec));
+    return this.wrap(this.base.get(spec), spec);
+  }
+  override keyStatus(spec: ModelSpec) {
+    return this.base.keyStatus(spec);
   }
   override coolDown(modelId: string): void {
     this.base.coolDown(modelId);
@@ -42,8 +46,14 @@ const renderContext = (context: TemplateContext) => ({
   today: context.today,
 });
 
-export function createDefaultPorts(env: NodeJS.ProcessEnv): RuntimePorts {
-  const models = new ModelCache(env);
+export interface DefaultPortsOptions {
+  /** `run --record` / `--replay`: model calls go to or come from a cassette. */
+  cassette?: CassetteWiring;
+}
+
+export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
+  const { cassette } = options;
+  const models = cassette ? cassette.createModels(env) : new ModelCache(env);
   const searchCache = createSearchCache();
   const searchProviders = new Map<string, SearchProvider>();
   const providerFor = (spec: SearchProviderSpec): SearchProvider => {
@@ -59,15 +69,21 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv): RuntimePorts {
     renderPrompt: (step, context) => renderPrompt(step, renderContext(context)),
     evaluateWhen: (step, context) => evaluateWhen(step, renderContext(context)),
     render: (template, context, source) => renderTemplate(template, renderContext(context), source),
-    async callChain(chain, options, hooks: ChainHooks) {
-      const cache = hooks.wrapModel ? new WrappedModelCache(models, hooks.wrapModel) : models;
-      const stream = streamWithChain(chain, options, { emit: hooks.emit, models: cache, signal: hooks.signal });
-      let part = await stream.next();
-      while (!part.done) {
-        if (part.value.type === 'text-delta') hooks.onTextDelta(part.value.delta);
-        part = await stream.next();
+    async callChain(chain, callOptions, hooks: ChainHooks) {
+      const search = hooks.wrapModel;
+      const wrap = cassette ? (model: LanguageModel, spec: ModelSpec) => cassette.wrapModel(model, spec, search) : search;
+      const cache = wrap ? new WrappedModelCache(models, wrap) : models;
+      const stream = streamWithChain(chain, callOptions, { emit: hooks.emit, models: cache, signal: hooks.signal, ...cassette?.chainOptions });
+      try {
+        let part = await stream.next();
+        while (!part.done) {
+          if (part.value.type === 'text-delta') hooks.onTextDelta(part.value.delta);
+          part = await stream.next();
+        }
+        return { result: part.value.value, model: part.value.model };
+      } catch (error) {
+        throw cassette ? cassette.chainFailure(error, chain) : error;
       }
-      return { result: part.value.value, model: part.value.model };
     },
     price: (model, usage) => priceUsage(usage, model.pricing),
     toolDefinitions,

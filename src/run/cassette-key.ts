@@ -1,0 +1,110 @@
+// The request key of a cassette: which model was asked, and what it was asked. Two calls get the same
+// key when they would get the same answer from a deterministic model: same `provider/model`, system
+// text, messages, tools and sampling params. Never part of the key: the API key (not in CallOptions),
+// the abort signal and the per-call timeout (they change when an answer arrives, not what it is).
+
+import { createHash } from 'node:crypto';
+import type { CallOptions, Message, SystemPart, ToolDefinition } from '../providers/types.js';
+
+export interface NormalisedRequest {
+  system: SystemPart[];
+  messages: Message[];
+  tools: ToolDefinition[];
+  params: {
+    maxTokens?: number;
+    temperature?: number;
+    topP?: number;
+    stopSequences?: string[];
+    providerOptions?: Record<string, Record<string, unknown>>;
+  };
+}
+
+/**
+ * Strings that differ between two runs of the same agent but say nothing about the request: the run
+ * id and today's date (`{{run.id}}`, `{{today}}` in prompts) and the project root (absolute paths in
+ * tool output). Each is replaced by a fixed placeholder before hashing, so a cassette recorded on
+ * Monday in /home/ci/a still replays on Tuesday in /tmp/b.
+ */
+export type Placeholders = ReadonlyArray<readonly [value: string, placeholder: string]>;
+
+export function runPlaceholders(run: { runId?: string; root?: string }): Placeholders {
+  const pairs: Array<[string, string]> = [];
+  if (run.root && run.root.length > 1) pairs.push([run.root.replace(/\/$/, ''), '<root>']);
+  if (run.runId) {
+    pairs.push([run.runId, '<run.id>']);
+    // Run ids start with the UTC creation date, which is what `{{today}}` renders (YYYYMMDD -> YYYY-MM-DD).
+    const date = /^(\d{4})(\d{2})(\d{2})-/.exec(run.runId);
+    if (date) pairs.push([`${date[1]}-${date[2]}-${date[3]}`, '<today>']);
+  }
+  // Longest first, so a value containing another is replaced whole.
+  return pairs.sort((a, b) => b[0].length - a[0].length);
+}
+
+function substitute(value: unknown, placeholders: Placeholders): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    for (const [literal, placeholder] of placeholders) if (text.includes(literal)) text = text.split(literal).join(placeholder);
+    return text;
+  }
+  if (Array.isArray(value)) return value.map((item) => substitute(item, placeholders));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+    return Object.fromEntries(entries.map(([key, item]) => [key, substitute(item, placeholders)]));
+  }
+  return value;
+}
+
+export function normaliseRequest(options: CallOptions, placeholders: Placeholders = []): NormalisedRequest {
+  const params: NormalisedRequest['params'] = {
+    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+    ...(options.topP === undefined ? {} : { topP: options.topP }),
+    ...(options.stopSequences ? { stopSequences: options.stopSequences } : {}),
+    ...(options.providerOptions ? { providerOptions: options.providerOptions } : {}),
+  };
+  // substitute() also drops undefined fields, so `{ cacheable: undefined }` and `{}` hash alike.
+  return substitute({ system: options.system, messages: options.messages, tools: options.tools ?? [], params }, placeholders) as NormalisedRequest;
+}
+
+/** JSON with object keys sorted at every depth: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestKey(model: string, request: NormalisedRequest): string {
+  return createHash('sha256').update(canonicalJson({ model, request })).digest('hex');
+}
+
+const preview = (value: unknown): string => {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+/** The first place two requests differ, as `messages[2].content: recorded "a", now "b"`. */
+export function firstDifference(recorded: unknown, live: unknown, path = ''): string | undefined {
+  if (canonicalJson(recorded) === canonicalJson(live)) return undefined;
+  const bothArrays = Array.isArray(recorded) && Array.isArray(live);
+  const bothObjects = !bothArrays && isObject(recorded) && isObject(live);
+  if (bothArrays) {
+    const length = Math.max(recorded.length, live.length);
+    for (let index = 0; index < length; index++) {
+      if (index >= recorded.length || index >= live.length) return `${path}[${index}]: recorded ${preview(recorded[index])}, now ${preview(live[index])}`;
+      const found = firstDifference(recorded[index], live[index], `${path}[${index}]`);
+      if (found) return found;
+    }
+  }
+  if (bothObjects) {
+    for (const key of [...new Set([...Object.keys(recorded), ...Object.keys(live)])].sort()) {
+      const found = firstDifference(recorded[key], live[key], path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return `${path || 'request'}: recorded ${preview(recorded)}, now ${preview(live)}`;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
