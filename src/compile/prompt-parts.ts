@@ -6,11 +6,23 @@ import type { Checked } from '../validate/types.js';
 import type { AgentFile, LayerFile } from '../validate/types.gen.js';
 import { sourceRef, type CompileDiagnostics } from './diagnostics.js';
 import type { CompiledPrompt, PromptPart, SourceRef } from './ir.js';
-import { analyzeTemplate, readsPerRunState, type TemplateAnalysis } from './template-ast.js';
+
+/**
+ * Variables whose value changes from run to run. A part that reads none of them (directly or
+ * through a partial) renders the same every time, so providers may cache it.
+ */
+const perRunRoots = new Set(['inputs', 'steps', 'item', 'item_index', 'run', 'today']);
+
+/** True when the template reads no per-run variable itself (partials are checked by the caller). */
+function readsPerRunState(scan: TemplateScan): boolean {
+  return scan.helpers.some((helper) => helper.name === 'today') || scan.paths.some((path) => perRunRoots.has(path.parts[0] ?? ''));
+}
+import { isKnownHelper, promptHelperNames } from '../prompt-language/helpers.js';
+import { scanTemplate, type TemplateScan } from '../prompt-language/scan.js';
 
 interface LayerInfo {
   source: SourceRef;
-  analysis: TemplateAnalysis;
+  analysis: TemplateScan;
   /** This layer and every layer reachable through its partials. */
   closure: Set<string>;
   cacheable: boolean;
@@ -36,7 +48,7 @@ export class LayerIndex {
     const layer = this.layers.get(name);
     if (!layer) return undefined;
     const source = sourceRef(layer.source, ['text']);
-    const analysis = analyzeTemplate(layer.value.text);
+    const analysis = scanTemplate(layer.value.text);
     const info: LayerInfo = { source, analysis, closure: new Set([name]), cacheable: !readsPerRunState(analysis) };
     reportTemplateProblems(analysis, source, this.diagnostics);
     this.visiting.add(name);
@@ -60,10 +72,10 @@ export class LayerIndex {
   }
 }
 
-export function reportTemplateProblems(analysis: TemplateAnalysis, source: SourceRef, diagnostics: CompileDiagnostics): void {
+export function reportTemplateProblems(analysis: TemplateScan, source: SourceRef, diagnostics: CompileDiagnostics): void {
   if (analysis.syntaxError) diagnostics.errorInTemplate(source, { line: 1, col: 1 }, 'template/syntax', `template does not parse: ${analysis.syntaxError}`);
-  for (const helper of analysis.unknownHelpers) {
-    diagnostics.errorInTemplate(source, helper, 'template/helper', `unknown helper "${helper.parts[0]}"`, 'helpers are json, indent, join, eq, upper, lower, today and the Handlebars built-ins');
+  for (const helper of analysis.helpers) {
+    if (!isKnownHelper(helper.name)) diagnostics.errorInTemplate(source, helper, 'template/helper', `unknown helper "${helper.name}"`, `helpers are ${promptHelperNames.join(', ')} and the Handlebars built-ins`);
   }
 }
 
@@ -71,7 +83,8 @@ export function reportTemplateProblems(analysis: TemplateAnalysis, source: Sourc
  * Checks each `root.name...` a template reads against what its context provides. `roots` maps an
  * allowed root to the names allowed below it (undefined: anything; empty set: the root alone).
  */
-export function checkReferences(analysis: TemplateAnalysis, source: SourceRef, roots: Record<string, ReadonlySet<string> | undefined>, diagnostics: CompileDiagnostics, what: string): void {
+export function checkReferences(analysis: TemplateScan, source: SourceRef, roots: Record<string, ReadonlySet<string> | undefined>, diagnostics: CompileDiagnostics, what: string): void {
+  for (const problem of analysis.problems) diagnostics.errorInTemplate(source, problem, 'template/unknown-variable', `${what}: ${problem.message}`, problem.fix);
   for (const path of analysis.paths) {
     const [root = '', name] = path.parts;
     if (!(root in roots)) {
@@ -111,7 +124,7 @@ export function compilePrompt(agent: Checked<AgentFile>, index: LayerIndex, diag
   });
   const own = (path: string[], template: string): { source: SourceRef; cacheable: boolean } => {
     const source = sourceRef(agent.source, path);
-    const analysis = analyzeTemplate(template);
+    const analysis = scanTemplate(template);
     reportTemplateProblems(analysis, source, diagnostics);
     checkReferences(analysis, source, roots, diagnostics, what);
     let cacheable = !readsPerRunState(analysis);

@@ -8,3 +8,9 @@ export const promptHelperNames = ['json', 'indent', 'join', 'eq', 'upper', 'lowe
 export const builtinHelperNames = ['if', 'unless', 'each', 'with', 'lookup', 'log'] as const;
 
 export const allHelperNames: readonly string[] = [...builtinHelperNames, ...promptHelperNames];
+
+const allHelpers = new Set(allHelperNames);
+
+export function isKnownHelper(name: string): boolean {
+  return allHelpers.has(name);
+}

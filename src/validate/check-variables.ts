@@ -3,9 +3,10 @@
 // before any model is called.
 
 import type { SourceFile, ValuePath } from '../load/types.js';
+import { allHelperNames, isKnownHelper } from '../prompt-language/helpers.js';
+import { scanTemplate, type PathUse } from '../prompt-language/scan.js';
 import { report, type ValidationContext } from './context.js';
 import { didYouMean } from './suggest.js';
-import { knownHelpers, scanTemplate } from './template-scan.js';
 
 export interface TextScope {
   /** Declared input names. */
@@ -26,40 +27,46 @@ export interface TextScope {
 const alwaysAvailable = ['inputs', 'agent', 'today', 'run'];
 
 /** Checks one Handlebars text; returns the layer partials it includes. */
-export function checkText(context: ValidationContext, source: SourceFile, path: ValuePath, text: string, scope: TextScope): string[] {
-  const references = scanTemplate(text);
-  if (references.syntaxError) {
+export function checkText(context: ValidationContext, source: SourceFile, path: ValuePath, text: string, scope: TextScope): readonly string[] {
+  const scan = scanTemplate(text);
+  if (scan.syntaxError) {
     scope.incomplete = true;
-    report(context, source, path, 'template/syntax', `invalid Handlebars: ${references.syntaxError}`, { fix: 'check the {{ }} pairs and block helpers' });
+    report(context, source, path, 'template/syntax', `invalid Handlebars: ${scan.syntaxError}`, { fix: 'check the {{ }} pairs and block helpers' });
     return [];
   }
-  for (const helper of references.helpers) {
-    if (!knownHelpers.includes(helper)) report(context, source, path, 'template/helper', `unknown helper \`${helper}\`${didYouMean(helper, knownHelpers)}`, { fix: `use one of: ${knownHelpers.join(', ')}` });
+  for (const { name } of scan.helpers) {
+    if (!isKnownHelper(name)) report(context, source, path, 'template/helper', `unknown helper \`${name}\`${didYouMean(name, allHelperNames)}`, { fix: `use one of: ${allHelperNames.join(', ')}` });
   }
-  for (const variable of references.variables) checkVariable(context, source, path, variable, scope);
-  for (const partial of references.partials) {
+  for (const problem of scan.problems) report(context, source, path, 'template/variable', problem.message, { fix: problem.fix });
+  for (const use of scan.paths) checkVariable(context, source, path, use, scope);
+  for (const partial of scan.partials) {
     if (!context.layerFiles.has(partial)) {
       report(context, source, path, 'template/partial', `unknown partial \`{{> ${partial}}}\`: there is no agents/layers/${partial}.yaml${didYouMean(partial, context.layerFiles)}`, { fix: 'create the layer or fix the name' });
     }
   }
-  return references.partials;
+  return scan.partials;
 }
 
-function checkVariable(context: ValidationContext, source: SourceFile, path: ValuePath, variable: string, scope: TextScope): void {
-  const [root = '', second] = variable.split('.');
+function checkVariable(context: ValidationContext, source: SourceFile, path: ValuePath, use: PathUse, scope: TextScope): void {
+  const [root = '', second] = use.parts;
+  const variable = use.parts.join('.');
+  // Inside a block the written path differs from what it reads (`../x`, `q` in `{{#with inputs}}`): show both.
+  const shown = use.written === variable ? `\`{{${variable}}}\`` : `\`{{${use.written}}}\` (root path \`${variable}\`)`;
   const roots = [...alwaysAvailable, ...(scope.allSteps ? ['steps'] : []), ...(scope.forEach ? ['item', 'item_index'] : [])];
   const problem = (message: string, fix: string): void => report(context, source, path, 'template/variable', message, { fix });
   if (root === 'inputs') {
     if (second === undefined) return;
     scope.usedInputs.add(second);
-    if (!scope.inputs.includes(second)) problem(`\`{{${variable}}}\`: \`${second}\` is not an input of ${scope.owner}${didYouMean(second, scope.inputs)}`, `declare \`${second}\` under inputs:, or fix the name`);
+    if (!scope.inputs.includes(second)) problem(`${shown}: \`${second}\` is not an input of ${scope.owner}${didYouMean(second, scope.inputs)}`, `declare \`${second}\` under inputs:, or fix the name`);
   } else if (root === 'steps' && scope.allSteps) {
     if (second === undefined) return;
-    if (!scope.allSteps.has(second)) problem(`\`{{${variable}}}\`: there is no step \`${second}\`${didYouMean(second, scope.allSteps)}`, 'use the id of a step in this template');
-    else if (scope.availableSteps && !scope.availableSteps.has(second)) problem(`\`{{${variable}}}\`: step \`${second}\` is not in this step's needs, so its output may not exist yet`, `add \`${second}\` to needs`);
+    if (!scope.allSteps.has(second)) problem(`${shown}: there is no step \`${second}\`${didYouMean(second, scope.allSteps)}`, 'use the id of a step in this template');
+    else if (scope.availableSteps && !scope.availableSteps.has(second)) problem(`${shown}: step \`${second}\` is not in this step's needs, so its output may not exist yet`, `add \`${second}\` to needs`);
   } else if ((root === 'item' || root === 'item_index') && !scope.forEach) {
-    problem(`\`{{${variable}}}\` is only set in a step with for_each`, 'add for_each to the step, or remove the variable');
+    problem(`${shown} is only set in a step with for_each`, 'add for_each to the step, or remove the variable');
   } else if (!roots.includes(root)) {
-    problem(`template variable \`{{${variable}}}\` is not provided by anything${didYouMean(root, roots)}`, `use inputs.NAME or a built-in (${roots.join(', ')})`);
+    // `{{question}}` for `{{inputs.question}}` is the usual slip, in a prompt or an `{{#each}}` parameter.
+    const suggestion = scope.inputs.includes(root) ? `, did you mean \`inputs.${variable}\`?` : didYouMean(root, roots);
+    problem(`template variable ${shown} is not provided by anything${suggestion}`, `use inputs.NAME or a built-in (${roots.join(', ')})`);
   }
 }
