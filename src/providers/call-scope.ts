@@ -182,19 +182,34 @@ export function streamEndedEarly(settings: AdapterSettings, what: string): Provi
   });
 }
 
-/** Parses streamed tool-call arguments; broken JSON from the server is a server_error. */
-export function parseToolArguments(settings: AdapterSettings, text: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through
+/**
+ * Tool-call arguments as sent (a JSON string) to an object, tolerating what servers really send:
+ * '' or 'null' for a call without arguments, and an object encoded twice (a JSON string of JSON,
+ * seen from some OpenAI-compatible servers). Undefined when it is not an object at all.
+ */
+export function decodeToolArguments(text: string): Record<string, unknown> | undefined {
+  let value: unknown = text;
+  for (let depth = 0; depth < 2 && typeof value === 'string'; depth++) {
+    if (value.trim() === '') return {};
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
   }
+  if (value === null) return {};
+  return typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Decodes tool-call arguments; what cannot be decoded is a typed, retryable server_error (the model may
+ * well produce valid JSON on the next try), never a crash. The arguments themselves are not quoted. */
+export function parseToolArguments(settings: AdapterSettings, text: string, toolName?: string): Record<string, unknown> {
+  const decoded = decodeToolArguments(text);
+  if (decoded) return decoded;
   throw new ProviderError({
     errorClass: 'server_error',
     provider: settings.providerName,
     model: settings.id,
-    providerMessage: 'tool call arguments are not a JSON object',
+    providerMessage: `arguments of tool call${toolName ? ` '${toolName}'` : ''} are not a JSON object (${text.length} characters)`,
   });
 }

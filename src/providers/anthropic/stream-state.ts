@@ -42,7 +42,7 @@ export class AnthropicStreamState {
   done = false;
 
   constructor(
-    private readonly parseArguments: (json: string) => Record<string, unknown>,
+    private readonly parseArguments: (json: string, toolName: string) => Record<string, unknown>,
     private readonly warnings: CallWarning[],
   ) {}
 
@@ -71,7 +71,7 @@ export class AnthropicStreamState {
         const open = this.blocks.get(event.index ?? 0);
         this.blocks.delete(event.index ?? 0);
         if (open?.kind !== 'tool') return [];
-        const call: ToolCallContent = { type: 'tool-call', toolCallId: open.id, toolName: open.name, input: this.parseArguments(open.json) };
+        const call: ToolCallContent = { type: 'tool-call', toolCallId: open.id, toolName: open.name, input: this.parseArguments(open.json, open.name) };
         this.content.push(call);
         return [{ type: 'tool-call', call }];
       }

@@ -42,7 +42,7 @@ export class OpenAIStreamState {
   private model: string | undefined;
 
   constructor(
-    private readonly parseArguments: (json: string) => Record<string, unknown>,
+    private readonly parseArguments: (json: string, toolName: string) => Record<string, unknown>,
     private readonly warnings: CallWarning[],
   ) {}
 
@@ -81,7 +81,7 @@ export class OpenAIStreamState {
   flushCalls(): StreamPart[] {
     const parts: StreamPart[] = [];
     for (const [index, call] of [...this.calls.entries()].sort(([a], [b]) => a - b)) {
-      const content: ToolCallContent = { type: 'tool-call', toolCallId: call.id || `call_${index}`, toolName: call.name, input: this.parseArguments(call.json) };
+      const content: ToolCallContent = { type: 'tool-call', toolCallId: call.id || `call_${index}`, toolName: call.name, input: this.parseArguments(call.json, call.name) };
       this.finished.push(content);
       parts.push({ type: 'tool-call', call: content });
     }
