@@ -1,9 +1,10 @@
 // Anthropic Messages adapter on @anthropic-ai/sdk. The SDK is imported on first call, never at load.
 
 import type AnthropicClient from '@anthropic-ai/sdk';
-import type { CallOptions, GenerateResult, LanguageModel, StreamPart } from '../types.js';
+import type { CallOptions, CallWarning, GenerateResult, LanguageModel, StreamPart } from '../types.js';
 import { guardedGenerate, guardedStream, parseToolArguments, streamEndedEarly, type AdapterSettings } from '../call-scope.js';
 import { toAnthropicRequest } from './convert-prompt.js';
+import { anthropicApiVersion } from './api-version.js';
 import { mapAnthropicStopReason } from './map-finish-reason.js';
 import { readAnthropicError } from './map-error.js';
 import { AnthropicStreamState, mapAnthropicContent, mapAnthropicUsage } from './stream-state.js';
@@ -23,7 +24,9 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
           ...(settings.headers ? { defaultHeaders: settings.headers } : {}),
         }),
     ));
-  const request = (options: CallOptions) => toAnthropicRequest(settings.modelId, options, { maxOutputTokens: settings.maxOutputTokens });
+  const apiVersion = anthropicApiVersion(settings.headers);
+  const request = (options: CallOptions) =>
+    toAnthropicRequest(settings.modelId, options, { maxOutputTokens: settings.maxOutputTokens, apiVersion });
 
   return {
     provider: settings.providerName,
@@ -33,7 +36,9 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
       guardedGenerate(settings, options, readAnthropicError, async (signal): Promise<GenerateResult> => {
         const { body, warnings } = request(options);
         const anthropic = await getClient();
-        const response = await anthropic.messages.create(body as AnthropicClient.MessageCreateParamsNonStreaming, { signal });
+        const response = await withSdkWarnings(warnings, () =>
+          anthropic.messages.create(body as AnthropicClient.MessageCreateParamsNonStreaming, { signal }),
+        );
         return {
           content: mapAnthropicContent(response.content),
           finishReason: mapAnthropicStopReason(response.stop_reason),
@@ -47,11 +52,30 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
       guardedStream(settings, options, readAnthropicError, async function* (signal): AsyncGenerator<StreamPart> {
         const { body, warnings } = request(options);
         const anthropic = await getClient();
-        const events = await anthropic.messages.create({ ...body, stream: true } as AnthropicClient.MessageCreateParamsStreaming, { signal });
-        const state = new AnthropicStreamState((json) => parseToolArguments(settings, json), warnings);
+        const events = await withSdkWarnings(warnings, () =>
+          anthropic.messages.create({ ...body, stream: true } as AnthropicClient.MessageCreateParamsStreaming, { signal }),
+        );
+        const state = new AnthropicStreamState((json, toolName) => parseToolArguments(settings, json, toolName), warnings);
         for await (const event of events) yield* state.handle(event);
         if (!state.done) throw streamEndedEarly(settings, 'message_stop');
         yield { type: 'finish', result: state.result() };
       }),
   };
+}
+
+/**
+ * messages.create() console.warns, synchronously and before any I/O, when the model is on the SDK's
+ * deprecation list (which is not exported) or uses a deprecated thinking mode. Those lines would go
+ * straight to our stderr, past --json and the event log; this turns them into call warnings, which
+ * the chain reports as `warning` events. Only the synchronous part of the call runs with console.warn
+ * swapped, so no other code's output is caught.
+ */
+export function withSdkWarnings<T>(warnings: CallWarning[], call: () => T): T {
+  const original = console.warn;
+  console.warn = (...values: unknown[]) => void warnings.push({ type: 'other', message: values.map(String).join(' ') });
+  try {
+    return call();
+  } finally {
+    console.warn = original;
+  }
 }

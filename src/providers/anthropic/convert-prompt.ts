@@ -3,6 +3,7 @@
 
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { mergeSameRole } from '../prompt-utils.js';
+import { anthropicSamplingSettings, type AnthropicApiVersion } from './api-version.js';
 
 export interface AnthropicTextBlock {
   type: 'text';
@@ -18,7 +19,8 @@ export interface AnthropicToolUseBlock {
 export interface AnthropicToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
-  content: string;
+  /** Optional in the API; omitted rather than sent empty (empty text is rejected). */
+  content?: string;
   is_error?: boolean;
 }
 export type AnthropicBlock = AnthropicTextBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
@@ -43,18 +45,20 @@ export interface AnthropicRequestBody {
 /** The Messages API requires max_tokens; used when neither the call nor the model config sets one. */
 export const defaultAnthropicMaxTokens = 4096;
 
+/** The API rejects empty and whitespace-only text ("text content blocks must contain non-whitespace text"). */
+const hasText = (text: string) => text.trim() !== '';
+
 function convertMessage(message: Message): AnthropicMessage {
   switch (message.role) {
     case 'user':
-      return { role: 'user', content: [{ type: 'text', text: message.content }] };
+      return { role: 'user', content: hasText(message.content) ? [{ type: 'text', text: message.content }] : [] };
     case 'assistant':
       return {
         role: 'assistant',
-        content: message.content.map((part) =>
-          part.type === 'text'
-            ? { type: 'text', text: part.text }
-            : { type: 'tool_use', id: part.toolCallId, name: part.toolName, input: part.input },
-        ),
+        content: message.content.flatMap((part): AnthropicBlock[] => {
+          if (part.type === 'text') return hasText(part.text) ? [{ type: 'text', text: part.text }] : [];
+          return [{ type: 'tool_use', id: part.toolCallId, name: part.toolName, input: part.input }];
+        }),
       };
     case 'tool':
       return {
@@ -62,42 +66,60 @@ function convertMessage(message: Message): AnthropicMessage {
         content: message.results.map((result) => ({
           type: 'tool_result',
           tool_use_id: result.toolCallId,
-          content: result.output,
+          ...(hasText(result.output) ? { content: result.output } : {}),
           ...(result.isError ? { is_error: true } : {}),
         })),
       };
   }
 }
 
+/** tool_result blocks must open the user turn that answers a tool_use; text after them is fine, before them is a 400. */
+function toolResultsFirst(message: AnthropicMessage): AnthropicMessage {
+  if (message.role !== 'user') return message;
+  const results = message.content.filter((block) => block.type === 'tool_result');
+  return results.length === 0 ? message : { role: 'user', content: [...results, ...message.content.filter((block) => block.type !== 'tool_result')] };
+}
+
+/**
+ * System blocks, with one cache breakpoint on the last part of the leading run of cacheable parts.
+ * The cache is a prefix (tools, then system, then messages), so that single breakpoint caches the
+ * whole stable prefix; a part after a non-cacheable one can never hit the cache. One marker also
+ * stays well inside the API's limit of 4 ("A maximum of 4 blocks with cache_control may be provided").
+ */
+export function anthropicSystem(parts: CallOptions['system']): AnthropicTextBlock[] {
+  const kept = parts.filter((part) => hasText(part.text));
+  const stablePrefix = kept.findIndex((part) => !part.cacheable);
+  const breakpoint = (stablePrefix === -1 ? kept.length : stablePrefix) - 1;
+  return kept.map((part, index) => ({ type: 'text', text: part.text, ...(index === breakpoint ? { cache_control: { type: 'ephemeral' as const } } : {}) }));
+}
+
 export function toAnthropicRequest(
   modelId: string,
   options: CallOptions,
-  defaults: { maxOutputTokens?: number } = {},
+  defaults: { maxOutputTokens?: number; apiVersion?: AnthropicApiVersion } = {},
 ): { body: AnthropicRequestBody; warnings: CallWarning[] } {
   const warnings: CallWarning[] = [];
+  const converted = options.messages.map(convertMessage).filter((message) => message.content.length > 0);
   const body: AnthropicRequestBody = {
     model: modelId,
     max_tokens: options.maxTokens ?? defaults.maxOutputTokens ?? defaultAnthropicMaxTokens,
-    messages: mergeSameRole(options.messages.map(convertMessage), (message) => message.content, (role, content) => ({ role, content })),
+    messages: mergeSameRole(converted, (message) => message.content, (role, content) => ({ role, content })).map(toolResultsFirst),
   };
-  const system = options.system.filter((part) => part.text !== '');
-  if (system.length > 0) {
-    body.system = system.map((part) => ({
-      type: 'text',
-      text: part.text,
-      ...(part.cacheable ? { cache_control: { type: 'ephemeral' as const } } : {}),
-    }));
-  }
+  // An assistant turn of only whitespace (models do answer "\n\n") goes silently; a user turn is worth a word.
+  if (options.messages.some((message) => message.role === 'user' && !hasText(message.content)))
+    warnings.push({ type: 'other', message: 'Anthropic rejects empty text; a user message with only whitespace was left out' });
+  const system = anthropicSystem(options.system);
+  if (system.length > 0) body.system = system;
   if (options.tools?.length) {
     body.tools = options.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema }));
   }
-  if (options.temperature !== undefined) body.temperature = options.temperature;
-  if (options.topP !== undefined) {
-    // Current Claude models reject temperature and top_p together; temperature wins.
-    if (options.temperature !== undefined)
-      warnings.push({ type: 'unsupported-setting', setting: 'topP', message: 'Anthropic does not accept topP together with temperature; topP dropped' });
-    else body.top_p = options.topP;
+  Object.assign(body, anthropicSamplingSettings(options, defaults.apiVersion, warnings));
+  if (options.stopSequences?.length) {
+    // "stop_sequences: each stop sequence must contain non-whitespace"
+    const usable = options.stopSequences.filter(hasText);
+    if (usable.length < options.stopSequences.length)
+      warnings.push({ type: 'unsupported-setting', setting: 'stopSequences', message: 'Anthropic rejects whitespace-only stop sequences; they were dropped' });
+    if (usable.length > 0) body.stop_sequences = usable;
   }
-  if (options.stopSequences?.length) body.stop_sequences = options.stopSequences;
   return { body, warnings };
 }
