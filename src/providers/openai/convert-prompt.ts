@@ -3,6 +3,7 @@
 
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { assistantText, joinedSystem } from '../prompt-utils.js';
+import { isOpenAIReasoningModel } from './model-capabilities.js';
 
 export type OpenAIChatMessage =
   | { role: 'system'; content: string }
@@ -41,7 +42,8 @@ function convertMessage(message: Message): OpenAIChatMessage[] {
           ? [{ id: part.toolCallId, type: 'function' as const, function: { name: part.toolName, arguments: JSON.stringify(part.input) } }]
           : [],
       );
-      return [{ role: 'assistant', content: text === '' ? null : text, ...(calls.length ? { tool_calls: calls } : {}) }];
+      // content is "required unless tool_calls is specified": null only next to tool calls.
+      return [{ role: 'assistant', content: text === '' && calls.length > 0 ? null : text, ...(calls.length ? { tool_calls: calls } : {}) }];
     }
     case 'tool':
       return message.results.map((result) => ({ role: 'tool', tool_call_id: result.toolCallId, content: result.output }));
@@ -51,7 +53,7 @@ function convertMessage(message: Message): OpenAIChatMessage[] {
 export function toOpenAIRequest(
   modelId: string,
   options: CallOptions,
-  flavour: { compatible: boolean; maxOutputTokens?: number },
+  flavour: { compatible: boolean; maxOutputTokens?: number; stream?: boolean },
 ): { body: OpenAIChatBody; warnings: CallWarning[] } {
   const warnings: CallWarning[] = [];
   const messages: OpenAIChatMessage[] = [];
@@ -67,21 +69,40 @@ export function toOpenAIRequest(
     }));
   }
   const maxTokens = options.maxTokens ?? flavour.maxOutputTokens;
-  // OpenAI's own reasoning models reject max_tokens; most compatible servers only know max_tokens.
+  // max_tokens is deprecated on OpenAI and rejected by its reasoning models; compatible servers
+  // (vLLM, LM Studio, DeepSeek, Ollama /v1) only know max_tokens.
   if (maxTokens !== undefined) {
     if (flavour.compatible) body.max_tokens = maxTokens;
     else body.max_completion_tokens = maxTokens;
   }
-  if (options.temperature !== undefined) body.temperature = options.temperature;
-  if (options.topP !== undefined) body.top_p = options.topP;
+  const reasoning = !flavour.compatible && isOpenAIReasoningModel(modelId);
+  const unsupported = (setting: string, what: string) =>
+    warnings.push({ type: 'unsupported-setting', setting, message: `${modelId} is a reasoning model and rejects ${what}; not sent` });
+  if (options.temperature !== undefined) {
+    // The default (1) is accepted but changes nothing, so it is left out silently.
+    if (!reasoning) body.temperature = options.temperature;
+    else if (options.temperature !== 1) unsupported('temperature', 'a temperature other than 1');
+  }
+  if (options.topP !== undefined) {
+    if (!reasoning) body.top_p = options.topP;
+    else if (options.topP !== 1) unsupported('topP', 'a top_p other than 1');
+  }
   if (options.stopSequences?.length) {
-    if (options.stopSequences.length > openAIMaxStopSequences)
-      warnings.push({
-        type: 'unsupported-setting',
-        setting: 'stopSequences',
-        message: `Chat Completions accepts at most ${openAIMaxStopSequences} stop sequences; the rest were dropped`,
-      });
-    body.stop = options.stopSequences.slice(0, openAIMaxStopSequences);
+    if (reasoning) unsupported('stopSequences', 'stop sequences');
+    else {
+      if (options.stopSequences.length > openAIMaxStopSequences)
+        warnings.push({
+          type: 'unsupported-setting',
+          setting: 'stopSequences',
+          message: `Chat Completions accepts at most ${openAIMaxStopSequences} stop sequences; the rest were dropped`,
+        });
+      body.stop = options.stopSequences.slice(0, openAIMaxStopSequences);
+    }
+  }
+  // Only with stream: true ("Only set this when you set stream: true"); the final chunk then carries usage.
+  if (flavour.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
   }
   return { body, warnings };
 }

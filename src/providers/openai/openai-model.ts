@@ -26,9 +26,9 @@ export function createOpenAIModel(settings: AdapterSettings, flavour: { compatib
           ...(settings.headers ? { defaultHeaders: settings.headers } : {}),
         }),
     ));
-  const request = (options: CallOptions) =>
-    toOpenAIRequest(settings.modelId, options, { compatible: flavour.compatible, maxOutputTokens: settings.maxOutputTokens });
-  const parse = (json: string) => parseToolArguments(settings, json);
+  const request = (options: CallOptions, stream: boolean) =>
+    toOpenAIRequest(settings.modelId, options, { compatible: flavour.compatible, maxOutputTokens: settings.maxOutputTokens, stream });
+  const parse = (json: string, toolName: string) => parseToolArguments(settings, json, toolName);
 
   return {
     provider: settings.providerName,
@@ -36,7 +36,7 @@ export function createOpenAIModel(settings: AdapterSettings, flavour: { compatib
 
     generate: (options) =>
       guardedGenerate(settings, options, readOpenAIError, async (signal) => {
-        const { body, warnings } = request(options);
+        const { body, warnings } = request(options, false);
         const openai = await getClient();
         const response = await openai.chat.completions.create(body as OpenAIClient.ChatCompletionCreateParamsNonStreaming, { signal });
         const choice = response.choices[0];
@@ -44,7 +44,7 @@ export function createOpenAIModel(settings: AdapterSettings, flavour: { compatib
         if (choice?.message.content) content.push({ type: 'text', text: choice.message.content });
         for (const call of choice?.message.tool_calls ?? []) {
           if (call.type !== 'function') continue;
-          content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: parse(call.function.arguments) });
+          content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: parse(call.function.arguments, call.function.name) });
         }
         const hasCalls = content.some((part) => part.type === 'tool-call');
         return {
@@ -58,12 +58,9 @@ export function createOpenAIModel(settings: AdapterSettings, flavour: { compatib
 
     stream: (options) =>
       guardedStream(settings, options, readOpenAIError, async function* (signal): AsyncGenerator<StreamPart> {
-        const { body, warnings } = request(options);
+        const { body, warnings } = request(options, true);
         const openai = await getClient();
-        const chunks = await openai.chat.completions.create(
-          { ...body, stream: true, stream_options: { include_usage: true } } as OpenAIClient.ChatCompletionCreateParamsStreaming,
-          { signal },
-        );
+        const chunks = await openai.chat.completions.create(body as OpenAIClient.ChatCompletionCreateParamsStreaming, { signal });
         const state = new OpenAIStreamState(parse, warnings);
         for await (const chunk of chunks) yield* state.handle(chunk);
         if (!state.done) throw streamEndedEarly(settings, 'a finish_reason');
