@@ -3,6 +3,7 @@
 
 import type { CallOptions, CallWarning, Message, ToolCallContent } from '../types.js';
 import { mergeSameRole } from '../prompt-utils.js';
+import { geminiToolSchema } from './tool-schema.js';
 
 export type GeminiPart =
   | { text: string; thought?: boolean; thoughtSignature?: string }
@@ -38,24 +39,35 @@ export function thoughtSignatureOf(call: ToolCallContent): string | undefined {
   return typeof gemini?.thoughtSignature === 'string' ? gemini.thoughtSignature : undefined;
 }
 
+/**
+ * Gemini 3 answers 400 "Function call is missing a thought_signature" when the first function call of
+ * a model turn carries none, which is what calls made by another model look like (an Anthropic turn
+ * before a fallback to Gemini, or Gemini 2.0). Google documents this value for exactly that case:
+ * history "transferred from another model" skips signature validation.
+ */
+export const foreignCallSignature = 'skip_thought_signature_validator';
+
 const realId = (id: string) => (id.startsWith(syntheticCallIdPrefix) ? {} : { id });
+
+function modelParts(content: Extract<Message, { role: 'assistant' }>['content']): GeminiPart[] {
+  // Only the first call of a parallel set carries Gemini's signature; echo each call's own.
+  const signed = content.some((part) => part.type === 'tool-call' && thoughtSignatureOf(part));
+  let firstCall = true;
+  return content.flatMap((part): GeminiPart[] => {
+    // "contents.parts must not be empty" / empty text: only non-empty text goes out.
+    if (part.type === 'text') return part.text === '' ? [] : [{ text: part.text }];
+    const signature = thoughtSignatureOf(part) ?? (firstCall && !signed ? foreignCallSignature : undefined);
+    firstCall = false;
+    return [{ functionCall: { ...realId(part.toolCallId), name: part.toolName, args: part.input }, ...(signature ? { thoughtSignature: signature } : {}) }];
+  });
+}
 
 function convertMessage(message: Message): GeminiContent {
   switch (message.role) {
     case 'user':
-      return { role: 'user', parts: [{ text: message.content }] };
+      return { role: 'user', parts: message.content === '' ? [] : [{ text: message.content }] };
     case 'assistant':
-      return {
-        role: 'model',
-        parts: message.content.map((part): GeminiPart => {
-          if (part.type === 'text') return { text: part.text };
-          const signature = thoughtSignatureOf(part);
-          return {
-            functionCall: { ...realId(part.toolCallId), name: part.toolName, args: part.input },
-            ...(signature ? { thoughtSignature: signature } : {}),
-          };
-        }),
-      };
+      return { role: 'model', parts: modelParts(message.content) };
     case 'tool':
       return {
         role: 'user',
@@ -63,7 +75,8 @@ function convertMessage(message: Message): GeminiContent {
           functionResponse: {
             ...realId(result.toolCallId),
             name: result.toolName,
-            response: result.isError ? { name: result.toolName, error: result.output } : { name: result.toolName, content: result.output },
+            // The SDK's FunctionResponse.response: 'Use "output" key to specify function output and "error" key to specify error details'.
+            response: result.isError ? { error: result.output } : { output: result.output },
           },
         })),
       };
@@ -75,13 +88,20 @@ export function toGeminiRequest(
   options: CallOptions,
   defaults: { maxOutputTokens?: number } = {},
 ): { request: GeminiRequest; warnings: CallWarning[] } {
+  const warnings: CallWarning[] = [];
   const config: GeminiConfig = {};
-  const system = options.system.filter((part) => part.text !== '');
+  const system = options.system.filter((part) => part.text.trim() !== '');
   if (system.length > 0) config.systemInstruction = { parts: system.map((part) => ({ text: part.text })) };
   if (options.tools?.length) {
     // parametersJsonSchema takes full JSON Schema; `parameters` only an OpenAPI subset.
     config.tools = [
-      { functionDeclarations: options.tools.map((tool) => ({ name: tool.name, description: tool.description, parametersJsonSchema: tool.inputSchema })) },
+      {
+        functionDeclarations: options.tools.map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          parametersJsonSchema: geminiToolSchema(tool.name, tool.inputSchema, warnings),
+        })),
+      },
     ];
   }
   const maxTokens = options.maxTokens ?? defaults.maxOutputTokens;
@@ -89,5 +109,6 @@ export function toGeminiRequest(
   if (options.temperature !== undefined) config.temperature = options.temperature;
   if (options.topP !== undefined) config.topP = options.topP;
   if (options.stopSequences?.length) config.stopSequences = options.stopSequences;
-  return { request: { model: modelId, contents: mergeSameRole(options.messages.map(convertMessage), (content) => content.parts, (role, parts) => ({ role, parts })), config }, warnings: [] };
+  const contents = options.messages.map(convertMessage).filter((content) => content.parts.length > 0);
+  return { request: { model: modelId, contents: mergeSameRole(contents, (content) => content.parts, (role, parts) => ({ role, parts })), config }, warnings };
 }
