@@ -13,7 +13,14 @@ export interface OllamaMessage {
   content: string;
   tool_calls?: OllamaToolCall[];
   tool_name?: string;
+  /** Current servers (api/types.go Message.ToolCallID) match a result to its call by id; older ones ignore it. */
+  tool_call_id?: string;
 }
+
+/** Ids we make up for servers that send none (OllamaStreamState); never sent back. */
+export const syntheticOllamaCallIdPrefix = 'ollama-call-';
+
+const realId = <Key extends string>(key: Key, id: string) => (id.startsWith(syntheticOllamaCallIdPrefix) ? {} : ({ [key]: id } as Record<Key, string>));
 
 export interface OllamaChatBody {
   model: string;
@@ -29,13 +36,13 @@ function convertMessage(message: Message): OllamaMessage[] {
     case 'assistant': {
       const text = assistantText(message.content);
       const calls = message.content.flatMap((part) =>
-        part.type === 'tool-call' ? [{ function: { name: part.toolName, arguments: part.input } }] : [],
+        part.type === 'tool-call' ? [{ ...realId('id', part.toolCallId), function: { name: part.toolName, arguments: part.input } }] : [],
       );
       return [{ role: 'assistant', content: text, ...(calls.length ? { tool_calls: calls } : {}) }];
     }
     case 'tool':
-      // Ollama matches results to calls by tool name, in order.
-      return message.results.map((result) => ({ role: 'tool', content: result.output, tool_name: result.toolName }));
+      // Older servers match results to calls by tool name, in order; newer ones by tool_call_id.
+      return message.results.map((result) => ({ role: 'tool', content: result.output, tool_name: result.toolName, ...realId('tool_call_id', result.toolCallId) }));
   }
 }
 

@@ -2,6 +2,7 @@
 
 import type { AssistantContent, CallWarning, GenerateResult, StreamPart, ToolCallContent } from '../types.js';
 import { mapOllamaDoneReason } from './map-finish-reason.js';
+import { syntheticOllamaCallIdPrefix } from './convert-prompt.js';
 
 export interface OllamaLine {
   model?: string;
@@ -19,7 +20,7 @@ export class OllamaStreamState {
 
   constructor(
     private readonly warnings: CallWarning[],
-    private readonly newId: () => string = () => `ollama-call-${crypto.randomUUID()}`,
+    private readonly newId: () => string = () => `${syntheticOllamaCallIdPrefix}${crypto.randomUUID()}`,
   ) {}
 
   get done(): boolean {
