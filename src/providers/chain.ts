@@ -64,7 +64,12 @@ function asProviderError(error: unknown, spec: ModelSpec): ProviderError {
   return new ProviderError({ errorClass: 'server_error', provider: spec.provider.name, model: spec.ref.id, providerMessage: describe(error), cause: error });
 }
 
-async function* runLoop<T>(chain: ModelChain, options: ChainOptions, attemptOnce: Attempt<T>, usageOf: (value: T) => Usage | undefined): AsyncGenerator<ChainStreamPart, ChainSuccess<T>> {
+async function* runLoop<T>(
+  chain: ModelChain,
+  options: ChainOptions,
+  attemptOnce: Attempt<T>,
+  resultOf: (value: T) => GenerateResult | undefined,
+): AsyncGenerator<ChainStreamPart, ChainSuccess<T>> {
   const models = options.models ?? new ModelCache();
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -98,8 +103,11 @@ async function* runLoop<T>(chain: ModelChain, options: ChainOptions, attemptOnce
           yield step.value;
           step = await parts.next();
         }
-        const usage = usageOf(step.value);
-        if (usage) limiter.settle(spec.provider.name, estimated, totalTokens(usage));
+        const result = resultOf(step.value);
+        if (result) limiter.settle(spec.provider.name, estimated, totalTokens(result.usage));
+        // Settings the provider could not honour are data (STYLE 6): reported once per model and run.
+        for (const warning of result?.warnings ?? [])
+          if (models.firstWarning(id, warning.message)) options.emit({ type: 'warning', message: `${id}: ${warning.message}` });
         return { value: step.value, model: spec, attempts };
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason ?? error;
@@ -134,7 +142,7 @@ export async function runChain<T>(chain: ModelChain, call: (model: LanguageModel
     async function* (model, spec) {
       return await call(model, spec);
     },
-    (value) => (isGenerateResult(value) ? value.usage : undefined),
+    (value) => (isGenerateResult(value) ? value : undefined),
   );
   let step = await loop.next();
   while (!step.done) step = await loop.next();
@@ -165,6 +173,6 @@ export async function* streamWithChain(chain: ModelChain, callOptions: CallOptio
       }
       throw new ProviderError({ errorClass: 'network', provider: spec.provider.name, model: spec.ref.id, providerMessage: 'stream ended without a finish part' });
     },
-    (result) => result.usage,
+    (result) => result,
   );
 }

@@ -1,5 +1,6 @@
-// Per-run state the chain needs across calls: one adapter (and SDK client) per model, and the set of
-// models that hit a rate limit and are cooling down for the rest of the run.
+// Per-run state the chain needs across calls: one adapter (and SDK client) per model, the set of
+// models that hit a rate limit and are cooling down for the rest of the run, and the call warnings
+// already reported (an agent loop makes the same call twenty times; one warning says it).
 
 import type { ModelSpec } from '../compile/ir.js';
 import type { LanguageModel } from './types.js';
@@ -8,6 +9,7 @@ import { createLanguageModel, providerKeyStatus, type ProviderKeyStatus } from '
 export class ModelCache {
   private readonly models = new Map<string, LanguageModel>();
   private readonly cooling = new Set<string>();
+  private readonly warned = new Set<string>();
 
   constructor(
     readonly env: NodeJS.ProcessEnv = process.env,
@@ -33,5 +35,13 @@ export class ModelCache {
 
   isCooling(modelId: string): boolean {
     return this.cooling.has(modelId);
+  }
+
+  /** True the first time this model reports this warning in the run. */
+  firstWarning(modelId: string, message: string): boolean {
+    const key = `${modelId}\n${message}`;
+    if (this.warned.has(key)) return false;
+    this.warned.add(key);
+    return true;
   }
 }
