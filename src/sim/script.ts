@@ -38,6 +38,9 @@ export interface SimToolCall {
   id?: string;
   name: string;
   input: Record<string, unknown>;
+  /** OpenAI and streamed Anthropic calls: the arguments text exactly as sent instead of `input` as JSON
+   * (models do emit broken or double-encoded JSON). */
+  rawArguments?: string;
 }
 
 export interface SimUsage {
@@ -79,6 +82,8 @@ export interface SimRequest {
   endMs?: number;
   status?: number;
   fault?: FaultKind;
+  /** Why the simulator refused the request as the real API would (the 400's message). */
+  rejection?: string;
 }
 
 export type ScriptFunction = (request: SimRequest) => SimTurn | undefined;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { ScriptPlayer, credentialHeaders, type Script, type SimApi, type SimFault, type SimRequest, type SimTurn } from './script.js';
 import { renderError } from './wire/errors.js';
+import { rejectionFor } from './wire/strict.js';
 import { anthropicWire } from './wire/anthropic.js';
 import { openaiWire } from './wire/openai.js';
 import { geminiWire } from './wire/gemini.js';
@@ -155,12 +156,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     requests.push(record);
     response.on('close', () => (record.endMs ??= nowMs()));
+    const context: WireContext = { model: target.model, stream: target.stream, body, sequence: record.index, ...(credentialOf(request) ? { credential: credentialOf(request) } : {}) };
+    // A request the real API would refuse is refused here too, before it can use up a scripted turn.
+    const rejection = rejectionFor(target.api, body, request.headers, target.model);
+    if (rejection) {
+      const reply = renderError(target.api, { kind: 'bad-request' }, context, rejection);
+      record.status = reply.status;
+      record.rejection = rejection.message;
+      await play(response, reply, {}, undefined);
+      return;
+    }
     const turn = player.next(record);
     const fault = turn.fault;
     if (fault) record.fault = fault.kind;
     if (turn.latencyMs) await sleep(turn.latencyMs);
     if (fault?.kind === 'hang') return; // never answer; the client's timeout must fire
-    const context: WireContext = { model: target.model, stream: target.stream, body, sequence: record.index, ...(credentialOf(request) ? { credential: credentialOf(request) } : {}) };
     const reply =
       fault && fault.kind !== 'cut' && fault.kind !== 'malformed'
         ? renderError(target.api, { ...fault, kind: fault.kind }, context)

@@ -124,13 +124,14 @@ describe.each(providerCases)('$type adapter', (testCase: ProviderCase) => {
       case 'gemini':
         expect((body.contents as unknown[]).slice(1)).toEqual([
           { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: simThoughtSignature }] },
-          { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { name: 'get_weather', content: output } } }] },
+          { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output } } }] },
         ]);
         break;
       case 'ollama':
         expect((body.messages as unknown[]).slice(2)).toEqual([
-          { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
-          { role: 'tool', content: output, tool_name: 'get_weather' },
+          // Current servers send call ids; they go back so parallel calls of one tool stay matched.
+          { role: 'assistant', content: '', tool_calls: [{ id: call.toolCallId, function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+          { role: 'tool', content: output, tool_name: 'get_weather', tool_call_id: call.toolCallId },
         ]);
         break;
     }

@@ -11,7 +11,7 @@ import { syntheticCallIdPrefix, toGeminiRequest } from '../../src/providers/gemi
 import { mapGeminiFinishReason } from '../../src/providers/gemini/map-finish-reason.js';
 import { GeminiStreamState } from '../../src/providers/gemini/stream-state.js';
 import { readGeminiError } from '../../src/providers/gemini/map-error.js';
-import { toOllamaRequest } from '../../src/providers/ollama/convert-prompt.js';
+import { syntheticOllamaCallIdPrefix, toOllamaRequest } from '../../src/providers/ollama/convert-prompt.js';
 import { mapOllamaDoneReason } from '../../src/providers/ollama/map-finish-reason.js';
 import { classifyHttpStatus, parseRetryAfter, parseRetryDelay, scrubSecret } from '../../src/providers/errors.js';
 import { normalizeOllamaHost, providerKeyStatus } from '../../src/providers/registry.js';
@@ -43,11 +43,24 @@ describe('prompt converters', () => {
     ]);
   });
 
-  test('anthropic: defaults max_tokens and warns when topP is dropped', () => {
+  test('anthropic: defaults max_tokens; API 2026-10-21 (the SDK default) gets no sampling settings, only warnings', () => {
     const { body, warnings } = toAnthropicRequest('claude', { ...options, temperature: 0.2, topP: 0.9 });
     expect(body.max_tokens).toBe(4096);
-    expect(body.top_p).toBeUndefined();
-    expect(warnings).toEqual([expect.objectContaining({ type: 'unsupported-setting', setting: 'topP' })]);
+    expect(body).not.toHaveProperty('temperature');
+    expect(body).not.toHaveProperty('top_p');
+    expect(warnings.map((warning) => [warning.type, warning.setting])).toEqual([
+      ['unsupported-setting', 'temperature'],
+      ['unsupported-setting', 'topP'],
+    ]);
+    expect(warnings[0]?.message).toContain('anthropic-version: 2023-06-01');
+  });
+
+  test('anthropic: a provider pinned to API 2023-06-01 keeps temperature (clamped to 1) and drops topP beside it', () => {
+    const pinned = toAnthropicRequest('claude', { ...options, temperature: 1.5, topP: 0.9 }, { apiVersion: '2023-06-01' });
+    expect(pinned.body.temperature).toBe(1);
+    expect(pinned.body.top_p).toBeUndefined();
+    expect(pinned.warnings.map((warning) => warning.setting)).toEqual(['temperature', 'topP']);
+    expect(toAnthropicRequest('claude', { ...options, topP: 0.9 }, { apiVersion: '2023-06-01' }).body.top_p).toBe(0.9);
   });
 
   test('openai: one system message, tool_calls with string arguments, max_completion_tokens vs max_tokens', () => {
@@ -72,16 +85,33 @@ describe('prompt converters', () => {
       role: 'model',
       parts: [{ text: 'Checking.' }, { functionCall: { id: 'call_1', name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'sig' }],
     });
-    expect(request.contents[2]?.parts[0]).toEqual({ functionResponse: { id: 'call_1', name: 'get_weather', response: { name: 'get_weather', content: '22C' } } });
+    expect(request.contents[2]?.parts[0]).toEqual({ functionResponse: { id: 'call_1', name: 'get_weather', response: { output: '22C' } } });
     expect(request.contents).toHaveLength(3);
     const synthetic: Message = { role: 'assistant', content: [{ type: 'tool-call', toolCallId: `${syntheticCallIdPrefix}x`, toolName: 't', input: {} }] };
-    expect(toGeminiRequest('g', { system: [], messages: [synthetic] }).request.contents[0]?.parts[0]).toEqual({ functionCall: { name: 't', args: {} } });
+    // A call without a signature (Gemini 2.0, or made by another model before a fallback) gets Google's documented bypass value.
+    expect(toGeminiRequest('g', { system: [], messages: [synthetic] }).request.contents[0]?.parts[0]).toEqual({
+      functionCall: { name: 't', args: {} },
+      thoughtSignature: 'skip_thought_signature_validator',
+    });
   });
 
   test('ollama: options block, tool message by tool_name', () => {
     const { body } = toOllamaRequest('llama', { ...options, maxTokens: 7, temperature: 0 });
     expect(body.options).toEqual({ num_predict: 7, temperature: 0 });
-    expect(body.messages.at(-2)).toEqual({ role: 'tool', content: '22C', tool_name: 'get_weather' });
+    expect(body.messages.at(-2)).toEqual({ role: 'tool', content: '22C', tool_name: 'get_weather', tool_call_id: 'call_1' });
+    expect(body.messages[2]).toMatchObject({ tool_calls: [{ id: 'call_1', function: { name: 'get_weather' } }] });
+    // Ids we made up for a server that sent none are never sent back.
+    const made = toOllamaRequest('llama', {
+      system: [],
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool-call', toolCallId: `${syntheticOllamaCallIdPrefix}1`, toolName: 't', input: {} }] },
+        { role: 'tool', results: [{ toolCallId: `${syntheticOllamaCallIdPrefix}1`, toolName: 't', output: 'x' }] },
+      ],
+    }).body.messages;
+    expect(made).toEqual([
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 't', arguments: {} } }] },
+      { role: 'tool', content: 'x', tool_name: 't' },
+    ]);
   });
 });
 

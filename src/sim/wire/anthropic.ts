@@ -35,7 +35,7 @@ function renderStream(turn: SimTurn, context: WireContext): WireReply {
     index++;
   }
   for (const [callIndex, call] of (turn.toolCalls ?? []).entries()) {
-    const input = json(call.input);
+    const input = call.rawArguments ?? json(call.input);
     const half = Math.floor(input.length / 2);
     frames.push(event('content_block_start', { index, content_block: { type: 'tool_use', id: toolId(turn, callIndex, context), name: call.name, input: {} } }));
     for (const partial_json of ['', input.slice(0, half), input.slice(half)])

@@ -73,9 +73,15 @@ function messageFor(error: VendorError, fault: SimFault, context: WireContext): 
   return fault.echoKey && !text.includes(credential) ? `${text} (key: ${credential})` : text;
 }
 
-export function renderError(api: SimApi, fault: SimFault & { kind: ErrorFault }, context: WireContext): WireReply {
-  const error = table[api][fault.kind];
-  const message = messageFor(error, fault, context);
+/** A fault's error response; `override` replaces the table's message and code (request validation). */
+export function renderError(
+  api: SimApi,
+  fault: SimFault & { kind: ErrorFault },
+  context: WireContext,
+  override?: { message: string; code?: string; param?: string },
+): WireReply {
+  const error = override ? { ...table[api][fault.kind], ...override } : table[api][fault.kind];
+  const message = override ? override.message : messageFor(error, fault, context);
   const headers = retryHeaders(fault);
   switch (api) {
     case 'anthropic':
@@ -84,7 +90,7 @@ export function renderError(api: SimApi, fault: SimFault & { kind: ErrorFault },
         ...headers,
       });
     case 'openai':
-      return jsonReply(error.status, { error: { message, type: error.type, param: null, code: error.code ?? null } }, {
+      return jsonReply(error.status, { error: { message, type: error.type, param: override?.param ?? null, code: error.code ?? null } }, {
         'x-request-id': `req_sim_${context.sequence}`,
         ...headers,
       });

@@ -26,7 +26,7 @@ function renderStream(turn: SimTurn, context: WireContext): WireReply {
   const frames = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
   for (const content of textChunks(turn.text)) frames.push(chunk({ content }, null));
   for (const [index, call] of (turn.toolCalls ?? []).entries()) {
-    const args = json(call.input);
+    const args = call.rawArguments ?? json(call.input);
     const half = Math.floor(args.length / 2);
     frames.push(chunk({ tool_calls: [{ index, id: callId(turn, index, context), type: 'function', function: { name: call.name, arguments: '' } }] }, null));
     frames.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(0, half) } }] }, null));
@@ -44,7 +44,7 @@ function renderCompletion(turn: SimTurn, context: WireContext): WireReply {
   const toolCalls = (turn.toolCalls ?? []).map((call, index) => ({
     id: callId(turn, index, context),
     type: 'function',
-    function: { name: call.name, arguments: json(call.input) },
+    function: { name: call.name, arguments: call.rawArguments ?? json(call.input) },
   }));
   return jsonReply(
     200,
