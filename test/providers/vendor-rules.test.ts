@@ -90,6 +90,13 @@ describe('anthropic', () => {
     expect(simulator.requests.at(-1)?.headers['anthropic-version']).toBe('2023-06-01');
   });
 
+  test('a non-streaming call may ask for the model maximum (the SDK alone would demand streaming past ~21k)', async () => {
+    simulator.enqueue({ text: 'long' });
+    const result = await modelFor(anthropic).generate(userCall('hi', { maxTokens: 64_000 }));
+    expect(result.content).toEqual([{ type: 'text', text: 'long' }]);
+    expect(lastBody().max_tokens).toBe(64_000);
+  });
+
   describe('a model on the SDK deprecation list', () => {
     afterEach(() => vi.restoreAllMocks());
     test('its SDK console warning becomes a call warning instead of a stderr line', async () => {

@@ -20,6 +20,8 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
           // agentpipe's chain is the only retry policy.
           maxRetries: 0,
           // Our CallScope enforces the real timeout; this only stops the SDK's own 10-minute guess.
+          // Setting it also skips the SDK's refusal of non-streaming calls with a large max_tokens
+          // ("Streaming is required for operations that may take longer than 10 minutes", > ~21k tokens).
           timeout: Math.max(settings.timeoutMs, 1000) * 10,
           ...(settings.headers ? { defaultHeaders: settings.headers } : {}),
         }),

@@ -20,6 +20,9 @@ export function createGeminiModel(settings: AdapterSettings): LanguageModel {
           ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
           apiVersion: 'v1beta',
           // No retryOptions: the SDK then does not retry, leaving the chain as the only policy.
+          // Its automatic continuation (on by default in @google/genai 3.x) stays on: it is not a retry
+          // but the protocol for long answers the server splits (finishReason CONTINUATION plus a token),
+          // usage is summed across the hops, and it only resumes when the server handed out a token.
           httpOptions: { baseUrl: settings.baseUrl, ...(settings.headers ? { headers: settings.headers } : {}) },
         }),
     ));
