@@ -17,6 +17,7 @@ const perRunRoots = new Set(['inputs', 'steps', 'item', 'item_index', 'run', 'to
 function readsPerRunState(scan: TemplateScan): boolean {
   return scan.helpers.some((helper) => helper.name === 'today') || scan.paths.some((path) => perRunRoots.has(path.parts[0] ?? ''));
 }
+import { agentFields } from '../prompt-language/context.js';
 import { isKnownHelper, promptHelperNames } from '../prompt-language/helpers.js';
 import { scanTemplate, type TemplateScan } from '../prompt-language/scan.js';
 
@@ -101,11 +102,9 @@ export function checkReferences(analysis: TemplateScan, source: SourceRef, roots
   }
 }
 
-export const agentContextNames = new Set(['name', 'description']);
-
 export function compilePrompt(agent: Checked<AgentFile>, index: LayerIndex, diagnostics: CompileDiagnostics): CompiledPrompt {
   const prompt = agent.value.prompt;
-  const roots = { agent: agentContextNames, inputs: new Set(Object.keys(agent.value.inputs ?? {})), today: new Set<string>(), run: undefined };
+  const roots = { agent: new Set(agentFields), inputs: new Set(Object.keys(agent.value.inputs ?? {})), today: new Set<string>(), run: undefined };
   const what = `agent "${agent.value.name}"`;
   const system: PromptPart[] = [];
   const partials: Record<string, string> = {};

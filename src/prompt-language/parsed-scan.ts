@@ -102,12 +102,17 @@ function visitExpression(node: Node | undefined, scope: Scope, collected: Collec
 /** A mustache, block or subexpression: `path` is a helper when it has arguments or names a known helper. */
 function visitCall(node: Node, scope: Scope, collected: Collected, isHelper: boolean): void {
   const path = node['path'] as Node;
-  const params = (node['params'] as Node[] | undefined) ?? [];
-  const pairs = ((node['hash'] as { pairs?: Array<{ value: Node }> } | undefined)?.pairs ?? []).map((pair) => pair.value);
+  const args = argumentsOf(node);
   const name = path.type === 'PathExpression' ? String(path['original']) : '';
-  if (path.type === 'PathExpression' && (isHelper || params.length > 0 || pairs.length > 0 || isKnownHelper(name))) collected.helpers.push({ name, ...position(path) });
+  if (path.type === 'PathExpression' && (isHelper || args.length > 0 || isKnownHelper(name))) collected.helpers.push({ name, ...position(path) });
   else visitExpression(path, scope, collected);
-  for (const argument of [...params, ...pairs]) visitExpression(argument, scope, collected);
+  for (const argument of args) visitExpression(argument, scope, collected);
+}
+
+/** Positional arguments, then the values of `key=value` ones. */
+function argumentsOf(node: Node): Node[] {
+  const pairs = (node['hash'] as { pairs?: Array<{ value: Node }> } | undefined)?.pairs ?? [];
+  return [...((node['params'] as Node[] | undefined) ?? []), ...pairs.map((pair) => pair.value)];
 }
 
 /** The scope of an `{{#each}}`/`{{#with}}` body; other blocks keep the outer one. */
@@ -155,8 +160,7 @@ function walk(node: Node | undefined, scope: Scope, collected: Collected): void 
       } else {
         collected.partials.push(String(name['original'] ?? name['value']));
       }
-      const pairs = ((node['hash'] as { pairs?: Array<{ value: Node }> } | undefined)?.pairs ?? []).map((pair) => pair.value);
-      for (const argument of [...((node['params'] as Node[] | undefined) ?? []), ...pairs]) visitExpression(argument, scope, collected);
+      for (const argument of argumentsOf(node)) visitExpression(argument, scope, collected);
       walk(node['program'] as Node | undefined, scope, collected);
       return;
     }

@@ -3,6 +3,7 @@
 // before any model is called.
 
 import type { SourceFile, ValuePath } from '../load/types.js';
+import { agentFields } from '../prompt-language/context.js';
 import { allHelperNames, isKnownHelper } from '../prompt-language/helpers.js';
 import { scanTemplate, type PathUse } from '../prompt-language/scan.js';
 import { report, type ValidationContext } from './context.js';
@@ -24,7 +25,8 @@ export interface TextScope {
   owner: string;
 }
 
-const alwaysAvailable = ['inputs', 'agent', 'today', 'run'];
+/** Roots whose fields are known (any other root's fields are not checked). */
+const knownFields: Readonly<Record<string, readonly string[]>> = { agent: agentFields, today: [], item_index: [] };
 
 /** Checks one Handlebars text; returns the layer partials it includes. */
 export function checkText(context: ValidationContext, source: SourceFile, path: ValuePath, text: string, scope: TextScope): readonly string[] {
@@ -52,7 +54,9 @@ function checkVariable(context: ValidationContext, source: SourceFile, path: Val
   const variable = use.parts.join('.');
   // Inside a block the written path differs from what it reads (`../x`, `q` in `{{#with inputs}}`): show both.
   const shown = use.written === variable ? `\`{{${variable}}}\`` : `\`{{${use.written}}}\` (root path \`${variable}\`)`;
-  const roots = [...alwaysAvailable, ...(scope.allSteps ? ['steps'] : []), ...(scope.forEach ? ['item', 'item_index'] : [])];
+  // An agent's texts see `agent`; a template's see `steps` (and `item` in a for_each step) instead.
+  const roots = scope.allSteps ? ['inputs', 'steps', 'today', 'run', ...(scope.forEach ? ['item', 'item_index'] : [])] : ['inputs', 'agent', 'today', 'run'];
+  const fields = knownFields[root];
   const problem = (message: string, fix: string): void => report(context, source, path, 'template/variable', message, { fix });
   if (root === 'inputs') {
     if (second === undefined) return;
@@ -68,5 +72,8 @@ function checkVariable(context: ValidationContext, source: SourceFile, path: Val
     // `{{question}}` for `{{inputs.question}}` is the usual slip, in a prompt or an `{{#each}}` parameter.
     const suggestion = scope.inputs.includes(root) ? `, did you mean \`inputs.${variable}\`?` : didYouMean(root, roots);
     problem(`template variable ${shown} is not provided by anything${suggestion}`, `use inputs.NAME or a built-in (${roots.join(', ')})`);
+  } else if (fields && second !== undefined && !fields.includes(second)) {
+    const fix = fields.length > 0 ? `use ${fields.map((field) => `${root}.${field}`).join(' or ')}` : `use {{${root}}} itself`;
+    problem(`${shown}: \`${root}\` has no field \`${second}\`${didYouMean(second, fields)}`, fix);
   }
 }

@@ -10,9 +10,9 @@ import { ConfigError, type Diagnostic } from '../../src/errors.js';
 import { lintLines, materialize } from '../lint/corpus.js';
 import { basicFixture, loadFixtureProject } from './project.js';
 
-async function compileErrors(root: string, name: string): Promise<Diagnostic[]> {
+async function compileErrors(root: string, name: string, kind: 'agent' | 'template' = 'agent'): Promise<Diagnostic[]> {
   try {
-    compile(await loadFixtureProject(root), { kind: 'agent', name });
+    compile(await loadFixtureProject(root), { kind, name });
   } catch (error) {
     if (error instanceof ConfigError) return error.diagnostics;
     throw error;
@@ -37,6 +37,20 @@ describe('compile and lint agree on blocks', () => {
     expect(diagnostics.every((diagnostic) => diagnostic.code === 'template/unknown-variable' && diagnostic.file === 'agents/helper.yaml')).toBe(true);
     const lintErrors = (await lintLines(root)).filter((line) => line.includes(': error: '));
     expect(lintErrors).toHaveLength(expected.length);
+  });
+});
+
+describe('compile and lint agree on built-in fields', () => {
+  it('agent has name and description only, today has no fields, and a step cannot read agent', async () => {
+    const root = await materialize('builtin-unknown-field');
+    // Compiling the template compiles its step's agent too.
+    const messages = (await compileErrors(root, 'flow', 'template')).map((diagnostic) => diagnostic.message);
+    expect(messages).toEqual([
+      'step "first" reads "agent.name", but nothing provides "agent" (available: inputs, steps, run, today)',
+      'agent "helper" reads "agent.modle", which is not declared (declared: name, description)',
+      'agent "helper" reads "today.year", which is not declared (declared: none)',
+    ]);
+    expect((await lintLines(root)).filter((line) => line.includes(': error: '))).toHaveLength(messages.length);
   });
 });
 
