@@ -2,11 +2,13 @@
 // model call in the order it started. Written atomically (temp file + rename) after each call, so a
 // crashed or interrupted run still leaves a readable cassette. Redacted like every other run file.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { ErrorClass } from '../compile/ir.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { CompiledPipeline, ErrorClass } from '../compile/ir.js';
 import { UsageError } from '../errors.js';
+import { insideRoot } from '../tools/paths.js';
+import { checkPathRules } from '../tools/permissions.js';
 import type { GenerateResult, StreamPart } from '../providers/types.js';
 import { isSecretEnvName, redactValue } from '../tools/redact.js';
 import type { NormalisedRequest } from './cassette-key.js';
@@ -138,4 +140,30 @@ export class CassetteWriter {
     await writeFile(temp, text, 'utf8');
     await rename(temp, this.path);
   }
+}
+
+/**
+ * Agents whose tools may read the cassette file. What such a tool sees differs between recording
+ * (the cassette is absent or growing) and replay (it is complete), so its result, and with it the
+ * next request key, would not match. The CLI warns; the fix is a path outside the workspace or in read.deny.
+ */
+export function agentsThatCanReadCassette(pipeline: CompiledPipeline, path: string): string[] {
+  let absolute = resolve(path);
+  try {
+    absolute = join(realpathSync(dirname(absolute)), basename(absolute));
+  } catch {
+    // The folder does not exist yet: the lexical path is what a tool would resolve too.
+  }
+  const agents = new Set<string>();
+  for (const { agent } of pipeline.steps) {
+    const relative = agent.toolSet.tools.length > 0 ? insideRoot(agent.toolSet.workspace, absolute) : undefined;
+    if (relative === undefined) continue;
+    try {
+      checkPathRules(agent.toolSet.permissions, 'read', [relative]);
+      agents.add(agent.name);
+    } catch {
+      // Denied to read: the agent cannot see the cassette.
+    }
+  }
+  return [...agents];
 }

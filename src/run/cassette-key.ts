@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { CallOptions, Message, SystemPart, ToolDefinition } from '../providers/types.js';
+import { REDACTED } from '../tools/redact.js';
 
 export interface NormalisedRequest {
   system: SystemPart[];
@@ -85,26 +86,37 @@ const preview = (value: unknown): string => {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
-/** The first place two requests differ, as `messages[2].content: recorded "a", now "b"`. */
+/** A recorded string matches when equal, or when it matches with each `[REDACTED]` standing for the secret it hid. */
+function sameText(recorded: string, live: string): boolean {
+  if (recorded === live) return true;
+  if (!recorded.includes(REDACTED)) return false;
+  const pattern = recorded
+    .split(REDACTED)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.+?');
+  return new RegExp(`^${pattern}$`, 's').test(live);
+}
+
+/** The first place a live request departs from a recorded (redacted) one, as `messages[2].content: recorded "a", now "b"`. */
 export function firstDifference(recorded: unknown, live: unknown, path = ''): string | undefined {
-  if (canonicalJson(recorded) === canonicalJson(live)) return undefined;
-  const bothArrays = Array.isArray(recorded) && Array.isArray(live);
-  const bothObjects = !bothArrays && isObject(recorded) && isObject(live);
-  if (bothArrays) {
-    const length = Math.max(recorded.length, live.length);
-    for (let index = 0; index < length; index++) {
+  const here = () => `${path || 'request'}: recorded ${preview(recorded)}, now ${preview(live)}`;
+  if (typeof recorded === 'string' && typeof live === 'string') return sameText(recorded, live) ? undefined : here();
+  if (Array.isArray(recorded) && Array.isArray(live)) {
+    for (let index = 0; index < Math.max(recorded.length, live.length); index++) {
       if (index >= recorded.length || index >= live.length) return `${path}[${index}]: recorded ${preview(recorded[index])}, now ${preview(live[index])}`;
       const found = firstDifference(recorded[index], live[index], `${path}[${index}]`);
       if (found) return found;
     }
+    return undefined;
   }
-  if (bothObjects) {
+  if (isObject(recorded) && isObject(live)) {
     for (const key of [...new Set([...Object.keys(recorded), ...Object.keys(live)])].sort()) {
       const found = firstDifference(recorded[key], live[key], path ? `${path}.${key}` : key);
       if (found) return found;
     }
+    return undefined;
   }
-  return `${path || 'request'}: recorded ${preview(recorded)}, now ${preview(live)}`;
+  return canonicalJson(recorded) === canonicalJson(live) ? undefined : here();
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -268,17 +268,16 @@ export class CassettePlayer extends CassetteSession implements CassetteWiring {
     if (candidates.length === 0) return `the recording has no call to ${spec.ref.id}`;
     // Recorded requests are redacted on disk; redact this one alike so only real changes show.
     const redacted = redactValue(live, this.env) as NormalisedRequest;
-    const score = (call: RecordedCall) => sharedPrefix(call.request.messages, redacted.messages) * 4 + (sameJson(call.request.system, redacted.system) ? 2 : 0) + (sameJson(call.request.tools, redacted.tools) ? 1 : 0);
+    const same = (recorded: unknown, live: unknown) => firstDifference(recorded, live) === undefined;
+    const score = (call: RecordedCall) => sharedPrefix(call.request.messages, redacted.messages, same) * 4 + (same(call.request.system, redacted.system) ? 2 : 0) + (same(call.request.tools, redacted.tools) ? 1 : 0);
     const best = candidates.reduce((top, call) => (score(call) > score(top) ? call : top));
     return `closest recorded call differs at ${firstDifference(best.request, redacted) ?? 'an unknown place'}`;
   }
 }
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function sharedPrefix(a: readonly unknown[], b: readonly unknown[]): number {
+function sharedPrefix(a: readonly unknown[], b: readonly unknown[], same: (a: unknown, b: unknown) => boolean): number {
   let count = 0;
-  while (count < a.length && count < b.length && sameJson(a[count], b[count])) count++;
+  while (count < a.length && count < b.length && same(a[count], b[count])) count++;
   return count;
 }
 

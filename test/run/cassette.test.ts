@@ -99,6 +99,10 @@ describe('request keys', () => {
     expect(firstDifference(recorded, normaliseRequest(request('fix the bug')))).toBe('messages[0].content: recorded "fix the typo", now "fix the bug"');
     expect(firstDifference(recorded, normaliseRequest(request('fix the typo', { temperature: 1 })))).toBe('params.temperature: recorded 0, now 1');
     expect(firstDifference(recorded, recorded)).toBeUndefined();
+    // A recorded string that was redacted on disk still matches the live secret it hid.
+    const redacted = normaliseRequest(request('use key [REDACTED] here'));
+    expect(firstDifference(redacted, normaliseRequest(request(`use key ${fakeKey} here`)))).toBeUndefined();
+    expect(firstDifference(redacted, normaliseRequest(request(`use key ${fakeKey} there`)))).toMatch(/^messages\[0\]\.content: recorded "use key \[REDACTED\] here"/);
   });
 });
 

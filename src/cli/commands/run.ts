@@ -1,10 +1,14 @@
 // `agentpipe run <file>`: runs an agent or a template (or resumes a run), with live progress.
 // Exit codes: 0 ok, 1 the run failed (or no model can be called), 2 config/usage, 3 over budget,
 // 130 interrupted (state saved). `--dry-run` prints the plan and estimate and calls nothing.
+// `--record <cassette>` stores every model call in a file; `--replay <cassette>` answers them from it,
+// with no network and no API key (tools still run for real).
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
 import type { PreparedRun } from '../../run/prepare.js';
+import type { CassettePlayer, CassetteRecorder } from '../../run/cassette.js';
+import type { RunResult } from '../../run/run.js';
 
 export interface RunFlags {
   input?: string | string[];
@@ -13,11 +17,14 @@ export interface RunFlags {
   dryRun?: boolean;
   resume?: string;
   json?: boolean;
+  record?: string | number | boolean;
+  replay?: string | number | boolean;
 }
 
 const exitCodes = { succeeded: 0, failed: 1, 'budget-exceeded': 3, interrupted: 130 } as const;
 
 export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
+  await checkCassetteFlags(flags);
   const { prepareRun } = await import('../../run/prepare.js');
   const prepared = await prepareRun({
     ...(file ? { file } : {}),
@@ -31,6 +38,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     await printPlan(prepared, flags.json === true);
     return 0;
   }
+  // A replay calls no provider, so a missing key or a stopped local server must not stop it.
+  if (flags.replay !== undefined) return execute(prepared, flags.json === true, flags);
   const { checkChains, describeUnavailable } = await import('../../run/availability.js');
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
@@ -39,10 +48,61 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     await printPlan(prepared, flags.json === true);
     return 1;
   }
-  return execute(prepared, flags.json === true);
+  return execute(prepared, flags.json === true, flags);
 }
 
-async function execute(prepared: PreparedRun, json: boolean): Promise<number> {
+async function checkCassetteFlags(flags: RunFlags): Promise<void> {
+  const record = flags.record !== undefined;
+  const replay = flags.replay !== undefined;
+  if (!record && !replay) return;
+  const { UsageError } = await import('../../errors.js');
+  if (record && replay) throw new UsageError('--record and --replay cannot be used together');
+  if (flags.dryRun) throw new UsageError(`--${record ? 'record' : 'replay'} has no effect with --dry-run, which calls no model`);
+  // A resumed run makes only the calls after its last finished step: that would be a partial cassette.
+  if (record && flags.resume) throw new UsageError('--record cannot be used with --resume; record a whole run instead');
+  for (const value of [flags.record, flags.replay]) {
+    if (value !== undefined && (typeof value === 'boolean' || String(value) === '')) throw new UsageError('--record and --replay need a cassette file path');
+  }
+}
+
+async function openCassette(prepared: PreparedRun, flags: RunFlags): Promise<CassetteRecorder | CassettePlayer | undefined> {
+  if (flags.record === undefined && flags.replay === undefined) return undefined;
+  const [{ CassettePlayer, CassetteRecorder }, { agentsThatCanReadCassette }] = await Promise.all([import('../../run/cassette.js'), import('../../run/cassette-file.js')]);
+  const { root, target, inputs, env } = prepared;
+  // cac turns a numeric-looking value into a number.
+  const path = String(flags.replay ?? flags.record);
+  const readers = agentsThatCanReadCassette(prepared.pipeline, path);
+  if (readers.length > 0) {
+    process.stderr.write(
+      `agentpipe: warning: the tools of ${readers.join(', ')} may read ${path}; what they read changes between recording and replay, ` +
+        `so the replay may not match. Keep cassettes outside the workspace or add them to read.deny in tools.yaml.\n`,
+    );
+  }
+  if (flags.replay !== undefined) return CassettePlayer.open(path, { root, env });
+  const recorder = new CassetteRecorder(path, { root, target, inputs, env });
+  // Written once before the run, so an unwritable path fails before any call is paid for.
+  await recorder.flush().catch(async (error: unknown) => {
+    const { UsageError } = await import('../../errors.js');
+    throw new UsageError(`cannot write cassette ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return recorder;
+}
+
+/** A cassette miss is found below the step; name the step it failed, for the message. */
+function withFailedStep(error: Error | undefined, steps: RunResult['state']['steps']): Error | undefined {
+  if (!error || error.name !== 'CassetteMissError') return error;
+  for (const [id, step] of Object.entries(steps)) {
+    const index = Object.entries(step.items ?? {}).find(([, item]) => item.error === error.message)?.[0];
+    if (step.error === error.message || index !== undefined) {
+      const named = new Error(`step '${id}${index === undefined ? '' : `[${index}]`}': ${error.message}`);
+      named.name = error.name;
+      return named;
+    }
+  }
+  return error;
+}
+
+async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
   const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
@@ -51,6 +111,7 @@ async function execute(prepared: PreparedRun, json: boolean): Promise<number> {
     import('../../tools/redact.js'),
   ]);
   const { pipeline, env } = prepared;
+  const cassette = await openCassette(prepared, flags);
   const progress = await progressModule.createProgress(progressModule.chooseMode(json), pipeline.kind, pipeline.steps.map((step) => step.id));
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
@@ -72,19 +133,26 @@ async function execute(prepared: PreparedRun, json: boolean): Promise<number> {
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
-      ports: createDefaultPorts(env),
+      ports: createDefaultPorts(env, cassette ? { cassette } : {}),
       env,
       signal: controller.signal,
-      onEvent: (event) => progress.onEvent(event),
+      onEvent: (event) => {
+        if (event.type === 'run-start') cassette?.startRun(event.runId);
+        progress.onEvent(event);
+      },
       ...(prepared.resume ? { resume: prepared.resume } : {}),
     });
     await progress.stop();
+    if (cassette?.mode === 'record') await cassette.flush();
+    const error = withFailedStep(result.error, result.state.steps);
+    const cassetteInfo = cassette ? { mode: cassette.mode, path: cassette.path, ...(cassette.mode === 'record' ? { calls: cassette.recordedCalls } : {}) } : undefined;
     const outputs = redactValue(result.outputs, env) as Record<string, unknown>;
     if (json) {
       const { runId, status, costUsd, durationMs } = result;
-      process.stdout.write(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(result.error ? { error: redactSecrets(result.error.message, env) } : {}) })}\n`);
+      process.stdout.write(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
     } else {
-      process.stderr.write(redactSecrets(formatSummary(result), env));
+      process.stderr.write(redactSecrets(formatSummary(error ? { ...result, error } : result), env));
+      if (cassette?.mode === 'record') process.stderr.write(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
       if (result.status === 'succeeded' && !(pipeline.kind === 'agent' && progress.streamedText && typeof Object.values(outputs)[0] === 'string')) {
         process.stdout.write(formatOutputs(outputs));
       }
@@ -118,6 +186,8 @@ export const runCommandModule: CommandModule = {
       .option('--dry-run', 'Print the plan and the estimate; call nothing')
       .option('--resume <run-id>', 'Continue a run after a crash or Ctrl-C')
       .option('--json', 'NDJSON events on stdout')
+      .option('--record <cassette>', 'Store every model call of the run in a cassette file')
+      .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key')
       .action(async (file: string | undefined, flags: RunFlags) => {
         const code = await runCommand(file, flags);
         // SDK keep-alive sockets must not hold the process open once the run is over.
