@@ -187,7 +187,7 @@ export const runCommandModule: CommandModule = {
       .option('--resume <run-id>', 'Continue a run after a crash or Ctrl-C')
       .option('--json', 'NDJSON events on stdout')
       .option('--record <cassette>', 'Store every model call of the run in a cassette file')
-      .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key')
+      .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key (tools still run)')
       .action(async (file: string | undefined, flags: RunFlags) => {
         const code = await runCommand(file, flags);
         // SDK keep-alive sockets must not hold the process open once the run is over.
