@@ -35,6 +35,9 @@ class WrappedModelCache extends ModelCache {
   override isCooling(modelId: string): boolean {
     return this.base.isCooling(modelId);
   }
+  override firstWarning(modelId: string, message: string): boolean {
+    return this.base.firstWarning(modelId, message);
+  }
 }
 
 const renderContext = (context: TemplateContext) => ({

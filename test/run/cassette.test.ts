@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelChain, ModelSpec } from '../../src/compile/ir.js';
 import { UsageError } from '../../src/errors.js';
-import type { CallOptions } from '../../src/providers/types.js';
+import type { CallOptions, LanguageModel } from '../../src/providers/types.js';
 import { CassetteMissError, CassettePlayer, CassetteRecorder } from '../../src/run/cassette.js';
 import { readCassette } from '../../src/run/cassette-file.js';
 import { firstDifference, normaliseRequest, requestKey, runPlaceholders } from '../../src/run/cassette-key.js';
@@ -214,6 +214,31 @@ describe('record, then replay with no network and no key', () => {
     const fromGpt = await call(createDefaultPorts({}, { cassette: await CassettePlayer.open(onlyGpt, { root: directory, env: {} }) }), chainOf(claude, gpt), request('hello'), skipped);
     expect(fromGpt.model.ref.id).toBe('openai/gpt-test');
     expect(skipped.find((event) => event.type === 'model-skipped')).toMatchObject({ model: 'anthropic/claude-test' });
+  });
+});
+
+describe('search augmentation', () => {
+  it('is recorded outside the cassette key and not run on replay', async () => {
+    const path = join(directory, 'search.json');
+    const recorder = new CassetteRecorder(path, { root: directory, target: 'agents/a.yaml', inputs: {}, env: recordEnv() });
+    let searches = 0;
+    // What withSearch does: add today's sources as a last system part, different on every run.
+    const addSources = (model: LanguageModel): LanguageModel => {
+      const augment = (options: CallOptions): CallOptions => ({ ...options, system: [...options.system, { text: `[1] source #${++searches}` }] });
+      return { provider: model.provider, modelId: model.modelId, generate: (options) => model.generate(augment(options)), stream: (options) => model.stream(augment(options)) };
+    };
+    const hooks = (wrapModel?: (model: LanguageModel) => LanguageModel) => ({ emit: () => {}, signal: new AbortController().signal, onTextDelta: () => {}, ...(wrapModel ? { wrapModel } : {}) });
+    sim.enqueue({ text: 'with sources' });
+    const before = sim.requests.length;
+    await createDefaultPorts(recordEnv(), { cassette: recorder }).callChain(chainOf(claude), request('latest news'), hooks(addSources));
+    await recorder.flush();
+    expect(JSON.stringify(sim.requests[before]!.body)).toContain('[1] source #1');
+    expect(JSON.stringify((await readCassette(path)).calls[0]!.request)).not.toContain('source #');
+
+    const replaying = createDefaultPorts({}, { cassette: await CassettePlayer.open(path, { root: directory, env: {} }) });
+    const answer = await replaying.callChain(chainOf(claude), request('latest news'), hooks(addSources));
+    expect(answer.result.content).toEqual([{ type: 'text', text: 'with sources' }]);
+    expect(searches).toBe(1);
   });
 });
 
