@@ -1,4 +1,4 @@
-// `agentpipe estimate <file>`: dry-run cost (low, expected, worst) per step and in total, from
+// `agentpipe estimate <file...>`: dry-run cost (low, expected, worst) per step and in total, from
 // given or placeholder inputs. `--max-cost` makes it a CI gate: exit 3 when the gated tier is over.
 
 import type { CAC } from 'cac';
@@ -18,7 +18,7 @@ export interface EstimateFlags {
 const formats = ['text', 'json', 'markdown'] as const;
 const gates = ['worst', 'expected'] as const;
 
-export async function estimate(file: string, flags: EstimateFlags): Promise<number> {
+export async function estimate(files: string[], flags: EstimateFlags): Promise<number> {
   const { UsageError, ExitCode } = await import('../../errors.js');
   const number = (flag: string, value: string | number | undefined, integer: boolean): number | undefined => {
     if (value === undefined) return undefined;
@@ -47,20 +47,32 @@ export async function estimate(file: string, flags: EstimateFlags): Promise<numb
     import('../../cost/estimate-format.js'),
   ]);
   const given = { ...(flags.inputFile ? await inputs.readInputFile(flags.inputFile) : {}), ...inputs.parseInputFlags(flags.input) };
-  const { pipeline } = await loadAndCompile(file, flags.model ? { modelOverride: flags.model } : {});
-  await tokenizer;
-  const report = await estimatePipeline(pipeline, { inputs: given, ...(fanout !== undefined ? { fanout } : {}) });
   const gate = { tier: tier as (typeof gates)[number], ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) };
-  process.stdout.write(formatEstimate(report, format as (typeof formats)[number], gate));
-  const over = maxCostUsd !== undefined && report.totalUsd[gate.tier] > maxCostUsd;
-  if (over) process.stderr.write(`agentpipe: ${gate.tier} cost is over --max-cost ${maxCostUsd}\n`);
+  // Several files (a CI gate over templates/*.yaml) are estimated one by one and gated each.
+  const reports = [];
+  for (const file of files) {
+    const { pipeline } = await loadAndCompile(file, flags.model ? { modelOverride: flags.model } : {});
+    await tokenizer;
+    reports.push(await estimatePipeline(pipeline, { inputs: given, ...(fanout !== undefined ? { fanout } : {}) }));
+  }
+  if (format === 'json' && reports.length > 1) {
+    process.stdout.write(`[${reports.map((report) => formatEstimate(report, 'json', gate).trim()).join(',\n')}]\n`);
+  } else {
+    process.stdout.write(reports.map((report) => formatEstimate(report, format as (typeof formats)[number], gate)).join('\n'));
+  }
+  let over = false;
+  for (const [index, report] of reports.entries()) {
+    if (maxCostUsd === undefined || report.totalUsd[gate.tier] <= maxCostUsd) continue;
+    over = true;
+    process.stderr.write(`agentpipe: ${files[index]}: ${gate.tier} cost $${report.totalUsd[gate.tier].toFixed(3)} is over --max-cost ${maxCostUsd}\n`);
+  }
   return over ? ExitCode.overBudget : ExitCode.ok;
 }
 
 export const estimateCommand: CommandModule = {
   register(cli: CAC): void {
     cli
-      .command('estimate <file>', 'Estimate the cost of a run: low, expected and worst, per step and in total')
+      .command('estimate <...files>', 'Estimate the cost of runs: low, expected and worst, per step and in total (each file gated on its own)')
       .option('--input <name=value>', 'An input value (repeatable); missing inputs get their example, default or a placeholder')
       .option('--input-file <file>', 'Input values from a JSON or YAML file')
       .option('--max-cost <usd>', 'Exit 3 when the gated cost is over this many USD')
@@ -69,6 +81,6 @@ export const estimateCommand: CommandModule = {
       .option('--format <format>', 'text, json or markdown (a PR comment)')
       .option('--json', 'Same as --format json')
       .option('--model <model>', 'A route or provider/model replacing every step\'s model')
-      .action((file: string, flags: EstimateFlags) => estimate(file, flags));
+      .action((files: string[], flags: EstimateFlags) => estimate(files, flags));
   },
 };

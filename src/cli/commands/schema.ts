@@ -22,6 +22,9 @@ export async function schema(kind: string | undefined): Promise<number> {
 
 export const schemaCommand: CommandModule = {
   register(cli: CAC): void {
-    cli.command('schema [kind]', 'Print the JSON Schemas (providers, tools, agent, layer, template, common)').action((kind?: string) => schema(kind));
+    cli
+      .command('schema [kind]', 'Print the JSON Schemas (providers, tools, agent, layer, template, common)')
+      .option('--json', 'Accepted for symmetry: the output is always JSON')
+      .action((kind?: string) => schema(kind));
   },
 };
