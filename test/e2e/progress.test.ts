@@ -5,7 +5,8 @@
 // - --json: one NDJSON line per event on stdout (the same events as events.jsonl), then the result.
 
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
@@ -58,18 +59,46 @@ async function freshRun(args: string[]) {
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+const cliLine = (args: string) => `${quote(process.execPath)} ${quote(join(repoRoot, 'bin/agentpipe.js'))} ${args}`;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const runFile = (runId: string, name: string) => join(root, '.agentpipe/runs', runId, name);
 
-/** Runs a command line under a pseudo-terminal of the given size; resolves with everything it wrote. */
-function underTerminal(command: string, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
-  const child = spawn('script', ['-qec', `stty cols 100 rows 40; ${command}`, '/dev/null'], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `agentpipe <args>` under a 100x40 pseudo-terminal. The shell execs the CLI, so the pid it
+ * writes to `pidFile` is the CLI's: a test can signal it as Ctrl-C would.
+ */
+function underTerminal(args: string, redirect = '') {
+  const pidFile = join(root, 'cli.pid');
+  const line = `stty cols 100 rows 40; echo $$ > ${quote(pidFile)}; exec ${cliLine(args)}${redirect}`;
+  const child = spawn('script', ['-qec', line, '/dev/null'], { cwd: root, env: { ...simEnv(sim.url), TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
+  const done = new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
+  const cliPid = async () => {
+    for (;;) {
+      const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+      if (pid > 0) return pid;
+      await pause(10);
+    }
+  };
+  return { child, done, cliPid };
 }
+
+async function waitForStep(step: string): Promise<string> {
+  for (;;) {
+    const runId = await onlyRunId(root).catch(() => '');
+    const state = runId ? await readFile(runFile(runId, 'run.json'), 'utf8').then(JSON.parse, () => undefined) : undefined;
+    if (state?.steps?.[step]?.status === 'succeeded') return runId;
+    await pause(10);
+  }
+}
+
+/** listr2 hides the cursor while it draws; whatever happens, the terminal must get it back. */
+const cursorShown = (output: string) => output.lastIndexOf('\x1b[?25h') > output.lastIndexOf('\x1b[?25l');
 
 /**
  * Replays terminal output onto a screen of lines: text, CR, LF and the cursor and erase sequences
@@ -114,9 +143,9 @@ function replayScreen(output: string): string[] {
 describe('progress display', () => {
   it('in a terminal, listr2 ends with one line per step (id, model, tokens, cost), the summary and the output; exit 0', async () => {
     await rm(join(root, '.agentpipe'), { recursive: true, force: true });
-    const command = `${quote(process.execPath)} ${quote(join(repoRoot, 'bin/agentpipe.js'))} run templates/three.yaml`;
-    const { code, output } = await underTerminal(command, { cwd: root, env: { ...simEnv(sim.url), TERM: 'xterm-256color' } });
+    const { code, output } = await underTerminal('run templates/three.yaml').done;
     expect(code).toBe(0);
+    expect(cursorShown(output)).toBe(true);
     // It really was the terminal display: listr2 redraws with cursor movement, plain mode never does.
     expect(output).toMatch(/\x1b\[\d*A/);
     expect(output).not.toMatch(/started: agent worker/);
@@ -131,6 +160,73 @@ describe('progress display', () => {
     for (const [id, model] of Object.entries(models)) expect(screen).toContainEqual(expect.stringMatching(new RegExp(`^  ${id} +succeeded +${model} +110 tok`)));
     expect(screen).toContainEqual(expect.stringMatching(new RegExp(`^done: \\${formatCost(state.costUsd)} in [\\d.]+ m?s \\(run ${runId}\\)$`)));
     expect(screen.at(-1)).toBe('OUTPUT-polish');
+  });
+
+  it('with stdout redirected to a file, draws on the terminal (stderr) and leaves the file the answer alone', async () => {
+    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    const file = join(root, 'answer.txt');
+    const { code, output } = await underTerminal('run templates/three.yaml', ` > ${quote(file)}`).done;
+    expect(code).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('OUTPUT-polish\n');
+    const screen = replayScreen(output);
+    expect(screen.slice(0, 3).map((line) => line.replace(/^\S+ /, '').split(' · ')[0])).toEqual(['gather: succeeded', 'draft: succeeded', 'polish: succeeded']);
+    expect(screen).not.toContain('OUTPUT-polish');
+  });
+
+  it('on Ctrl-C in a terminal, saves the run and exits 130: finished, interrupted and not-run steps, then how to resume', async () => {
+    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    const { done, cliPid } = underTerminal('run templates/three.yaml');
+    const runId = await waitForStep('gather');
+    process.kill(await cliPid(), 'SIGINT');
+    const { code, output } = await done;
+    // listr2's own SIGINT handler would exit 127 here, before the state is saved.
+    expect(code).toBe(130);
+    expect(cursorShown(output)).toBe(true);
+    const screen = replayScreen(output);
+    expect(screen.slice(0, 3).map((line) => line.replace(/^\S+ /, '').split(' · ').slice(0, 2).join(' · '))).toEqual([
+      'gather: succeeded · anthropic/claude-test',
+      'draft: interrupted · openai/gpt-test',
+      'polish: not run',
+    ]);
+    expect(screen).toContain('agentpipe: SIGINT: stopping, saving state (press Ctrl-C again to quit at once)');
+    expect(screen.at(-1)).toBe(`resume with: agentpipe run --resume ${runId}`);
+    expect(JSON.parse(await readFile(runFile(runId, 'run.json'), 'utf8')).status).toBe('interrupted');
+  });
+
+  it('on a second signal during shutdown, exits at once yet gives the terminal back (cursor, buffered lines)', async () => {
+    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    const { child, done, cliPid } = underTerminal('run templates/three.yaml');
+    const runId = await waitForStep('gather');
+    const pid = await cliPid();
+    // Both signals wait while the CLI is stopped, then arrive together: the second one is handled
+    // before any of the shutdown the first one starts can finish.
+    process.kill(pid, 'SIGSTOP');
+    process.kill(pid, 'SIGINT');
+    process.kill(pid, 'SIGTERM');
+    process.kill(pid, 'SIGCONT');
+    // util-linux `script` stops itself when its child stops; wake it until the CLI is gone.
+    const wake = setInterval(() => child.kill('SIGCONT'), 50);
+    const { code, output } = await done.finally(() => clearInterval(wake));
+    expect(code).toBe(130);
+    expect(cursorShown(output)).toBe(true);
+    const screen = replayScreen(output);
+    expect(screen).toContainEqual(expect.stringMatching(/^agentpipe: SIG(INT|TERM): stopping, saving state/));
+    // It did not wait for the summary.
+    expect(screen.join('\n')).not.toContain('resume with:');
+    expect(await readFile(runFile(runId, 'lock'), 'utf8').catch(() => 'no lock')).toBe('no lock');
+    expect(JSON.parse(await readFile(runFile(runId, 'run.json'), 'utf8')).steps.gather.status).toBe('succeeded');
+  });
+
+  it('a run refused by a held lock prints its one-line error on a clean terminal', async () => {
+    const { runId } = await freshRun([]);
+    // This test process is alive on this host: its lock is a live one.
+    const owner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: 'held-by-the-test' };
+    await writeFile(runFile(runId, 'lock'), JSON.stringify(owner));
+    const { code, output } = await underTerminal(`run --resume ${runId}`).done;
+    await rm(runFile(runId, 'lock'));
+    expect(code).toBe(2);
+    expect(output).not.toContain('\x1b[?25l');
+    expect(replayScreen(output)).toEqual([`agentpipe: run ${runId} is already running in process ${process.pid} (since ${owner.startedAt}); wait for it to finish or stop it, then resume`]);
   });
 
   it('without a terminal, writes one plain line per event to stderr, then the summary', async () => {
