@@ -1,5 +1,6 @@
 // Human-readable lines for `explain`: the plan, each step's chain with prices, permissions, search.
 
+import { keyEnvVarsFor } from '../providers/key-env.js';
 import { describeSearch } from '../search/estimate.js';
 import type { CompiledPipeline, CompiledStep, ModelChain, Permissions } from './ir.js';
 
@@ -20,7 +21,8 @@ export function describeChain(chain: ModelChain): string[] {
     const { pricing } = model;
     const cache = `${pricing.cacheRead !== undefined ? `, cache read $${pricing.cacheRead}` : ''}${pricing.cacheWrite !== undefined ? `, cache write $${pricing.cacheWrite}` : ''}`;
     const context = model.contextWindow !== undefined ? `, ${model.contextWindow} ctx` : '';
-    const key = model.provider.apiKeyEnv ? `, key ${model.provider.apiKeyEnv}` : '';
+    const keyNames = keyEnvVarsFor(model.provider);
+    const key = keyNames.length > 0 ? `, key ${keyNames.join(' or ')}` : '';
     return `    ${index + 1}. ${model.ref.id}: $${pricing.input} in / $${pricing.output} out per 1M${cache}${context}${key}`;
   });
   const { retry } = chain;

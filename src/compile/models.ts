@@ -1,5 +1,5 @@
 // Routes and provider/model ids -> ModelChain: ordered models with prices, provider specs and the
-// retry/fallback/rate-limit policy. Default key env vars per provider type live in `defaultKeyEnvVars`.
+// retry/fallback/rate-limit policy. Default key env vars per provider type live in providers/key-env.ts.
 
 import { parseModelRef } from '../providers/types.js';
 import type { Checked } from '../validate/types.js';
@@ -7,23 +7,6 @@ import type { Pricing as PricingFile, ProvidersFile } from '../validate/types.ge
 import type { CompileDiagnostics } from './diagnostics.js';
 import type { ErrorClass, ModelChain, ModelSpec, Pricing, ProviderSpec, ProviderType, RateLimit, RetryPolicy } from './ir.js';
 import { parseOptionalDuration } from './units.js';
-
-/**
- * Env vars that may hold the key when `api_key_env` is not written, in the SDK's precedence order
- * (the same order as providers/registry.ts). Compile picks the first one set in `env`, else the last.
- */
-export const defaultKeyEnvVars: Record<ProviderType, string[]> = {
-  anthropic: ['ANTHROPIC_API_KEY'],
-  openai: ['OPENAI_API_KEY'],
-  gemini: ['GOOGLE_API_KEY', 'GEMINI_API_KEY'],
-  ollama: [],
-  'openai-compatible': [],
-};
-
-function defaultKeyEnv(type: ProviderType, env: NodeJS.ProcessEnv): string | undefined {
-  const names = defaultKeyEnvVars[type];
-  return names.find((name) => (env[name] ?? '') !== '') ?? names[names.length - 1];
-}
 
 export const defaultRetry: RetryPolicy = { attempts: 3, initialDelayMs: 500, maxDelayMs: 20_000, honorRetryAfter: true };
 export const defaultFallbackOn: ErrorClass[] = ['rate_limited', 'overloaded', 'server_error', 'timeout', 'network', 'unavailable'];
@@ -41,7 +24,8 @@ export function interpolateEnv(text: string, env: NodeJS.ProcessEnv): string {
 export function resolveProvider(name: string, providers: ProvidersFile, env: NodeJS.ProcessEnv): ProviderSpec | undefined {
   const provider = providers.providers[name];
   if (!provider) return undefined;
-  const apiKeyEnv = provider.api_key_env ?? defaultKeyEnv(provider.type, env);
+  // No default here: providers/key-env.ts knows each type's env vars (gemini has two).
+  const apiKeyEnv = provider.api_key_env;
   const headers = provider.headers ? (Object.fromEntries(Object.entries(provider.headers).filter(([, value]) => value !== undefined)) as Record<string, string>) : undefined;
   return {
     name,

@@ -1,8 +1,9 @@
-// The one place that maps a ProviderType to its adapter, its key env vars and its base-URL env var.
+// The one place that maps a ProviderType to its adapter and its base-URL env var (key env vars: key-env.ts).
 // Nothing else in agentpipe asks "is this anthropic?".
 
 import type { ModelSpec, ProviderSpec, ProviderType } from '../compile/ir.js';
 import type { LanguageModel } from './types.js';
+import { keyEnvVarsFor } from './key-env.js';
 import type { AdapterSettings } from './call-scope.js';
 import { createAnthropicModel } from './anthropic/anthropic-model.js';
 import { createOpenAIModel } from './openai/openai-model.js';
@@ -10,8 +11,6 @@ import { createGeminiModel } from './gemini/gemini-model.js';
 import { createOllamaModel } from './ollama/ollama-model.js';
 
 interface ProviderTypeInfo {
-  /** Env vars that may hold the key when the spec names none, in the SDK's precedence order. */
-  keyEnvVars: string[];
   /** Env var that overrides the vendor default base URL. */
   baseUrlEnv?: string;
   defaultBaseUrl?: string;
@@ -20,34 +19,28 @@ interface ProviderTypeInfo {
 
 const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
   anthropic: {
-    keyEnvVars: ['ANTHROPIC_API_KEY'],
     baseUrlEnv: 'ANTHROPIC_BASE_URL',
     // No /v1: the SDK appends /v1/messages.
     defaultBaseUrl: 'https://api.anthropic.com',
     create: createAnthropicModel,
   },
   openai: {
-    keyEnvVars: ['OPENAI_API_KEY'],
     baseUrlEnv: 'OPENAI_BASE_URL',
     defaultBaseUrl: 'https://api.openai.com/v1',
     create: (settings) => createOpenAIModel(settings, { compatible: false }),
   },
   gemini: {
-    // @google/genai prefers GOOGLE_API_KEY when both are set; so do we.
-    keyEnvVars: ['GOOGLE_API_KEY', 'GEMINI_API_KEY'],
     baseUrlEnv: 'GOOGLE_GEMINI_BASE_URL',
     defaultBaseUrl: 'https://generativelanguage.googleapis.com',
     create: createGeminiModel,
   },
   ollama: {
-    keyEnvVars: [],
     baseUrlEnv: 'OLLAMA_HOST',
     defaultBaseUrl: 'http://127.0.0.1:11434',
     create: createOllamaModel,
   },
-  // Keyless unless the spec names api_key_env; the base URL must come from the spec.
+  // The base URL must come from the spec.
   'openai-compatible': {
-    keyEnvVars: [],
     create: (settings) => createOpenAIModel(settings, { compatible: true }),
   },
 };
@@ -88,8 +81,7 @@ function resolveBaseUrl(spec: ProviderSpec, env: NodeJS.ProcessEnv): string | un
 }
 
 export function providerKeyStatus(spec: ProviderSpec, env: NodeJS.ProcessEnv = process.env): ProviderKeyStatus {
-  const info = providerTypes[spec.type];
-  const envVars = spec.apiKeyEnv ? [spec.apiKeyEnv] : info.keyEnvVars;
+  const envVars = keyEnvVarsFor(spec);
   const source = envVars.find((name) => (env[name] ?? '') !== '');
   const required = envVars.length > 0;
   const baseUrl = resolveBaseUrl(spec, env);

@@ -1,3 +1,4 @@
+import { keyEnvVarsFor } from '../../src/providers/key-env.js';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/compile.js';
 import { ConfigError } from '../../src/errors.js';
@@ -20,8 +21,12 @@ describe('compile', () => {
     const agent = compile(config, 'agents/analyst.yaml', { cwd: basicFixture }).steps[0]!.agent;
     const [first, second] = agent.chain.models;
     expect(first).toMatchObject({ ref: { id: 'anthropic/claude-test' }, pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }, contextWindow: 200000 });
-    expect(first!.provider).toMatchObject({ name: 'anthropic', type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', timeoutMs: 120000 });
-    expect(second!.provider.apiKeyEnv).toBe('OPENAI_API_KEY');
+    // No api_key_env written: the provider type's default env vars apply (providers/key-env.ts).
+    expect(first!.provider).toMatchObject({ name: 'anthropic', type: 'anthropic', timeoutMs: 120000 });
+    expect(keyEnvVarsFor(first!.provider)).toEqual(['ANTHROPIC_API_KEY']);
+    expect(keyEnvVarsFor(second!.provider)).toEqual(['OPENAI_API_KEY']);
+    expect(keyEnvVarsFor({ type: 'gemini' })).toEqual(['GOOGLE_API_KEY', 'GEMINI_API_KEY']);
+    expect(keyEnvVarsFor({ type: 'gemini', apiKeyEnv: 'MY_GEMINI' })).toEqual(['MY_GEMINI']);
     expect(agent.chain.retry).toEqual({ attempts: 4, initialDelayMs: 250, maxDelayMs: 20000, honorRetryAfter: true });
     expect(agent.chain.fallbackOn).toEqual(['rate_limited', 'overloaded', 'server_error', 'timeout', 'network', 'unavailable']);
     expect(agent.chain.rateLimits).toEqual({ anthropic: { rpm: 50, tpm: 40000 } });
