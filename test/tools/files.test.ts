@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { auditRecords, makeSandbox, run, toolSet, type Sandbox } from './helpers.js';
@@ -87,6 +87,15 @@ describe('glob', () => {
     expect(result.output).not.toContain('.env');
     expect(result.output).not.toContain('server.pem');
     expect(result.output).toContain('(2 matching file(s) hidden by the read rules)');
+  });
+
+  test('never lists or counts agentpipe run state, so the same call answers the same across runs', async () => {
+    const before = await run(toolSet(sandbox), sandbox, 'glob', { pattern: '**/*' });
+    await mkdir(join(sandbox.workspace, '.agentpipe/runs/r1'), { recursive: true });
+    await writeFile(join(sandbox.workspace, '.agentpipe/runs/r1/run.json'), '{}\n');
+    const after = await run(toolSet(sandbox), sandbox, 'glob', { pattern: '**/*' });
+    await rm(join(sandbox.workspace, '.agentpipe'), { recursive: true, force: true });
+    expect(after.output).toBe(before.output);
   });
 
   test('caps the number of paths', async () => {

@@ -30,6 +30,9 @@ async function listReadableFiles(toolSet: ToolSet, pattern: string, signal: Abor
     onlyFiles: true,
     followSymbolicLinks: false,
     expandDirectories: false,
+    // agentpipe's own run state is never a tool's business, and it grows with every run: counting it
+    // as "hidden" would make the same tool call answer differently from run to run (and break replay).
+    ignore: ['.agentpipe/**'],
   });
   const listing: Listing = { paths: [], hidden: 0 };
   for (const path of found.sort()) {
