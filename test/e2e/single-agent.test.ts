@@ -48,11 +48,10 @@ describe('a single agent reads, greps and edits files through tool calls', () =>
 
         const runId = await onlyRunId(root);
         const audit = await readJsonLines(join(root, '.agentpipe/runs', runId, 'audit.jsonl'));
-        expect(audit.map((record) => [record['tool'], record['decision']])).toEqual([
-          ['read', 'allowed'],
-          ['grep', 'allowed'],
-          ['edit', 'allowed'],
-        ]);
+        // read and grep were asked for in one turn and run in parallel: either may finish first.
+        const decisions = audit.map((record) => `${String(record['tool'])}:${String(record['decision'])}`);
+        expect(decisions.slice(0, 2).sort()).toEqual(['grep:allowed', 'read:allowed']);
+        expect(decisions.slice(2)).toEqual(['edit:allowed']);
         const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
         expect(state.status).toBe('succeeded');
         expect(state.ledger.entries).toHaveLength(3);
