@@ -11,7 +11,7 @@ import type { CompiledPipeline, CompiledStep } from './ir.js';
 import { checkReferences } from './prompt-parts.js';
 import { LayerIndex } from './prompt-parts.js';
 import { ancestorsOf, checkStepTemplates, completeWith, topologicalLevels } from './steps.js';
-import { analyzeTemplate } from './template-ast.js';
+import { scanTemplate as analyzeTemplate } from '../prompt-language/scan.js';
 import { resolveWorkspace } from './tools.js';
 import { parseOptionalDuration } from './units.js';
 

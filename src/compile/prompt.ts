@@ -20,7 +20,8 @@
 import { AgentpipeError, ExitCode } from '../errors.js';
 import type { SystemPart } from '../providers/types.js';
 import type { CompiledAgent, CompiledPrompt, CompiledStep, PromptPart, SourceRef } from './ir.js';
-import { analyzeTemplate, loadHandlebars, promptHelperNames } from './template-ast.js';
+import { promptHelperNames } from '../prompt-language/helpers.js';
+import { loadHandlebars, scanTemplate as analyzeTemplate } from '../prompt-language/scan.js';
 
 export interface RenderContext {
   inputs: Readonly<Record<string, unknown>>;

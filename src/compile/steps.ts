@@ -5,7 +5,7 @@ import type { TemplateFile } from '../validate/types.gen.js';
 import { sourceRef, type CompileDiagnostics } from './diagnostics.js';
 import type { CompiledAgent } from './ir.js';
 import { checkReferences, reportTemplateProblems } from './prompt-parts.js';
-import { analyzeTemplate } from './template-ast.js';
+import { scanTemplate as analyzeTemplate } from '../prompt-language/scan.js';
 
 /**
  * Kahn's algorithm by rounds: level k holds the steps whose needs all sit in levels < k, in file

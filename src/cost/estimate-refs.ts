@@ -2,7 +2,7 @@
 // tokens are added as data), and placeholder outputs so that its templates render without a run.
 
 import type { CompiledPipeline, CompiledStep } from '../compile/ir.js';
-import { analyzeTemplate } from '../compile/template-ast.js';
+import { scanTemplate as analyzeTemplate } from '../prompt-language/scan.js';
 
 /** Step-output paths (`['outline', 'output', 'sections']`) read by a step's `with` and `when`. */
 function stepPaths(step: CompiledStep): string[][] {

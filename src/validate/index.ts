@@ -12,7 +12,6 @@ import { nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
-import { prepareScanner } from './template-scan.js';
 import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
 import type { ProjectConfig } from './types.js';
 import { unsupportedVersion } from './version.js';
@@ -53,7 +52,6 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
     }
     register(context, source);
   }
-  await prepareScanner(templateTexts(context));
   checkProviders(context);
   checkTools(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
@@ -93,15 +91,6 @@ function register(context: ValidationContext, source: SourceFile): void {
       return;
     case 'template':
       context.templates.set(nameOf(source), { value: source.value as TemplateFile, source });
-  }
-}
-
-function* templateTexts(context: ValidationContext): Iterable<string> {
-  for (const { value } of context.agents.values()) yield* [value.prompt.user, value.prompt.system ?? ''];
-  for (const { value } of context.layers.values()) yield value.text;
-  for (const { value } of context.templates.values()) {
-    for (const step of value.steps) yield* [step.when ?? '', ...Object.values(step.with ?? {}).map((text) => text ?? '')];
-    yield* Object.values(value.outputs ?? {}).map((text) => text ?? '');
   }
 }
 
