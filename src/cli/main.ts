@@ -5,6 +5,7 @@
 import { cac } from 'cac';
 import { readFileSync } from 'node:fs';
 import { commands } from './commands/index.js';
+import { UsageError } from '../errors.js';
 import { handleFatal } from './fatal.js';
 
 const cli = cac('agentpipe');
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
     cli.parse(process.argv, { run: false });
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) {
-        process.stderr.write(`agentpipe: unknown command \`${cli.args[0]}\`. Run \`agentpipe --help\` for the list.\n`);
+        const hint = await suggestion(String(cli.args[0]), cli.commands.map((command) => command.name));
+        process.stderr.write(`agentpipe: unknown command \`${cli.args[0]}\`${hint || '.'} Run \`agentpipe --help\` for the list.\n`);
         process.exit(2);
       }
       if (!cli.options['help'] && !cli.options['version']) cli.outputHelp();
@@ -28,8 +30,25 @@ async function main(): Promise<void> {
     const code: unknown = await cli.runMatchedCommand();
     if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
-    process.exit(handleFatal(error));
+    process.exit(handleFatal(await withOptionHint(error)));
   }
+}
+
+async function suggestion(word: string, candidates: string[]): Promise<string> {
+  const { didYouMean } = await import('../validate/suggest.js');
+  return didYouMean(word, candidates);
+}
+
+/** cac's "Unknown option `--inptu`" gains the verb, a did-you-mean and the verb's own help. */
+async function withOptionHint(error: unknown): Promise<unknown> {
+  const unknown = error instanceof Error && error.name === 'CACError' ? /^Unknown option `(.+)`$/.exec(error.message) : null;
+  const command = cli.matchedCommand;
+  if (!unknown || !command) return error;
+  const option = unknown[1]!;
+  if (/^-\d/.test(option)) return new UsageError(`\`${option}\` looks like a negative number; \`agentpipe ${command.name}\` takes none here. Run \`agentpipe ${command.name} --help\`.`);
+  const names = command.options.flatMap((entry) => entry.rawName.split(/[ ,]+/).filter((part) => part.startsWith('--')));
+  const hint = await suggestion(option, names);
+  return new UsageError(`unknown option \`${option}\` for \`agentpipe ${command.name}\`${hint || '.'} Run \`agentpipe ${command.name} --help\`.`);
 }
 
 void main();

@@ -21,3 +21,16 @@ test('an unknown verb is a usage error (exit 2) with no stack trace', () => {
   expect(result.stderr).toContain('unknown command');
   expect(result.stderr).not.toMatch(/\n\s+at /);
 });
+
+test('a misspelt verb or option gets a did-you-mean and exit 2', () => {
+  const verb = run('bin/agentpipe.js', ['lnt']);
+  expect(verb.status).toBe(2);
+  expect(verb.stderr).toContain('did you mean `lint`?');
+  const option = run('bin/agentpipe.js', ['estimate', 'templates/code-review.yaml', '--inptu', 'x=1']);
+  expect(option.status).toBe(2);
+  expect(option.stderr).toContain('unknown option `--inptu` for `agentpipe estimate`, did you mean `--input`?');
+  const negative = run('bin/agentpipe.js', ['estimate', 'templates/code-review.yaml', '--max-cost', '-1']);
+  expect(negative.status).toBe(2);
+  expect(negative.stderr).toContain('looks like a negative number');
+  for (const result of [verb, option, negative]) expect(result.stderr).not.toMatch(/\n\s+at /);
+});
