@@ -4,18 +4,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import type { SourceFile } from '../load/types.js';
-
-// Shapes of real vendor keys. The key itself is never echoed: only the prefix that identified it.
-const secretPatterns: Array<[RegExp, string]> = [
-  [/\bsk-ant-[A-Za-z0-9_-]{20,}/g, 'sk-ant-'],
-  [/\bsk-(?!ant-)[A-Za-z0-9_-]{20,}/g, 'sk-'],
-  [/\bAIza[0-9A-Za-z_-]{35}/g, 'AIza'],
-  [/\bgh[pousr]_[A-Za-z0-9]{36,}/g, 'gh*_'],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}/g, 'xox*-'],
-];
-
-// One pass that finds nothing in almost every file; the precise patterns run only after a hit.
-const anySecretPrefix = /\b(?:sk-|AIza|gh[pousr]_|xox[abprs]-)/;
+import { findSecrets } from './secrets.js';
 
 function positionOf(text: string, offset: number): { line: number; col: number } {
   let line = 1;
@@ -28,18 +17,11 @@ function positionOf(text: string, offset: number): { line: number; col: number }
 }
 
 export function checkSecrets(source: SourceFile): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  if (!anySecretPrefix.test(source.text)) return diagnostics;
-  for (const [pattern, prefix] of secretPatterns) {
-    for (const match of source.text.matchAll(pattern)) {
-      diagnostics.push({
-        severity: 'error', code: 'secrets/literal', file: source.file, ...positionOf(source.text, match.index),
-        message: `this looks like a literal API key (${prefix}…); keys must never be written in config files`,
-        fix: 'put it in an env var and use api_key_env (or ${NAME}); then rotate the key, since it was committed',
-      });
-    }
-  }
-  return diagnostics;
+  return findSecrets(source.text).map(({ index, label }) => ({
+    severity: 'error', code: 'secrets/literal', file: source.file, ...positionOf(source.text, index),
+    message: `this looks like a literal ${label.includes('PRIVATE KEY') ? 'private key' : 'API key'} (${label}…); keys must never be written in config files`,
+    fix: 'put it in an env var and use api_key_env (or ${NAME}); then rotate the key, since it was committed',
+  }));
 }
 
 const schemaLine = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m;

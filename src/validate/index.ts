@@ -12,6 +12,7 @@ import { nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
+import { redactDiagnostic } from './secrets.js';
 import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
 import type { ProjectConfig } from './types.js';
 import { unsupportedVersion } from './version.js';
@@ -58,7 +59,8 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   for (const template of context.templates.values()) checkTemplate(context, template);
   reportMissingEnv(context, raw, options.mode ?? 'lint');
 
-  const diagnostics = sortDiagnostics(context.diagnostics);
+  // Checks quote values freely (`is string `...``); none may echo a key pasted in the wrong place.
+  const diagnostics = sortDiagnostics(context.diagnostics.map(redactDiagnostic));
   const hasErrors = diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   if (hasErrors || !context.providers || !context.tools) return { diagnostics };
   const config: ProjectConfig = {

@@ -50,6 +50,16 @@ describe('agentpipe lint (spawned)', () => {
     expect(result.status).toBe(2);
   });
 
+  test('no format echoes a key pasted where a value is checked: only its prefix is shown', async () => {
+    const root = await materialize('key-echoed-by-schema-error');
+    for (const format of ['text', 'json', 'github', 'sarif']) {
+      const result = agentpipe(['lint', '--format', format], root);
+      expect(result.stdout, format).toContain('sk-ant-…');
+      expect(result.stdout + result.stderr, format).not.toContain('sk-ant-api03');
+      expect(result.status, format).toBe(2);
+    }
+  });
+
   test('--format sarif prints SARIF 2.1.0', async () => {
     const result = agentpipe(['lint', '--format', 'sarif'], await materialize('cycle-in-needs'));
     const sarif = JSON.parse(result.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }> };
