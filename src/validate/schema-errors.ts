@@ -4,7 +4,7 @@
 import type { Diagnostic } from '../errors.js';
 import type { SourceFile, ValuePath } from '../load/types.js';
 import type { SchemaError } from './schema-validators.js';
-import { schemaAt } from './schema-files.js';
+import { allowedKeysAt, descriptionAt, schemaAt } from './schema-files.js';
 import { didYouMean } from './suggest.js';
 
 /** `steps[2].needs`, or `the file` for the root. */
@@ -39,8 +39,9 @@ function valueAt(root: unknown, path: ValuePath): unknown {
   return node;
 }
 
-function describe(source: SourceFile, schemaPath: string): string {
-  const description = schemaAt(source.kind, schemaPath)?.['description'];
+/** What the value at `path` must be, from its schema (ajv's schemaPath is relative to a $ref'd definition). */
+function describe(source: SourceFile, schemaPath: string, path: ValuePath): string {
+  const description = descriptionAt(source.kind, path) ?? schemaAt(source.kind, schemaPath)?.['description'];
   return typeof description === 'string' ? description.replace(/\.$/, '') : '';
 }
 
@@ -74,7 +75,7 @@ function toDiagnostic(source: SourceFile, error: SchemaError, all: SchemaError[]
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(error.params['additionalProperty']);
-      const allowed = Object.keys((schemaAt(source.kind, parentPath)?.['properties'] as object | undefined) ?? {});
+      const allowed = allowedKeysAt(source.kind, path);
       const where = path.length === 0 ? '' : ` in ${label}`;
       return make(`unknown key \`${key}\`${where}${didYouMean(key, allowed)}`, `use one of: ${allowed.join(', ')}`, at([...path, key], true), 'schema/unknown-key');
     }
@@ -94,7 +95,7 @@ function toDiagnostic(source: SourceFile, error: SchemaError, all: SchemaError[]
       return make(`${label} must be ${JSON.stringify(error.params['allowedValue'])}, not ${typeName(value)}`, undefined);
     case 'anyOf':
     case 'pattern':
-      return make(`${label} is ${typeName(value)}, but it must be: ${describe(source, parentPath) || error.message}`, undefined);
+      return make(`${label} is ${typeName(value)}, but it must be: ${describe(source, parentPath, path) || error.message}`, undefined);
     case 'propertyNames': {
       const name = String(error.params['propertyName']);
       const inner = all.find((other) => other.propertyName === name && other.instancePath === error.instancePath);

@@ -13,15 +13,23 @@ export function levenshtein(left: string, right: string): number {
   return previous[right.length] ?? 0;
 }
 
-/** The closest candidate within a typo's distance (a third of the word, at least 2), if any. */
+/**
+ * The closest candidate within a typo's distance (a third of the word, at least 2), else the shortest
+ * one that the word begins or that begins with the word (`api_key` -> `api_key_env`), if any.
+ */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  let extended: string | undefined;
+  const lower = word.toLowerCase();
   for (const candidate of candidates) {
-    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const distance = levenshtein(lower, other);
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+    const shorter = Math.min(lower.length, other.length);
+    if (shorter >= 4 && (other.startsWith(lower) || lower.startsWith(other)) && (extended === undefined || candidate.length < extended.length)) extended = candidate;
   }
-  return best;
+  return best ?? extended;
 }
 
 /** `, did you mean `x`?` or nothing. */
