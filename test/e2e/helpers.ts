@@ -2,10 +2,11 @@
 // process (`node bin/agentpipe.js`, built by the vitest global setup) with fake keys.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(repoRoot, 'bin', 'agentpipe.js');
@@ -113,4 +114,70 @@ export async function readJsonLines(path: string): Promise<Array<Record<string, 
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const runFile = (root: string, runId: string, name: string) => join(root, '.agentpipe', 'runs', runId, name);
+
+export const readRunState = async (root: string, runId: string) => JSON.parse(await readFile(runFile(root, runId, 'run.json'), 'utf8'));
+
+/** The step a request belongs to, in a chain project: its user message carries `do-<step>`. */
+export const stepOf = (request: SimRequest) => /do-(\w+)/.exec(JSON.stringify(request.body))?.[1];
+
+/**
+ * A template whose steps run one after another (each needs the previous one), each giving agent
+ * `worker` the task `do-<id>`; `models` gives a step its own model. Its one output is the last step's.
+ */
+export function chainTemplate(name: string, stepIds: string[], options: { output?: string; models?: Record<string, string> } = {}): string {
+  const steps = stepIds.map((id, index) => {
+    const model = options.models?.[id];
+    return `  - id: ${id}\n    agent: worker\n${model ? `    model: ${model}\n` : ''}    with: { task: "do-${id}" }${index > 0 ? `\n    needs: [${stepIds[index - 1]}]` : ''}`;
+  });
+  return `version: 1\nname: ${name}\nsteps:\n${steps.join('\n')}\noutputs: { ${options.output ?? 'last'}: "{{steps.${stepIds.at(-1)}.output}}" }\n`;
+}
+
+export interface ChainProject {
+  sim: Simulator;
+  root: string;
+  /** `templates/<name>.yaml`, the argument to `run`. */
+  template: string;
+  env: NodeJS.ProcessEnv;
+  /** Deletes .agentpipe/, so the next run is the only one. */
+  clearRuns(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A project with agent `worker` and a chainTemplate, and a simulator answering every step with
+ * `answer(step)` after `latencyMs` (400 by default: slow enough that a signal sent just after a
+ * step is saved lands mid-call), 100 input and 10 output tokens.
+ */
+export async function startChainProject(options: { name: string; stepIds: string[]; latencyMs?: number; answer?: (step: string | undefined) => string; output?: string; models?: Record<string, string> }): Promise<ChainProject> {
+  const answer = options.answer ?? ((step) => `done ${step}`);
+  const sim = await startSimulator({ script: (request) => ({ text: answer(stepOf(request)), latencyMs: options.latencyMs ?? 400, usage: { input: 100, output: 10 } }) });
+  const template = `templates/${options.name}.yaml`;
+  const root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), [template]: chainTemplate(options.name, options.stepIds, options) });
+  return {
+    sim,
+    root,
+    template,
+    env: simEnv(sim.url),
+    clearRuns: () => rm(join(root, '.agentpipe'), { recursive: true, force: true }),
+    async close() {
+      await sim.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until the project's only run has saved `step` as succeeded; returns the run id. */
+export async function waitForStep(root: string, step: string): Promise<string> {
+  for (;;) {
+    const runId = await onlyRunId(root).catch(() => '');
+    // run.json is replaced atomically, so a parse error only means "not there yet".
+    const state = runId ? await readRunState(root, runId).catch(() => undefined) : undefined;
+    if (state?.steps?.[step]?.status === 'succeeded') return runId;
+    await pause(10);
+  }
 }

@@ -2,53 +2,28 @@
 // SIGTERM is handled like Ctrl-C, and a second signal during shutdown exits at once while leaving
 // a run.json that parses and resumes, with no lock and no temp file left behind.
 
-import { readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
-import { agentYaml, makeProject, onlyRunId, runCli, simEnv, spawnCli } from './helpers.js';
+import { runCli, runFile as fileOfRun, spawnCli, startChainProject, waitForStep, type ChainProject } from './helpers.js';
 
-const template = `version: 1
-name: relay
-steps:
-  - { id: r1, agent: worker, with: { task: "do-r1" } }
-  - { id: r2, agent: worker, with: { task: "do-r2" }, needs: [r1] }
-  - { id: r3, agent: worker, with: { task: "do-r3" }, needs: [r2] }
-  - { id: r4, agent: worker, with: { task: "do-r4" }, needs: [r3] }
-outputs: { last: "{{steps.r4.output}}" }
-`;
-
-const stepOf = (request: SimRequest) => /do-(r\d)/.exec(JSON.stringify(request.body))?.[1];
-
-let sim: Simulator;
-let root: string;
+let project: ChainProject;
 beforeAll(async () => {
-  // Each call takes 400 ms, so a signal sent just after a step is saved lands mid-call.
-  sim = await startSimulator({ script: (request) => ({ text: `done ${stepOf(request)}`, latencyMs: 400, usage: { input: 100, output: 10 } }) });
-  root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), 'templates/relay.yaml': template });
+  project = await startChainProject({ name: 'relay', stepIds: ['r1', 'r2', 'r3', 'r4'] });
 });
-afterAll(async () => {
-  await sim.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => project.close());
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const runFile = (runId: string, name: string) => join(root, '.agentpipe/runs', runId, name);
+const runFile = (runId: string, name: string) => fileOfRun(project.root, runId, name);
 
 async function startAndWaitFor(step: string) {
-  await rm(join(root, '.agentpipe'), { recursive: true, force: true });
-  const env = simEnv(sim.url);
-  const run = spawnCli(['run', 'templates/relay.yaml'], { cwd: root, env });
-  for (;;) {
-    const runId = await onlyRunId(root).catch(() => '');
-    const state = runId ? await readFile(runFile(runId, 'run.json'), 'utf8').then(JSON.parse, () => undefined) : undefined;
-    if (state?.steps?.[step]?.status === 'succeeded') return { ...run, runId, env };
-    await pause(10);
-  }
+  await project.clearRuns();
+  const { root, env } = project;
+  const run = spawnCli(['run', project.template], { cwd: root, env });
+  const runId = await waitForStep(root, step);
+  return { ...run, runId, env };
 }
 
 async function resumeToTheEnd(runId: string, env: NodeJS.ProcessEnv) {
-  const resumed = await runCli(['run', '--resume', runId], { cwd: root, env });
+  const resumed = await runCli(['run', '--resume', runId], { cwd: project.root, env });
   expect(resumed.stderr).not.toMatch(/internal error/);
   expect(resumed.code).toBe(0);
   expect(resumed.stdout).toContain('done r4');

@@ -6,36 +6,24 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
 import { acquireRunLock, RunLockedError, type LockEnvironment, type LockOwner } from '../../src/run/lock.js';
-import { agentYaml, makeProject, onlyRunId, readJsonLines, runCli, simEnv, spawnCli } from './helpers.js';
+import { onlyRunId, pause, readJsonLines, readRunState, runCli, runFile, spawnCli, startChainProject, stepOf, waitForStep, type ChainProject } from './helpers.js';
 
 const stepIds = ['s1', 's2', 's3', 's4'];
-const template = `version: 1
-name: four
-steps:
-${stepIds.map((id, index) => `  - id: ${id}\n    agent: worker\n    with: { task: "do-${id}" }${index > 0 ? `\n    needs: [${stepIds[index - 1]}]` : ''}`).join('\n')}
-outputs: { last: "{{steps.s4.output}}" }
-`;
 
-const stepOf = (request: SimRequest) => /do-(s\d)/.exec(JSON.stringify(request.body))?.[1];
-
-let sim: Simulator;
+let project: ChainProject;
 let root: string;
 beforeAll(async () => {
-  sim = await startSimulator({ script: (request) => ({ text: `done ${stepOf(request)}`, latencyMs: 400, usage: { input: 100, output: 10 } }) });
-  root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), 'templates/four.yaml': template });
+  project = await startChainProject({ name: 'four', stepIds });
+  root = project.root;
 });
-afterAll(async () => {
-  await sim.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => project.close());
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const lockFile = (runId: string) => join(root, '.agentpipe/runs', runId, 'lock');
-const readState = async (runId: string) => JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
+const lockFile = (runId: string) => runFile(root, runId, 'lock');
+const readState = (runId: string) => readRunState(root, runId);
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
+/** The run id once its lock exists: the run has really started. */
 async function waitForRunId(): Promise<string> {
   for (;;) {
     const runId = await onlyRunId(root).catch(() => '');
@@ -44,19 +32,11 @@ async function waitForRunId(): Promise<string> {
   }
 }
 
-async function waitForStep(runId: string, step: string): Promise<void> {
-  for (;;) {
-    const state = await readState(runId).catch(() => undefined);
-    if (state?.steps?.[step]?.status === 'succeeded') return;
-    await pause(10);
-  }
-}
-
 describe('run lock (CLI)', () => {
   it('refuses a second process while a run or a resume is running, naming its pid, and exits 2', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
-    const env = simEnv(sim.url);
-    const first = spawnCli(['run', 'templates/four.yaml'], { cwd: root, env });
+    await project.clearRuns();
+    const { env } = project;
+    const first = spawnCli(['run', project.template], { cwd: root, env });
     const runId = await waitForRunId();
     const lock = JSON.parse(await readFile(lockFile(runId), 'utf8')) as LockOwner;
     expect(lock.pid).toBe(first.child.pid);
@@ -69,7 +49,7 @@ describe('run lock (CLI)', () => {
     expect(refused.stdout).toBe('');
 
     // Interrupt the first process, resume, and try a third process against the resume.
-    await waitForStep(runId, 's1');
+    await waitForStep(root, 's1');
     first.child.kill('SIGINT');
     expect((await first.done).code).toBe(130);
     expect(await exists(lockFile(runId))).toBe(false);
@@ -88,26 +68,26 @@ describe('run lock (CLI)', () => {
   });
 
   it('takes over the lock of a SIGKILLed process with a warning, and removes it at the end', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
-    const env = simEnv(sim.url);
-    const first = spawnCli(['run', 'templates/four.yaml'], { cwd: root, env });
+    await project.clearRuns();
+    const { env } = project;
+    const first = spawnCli(['run', project.template], { cwd: root, env });
     const runId = await waitForRunId();
-    await waitForStep(runId, 's2');
+    await waitForStep(root, 's2');
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const stale = JSON.parse(await readFile(lockFile(runId), 'utf8')) as LockOwner;
     expect(stale.pid).toBe(first.child.pid);
 
-    const before = sim.requests.length;
+    const before = project.sim.requests.length;
     const resumed = await runCli(['run', '--resume', runId], { cwd: root, env });
     expect(resumed.stderr).not.toMatch(/internal error/);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`warning: took over a stale lock: process ${stale.pid} on ${stale.host}`);
-    const events = await readJsonLines(join(root, '.agentpipe/runs', runId, 'events.jsonl'));
+    const events = await readJsonLines(runFile(root, runId, 'events.jsonl'));
     const warning = events.find((event) => event['type'] === 'warning');
     expect(warning?.['message']).toContain(`process ${stale.pid}`);
     expect(await exists(lockFile(runId))).toBe(false);
-    expect(sim.requests.slice(before).map(stepOf)).not.toContain('s1');
+    expect(project.sim.requests.slice(before).map(stepOf)).not.toContain('s1');
     expect((await readState(runId)).status).toBe('succeeded');
   });
 });

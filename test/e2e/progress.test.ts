@@ -9,59 +9,35 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
 import { describeEvent, formatCost } from '../../src/cli/progress/format.js';
 import type { RunEvent } from '../../src/run/events.js';
-import { agentYaml, makeProject, onlyRunId, readJsonLines, repoRoot, runCli, simEnv } from './helpers.js';
+import { onlyRunId, pause, readJsonLines, repoRoot, runCli, runFile as fileOfRun, startChainProject, waitForStep as waitForStepOf, type ChainProject } from './helpers.js';
 
 // Three steps on three providers: the display must show each step's own model.
-const template = `version: 1
-name: three
-steps:
-  - id: gather
-    agent: worker
-    with: { task: "do-gather" }
-  - id: draft
-    agent: worker
-    model: openai/gpt-test
-    needs: [gather]
-    with: { task: "do-draft" }
-  - id: polish
-    agent: worker
-    model: gemini/gemini-test
-    needs: [draft]
-    with: { task: "do-polish" }
-outputs: { final: "{{steps.polish.output}}" }
-`;
 const models = { gather: 'anthropic/claude-test', draft: 'openai/gpt-test', polish: 'gemini/gemini-test' };
 
-const stepOf = (request: SimRequest) => /do-(\w+)/.exec(JSON.stringify(request.body))?.[1];
-
-let sim: Simulator;
+let project: ChainProject;
 let root: string;
 beforeAll(async () => {
   // Slow enough that listr2 renders several frames (spinners) while a step runs.
-  sim = await startSimulator({ script: (request) => ({ text: `OUTPUT-${stepOf(request)}`, latencyMs: 250, usage: { input: 100, output: 10 } }) });
-  root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), 'templates/three.yaml': template });
+  project = await startChainProject({ name: 'three', stepIds: Object.keys(models), latencyMs: 250, answer: (step) => `OUTPUT-${step}`, output: 'final', models: { draft: models.draft, polish: models.polish } });
+  root = project.root;
 });
-afterAll(async () => {
-  await sim.close();
-  await rm(root, { recursive: true, force: true });
-});
+afterAll(() => project.close());
 
 async function freshRun(args: string[]) {
-  await rm(join(root, '.agentpipe'), { recursive: true, force: true });
-  const result = await runCli(['run', 'templates/three.yaml', ...args], { cwd: root, env: simEnv(sim.url) });
+  await project.clearRuns();
+  const result = await runCli(['run', project.template, ...args], { cwd: root, env: project.env });
   const runId = await onlyRunId(root);
-  const events = (await readJsonLines(join(root, '.agentpipe/runs', runId, 'events.jsonl'))) as unknown as RunEvent[];
-  const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
+  const events = (await readJsonLines(runFile(runId, 'events.jsonl'))) as unknown as RunEvent[];
+  const state = JSON.parse(await readFile(runFile(runId, 'run.json'), 'utf8'));
   return { result, runId, events, state };
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 const cliLine = (args: string) => `${quote(process.execPath)} ${quote(join(repoRoot, 'bin/agentpipe.js'))} ${args}`;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const runFile = (runId: string, name: string) => join(root, '.agentpipe/runs', runId, name);
+const runFile = (runId: string, name: string) => fileOfRun(root, runId, name);
+const waitForStep = (step: string) => waitForStepOf(root, step);
 
 /**
  * Runs `agentpipe <args>` under a 100x40 pseudo-terminal. The shell execs the CLI, so the pid it
@@ -70,7 +46,7 @@ const runFile = (runId: string, name: string) => join(root, '.agentpipe/runs', r
 function underTerminal(args: string, redirect = '') {
   const pidFile = join(root, 'cli.pid');
   const line = `stty cols 100 rows 40; echo $$ > ${quote(pidFile)}; exec ${cliLine(args)}${redirect}`;
-  const child = spawn('script', ['-qec', line, '/dev/null'], { cwd: root, env: { ...simEnv(sim.url), TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', line, '/dev/null'], { cwd: root, env: { ...project.env, TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -86,15 +62,6 @@ function underTerminal(args: string, redirect = '') {
     }
   };
   return { child, done, cliPid };
-}
-
-async function waitForStep(step: string): Promise<string> {
-  for (;;) {
-    const runId = await onlyRunId(root).catch(() => '');
-    const state = runId ? await readFile(runFile(runId, 'run.json'), 'utf8').then(JSON.parse, () => undefined) : undefined;
-    if (state?.steps?.[step]?.status === 'succeeded') return runId;
-    await pause(10);
-  }
 }
 
 /** listr2 hides the cursor while it draws; whatever happens, the terminal must get it back. */
@@ -142,7 +109,7 @@ function replayScreen(output: string): string[] {
 
 describe('progress display', () => {
   it('in a terminal, listr2 ends with one line per step (id, model, tokens, cost), the summary and the output; exit 0', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    await project.clearRuns();
     const { code, output } = await underTerminal('run templates/three.yaml').done;
     expect(code).toBe(0);
     expect(cursorShown(output)).toBe(true);
@@ -151,7 +118,7 @@ describe('progress display', () => {
     expect(output).not.toMatch(/started: agent worker/);
 
     const runId = await onlyRunId(root);
-    const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
+    const state = JSON.parse(await readFile(runFile(runId, 'run.json'), 'utf8'));
     const screen = replayScreen(output);
     const stepLines = Object.entries(models).map(([id, model]) => `${id}: succeeded · ${model} · 110 tok · ${formatCost(state.steps[id].costUsd)}`);
     // Each step's final line, once, in order, and no leftover frame ('waiting', 'running').
@@ -163,7 +130,7 @@ describe('progress display', () => {
   });
 
   it('with stdout redirected to a file, draws on the terminal (stderr) and leaves the file the answer alone', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    await project.clearRuns();
     const file = join(root, 'answer.txt');
     const { code, output } = await underTerminal('run templates/three.yaml', ` > ${quote(file)}`).done;
     expect(code).toBe(0);
@@ -174,7 +141,7 @@ describe('progress display', () => {
   });
 
   it('on Ctrl-C in a terminal, saves the run and exits 130: finished, interrupted and not-run steps, then how to resume', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    await project.clearRuns();
     const { done, cliPid } = underTerminal('run templates/three.yaml');
     const runId = await waitForStep('gather');
     process.kill(await cliPid(), 'SIGINT');
@@ -194,7 +161,7 @@ describe('progress display', () => {
   });
 
   it('on a second signal during shutdown, exits at once yet gives the terminal back (cursor, buffered lines)', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
+    await project.clearRuns();
     const { child, done, cliPid } = underTerminal('run templates/three.yaml');
     const runId = await waitForStep('gather');
     const pid = await cliPid();

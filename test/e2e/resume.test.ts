@@ -1,51 +1,22 @@
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
-import { agentYaml, makeProject, onlyRunId, runCli, simEnv, spawnCli } from './helpers.js';
+import { runCli, runFile, spawnCli, startChainProject, stepOf, waitForStep, type ChainProject } from './helpers.js';
 
 const stepIds = ['s1', 's2', 's3', 's4', 's5', 's6'];
-const template = `version: 1
-name: six
-steps:
-${stepIds.map((id, index) => `  - id: ${id}\n    agent: worker\n    with: { task: "do-${id}" }${index > 0 ? `\n    needs: [${stepIds[index - 1]}]` : ''}`).join('\n')}
-outputs: { last: "{{steps.s6.output}}" }
-`;
 
-const stepOf = (request: SimRequest) => /do-(s\d)/.exec(JSON.stringify(request.body))?.[1];
-
-let sim: Simulator;
-let root: string;
+let project: ChainProject;
 beforeAll(async () => {
   // Slow enough that the process is surely mid-step when it is killed.
-  sim = await startSimulator({ script: (request) => ({ text: `done ${stepOf(request)}`, latencyMs: 400, usage: { input: 100, output: 10 } }) });
-  root = await makeProject({ 'agents/worker.yaml': agentYaml('worker'), 'templates/six.yaml': template });
+  project = await startChainProject({ name: 'six', stepIds });
 });
-afterAll(async () => {
-  await sim.close();
-  await rm(root, { recursive: true, force: true });
-});
-
-async function waitForStep(file: () => Promise<string>, step: string): Promise<void> {
-  for (;;) {
-    const text = await file().catch(() => '');
-    try {
-      if (JSON.parse(text).steps?.[step]?.status === 'succeeded') return;
-    } catch {
-      // run.json is replaced atomically, so a parse error only means "not there yet"
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+afterAll(() => project.close());
 
 describe('resume', () => {
   it('after SIGKILL, continues without calling finished steps again and pays each step once', async () => {
-    const env = simEnv(sim.url);
-    const { child, done } = spawnCli(['run', 'templates/six.yaml'], { cwd: root, env });
-    let runId = '';
-    for (; !runId; await new Promise((resolve) => setTimeout(resolve, 10))) runId = await onlyRunId(root).catch(() => '');
-    const stateFile = join(root, '.agentpipe/runs', runId, 'run.json');
-    await waitForStep(() => readFile(stateFile, 'utf8'), 's3');
+    const { sim, root, env } = project;
+    const { child, done } = spawnCli(['run', project.template], { cwd: root, env });
+    const runId = await waitForStep(root, 's3');
+    const stateFile = runFile(root, runId, 'run.json');
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
     const killed = JSON.parse(await readFile(stateFile, 'utf8'));
@@ -74,13 +45,11 @@ describe('resume', () => {
   });
 
   it('on SIGINT aborts, saves state as interrupted, exits 130, and resumes from there', async () => {
-    await rm(join(root, '.agentpipe'), { recursive: true, force: true });
-    const env = simEnv(sim.url);
-    const { child, done } = spawnCli(['run', 'templates/six.yaml'], { cwd: root, env });
-    let runId = '';
-    for (; !runId; await new Promise((resolve) => setTimeout(resolve, 10))) runId = await onlyRunId(root).catch(() => '');
-    const stateFile = join(root, '.agentpipe/runs', runId, 'run.json');
-    await waitForStep(() => readFile(stateFile, 'utf8'), 's2');
+    await project.clearRuns();
+    const { root, env } = project;
+    const { child, done } = spawnCli(['run', project.template], { cwd: root, env });
+    const runId = await waitForStep(root, 's2');
+    const stateFile = runFile(root, runId, 'run.json');
     child.kill('SIGINT');
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
