@@ -1,7 +1,7 @@
 // Finds the project root and the config files in it. Layout (DESIGN.md): providers.yaml, tools.yaml,
 // agents/*.yaml, agents/layers/**/*.yaml, templates/*.yaml. Anything else in those folders is reported.
 
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import type { FileKind } from './types.js';
@@ -28,37 +28,97 @@ export async function findRoot(start: string): Promise<string | undefined> {
 
 const yamlName = /\.yaml$/;
 
-export async function discoverFiles(root: string): Promise<{ files: DiscoveredFile[]; diagnostics: Diagnostic[] }> {
+export interface Discovered {
+  files: DiscoveredFile[];
+  /** Config files refused unread (a symlink out of the project): `diagnostics` says why. */
+  refused: Array<{ kind: FileKind; file: string }>;
+  diagnostics: Diagnostic[];
+}
+
+/** What a folder entry is once symlinks are followed; `outside` when it resolves out of the root. */
+type EntryType = 'file' | 'directory' | 'other' | 'outside' | 'broken';
+
+function isInside(target: string, realRoot: string): boolean {
+  return target === realRoot || target.startsWith(`${realRoot}${path.sep}`);
+}
+
+/**
+ * Symlinks are followed only inside the project, as the tools sandbox follows them: a config file
+ * or folder that resolves elsewhere was not reviewed in this repo. Entries that are not links cost
+ * no system call.
+ */
+async function followLink(absPath: string, realRoot: string): Promise<{ type: EntryType; target?: string }> {
+  const target = await realpath(absPath).catch(() => undefined);
+  if (target === undefined) return { type: 'broken' };
+  if (!isInside(target, realRoot)) return { type: 'outside', target };
+  const info = await stat(target).catch(() => undefined);
+  return { type: info?.isDirectory() ? 'directory' : info?.isFile() ? 'file' : 'other', target };
+}
+
+export async function discoverFiles(root: string): Promise<Discovered> {
   const files: DiscoveredFile[] = [];
+  const refused: Discovered['refused'] = [];
   const diagnostics: Diagnostic[] = [];
+  const realRoot = await realpath(root).catch(() => root);
   const add = (kind: FileKind, file: string): void => {
     files.push({ kind, file, absPath: path.join(root, file) });
   };
   const stray = (file: string, why: string, fix: string): void => {
     diagnostics.push({ severity: 'warning', code: 'load/stray-file', file, line: 1, col: 1, message: why, fix });
   };
+  /** Reports a link that cannot be followed; true when `file` was one. */
+  const badLink = (file: string, kind: FileKind, link: { type: EntryType; target?: string }): boolean => {
+    if (link.type !== 'outside' && link.type !== 'broken') return false;
+    const message = link.type === 'outside' ? `${file} is a symlink to ${link.target ?? 'a path'}, outside the project; it is not read` : `${file} is a broken symlink`;
+    const fix = link.type === 'outside' ? 'copy the file into the project (config is reviewed in this repo), or remove the link' : 'remove the link or point it at a file in the project';
+    diagnostics.push({ severity: 'error', code: 'load/symlink', file, line: 1, col: 1, message, fix });
+    if (yamlName.test(file)) refused.push({ kind, file });
+    return true;
+  };
 
   for (const [kind, file] of [['providers', 'providers.yaml'], ['tools', 'tools.yaml']] as const) {
-    if (await stat(path.join(root, file)).then((info) => info.isFile(), () => false)) add(kind, file);
+    const absPath = path.join(root, file);
+    const info = await lstat(absPath).catch(() => undefined);
+    const link = info?.isSymbolicLink() ? await followLink(absPath, realRoot) : undefined;
+    if (link && badLink(file, kind, link)) continue;
+    if (link ? link.type === 'file' : info?.isFile()) add(kind, file);
     else if (kind === 'tools') diagnostics.push({ severity: 'error', code: 'load/missing-file', file, line: 1, col: 1, message: 'tools.yaml is missing', fix: 'create it with `version: 1` and `tools: {}` (or run `agentpipe init`)' });
   }
 
-  const visit = async (folder: string, kind: FileKind, recurse: boolean): Promise<void> => {
+  /** `realChain`: the real paths of this folder and the folders it is in, to stop at a link loop. */
+  const visit = async (folder: string, kind: FileKind, recurse: boolean, realChain: readonly string[]): Promise<void> => {
+    const realFolder = realChain[realChain.length - 1] ?? realRoot;
     const entries = await readdir(path.join(root, folder), { withFileTypes: true }).catch(() => []);
     entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
     for (const entry of entries) {
       const file = `${folder}/${entry.name}`;
       if (entry.name.startsWith('.')) continue;
-      if (entry.isDirectory()) {
-        if (file === 'agents/layers') await visit(file, 'layer', true);
-        else if (recurse) await visit(file, kind, true);
+      const link = entry.isSymbolicLink() ? await followLink(path.join(root, file), realRoot) : undefined;
+      if (link && badLink(file, file === 'agents/layers' ? 'layer' : kind, link)) continue;
+      if (link ? link.type === 'directory' : entry.isDirectory()) {
+        const realSubfolder = link?.target ?? path.join(realFolder, entry.name);
+        if (realChain.includes(realSubfolder)) stray(file, `${file} links back to a folder it is in; it is not followed`, 'remove the link');
+        else if (file === 'agents/layers') await visit(file, 'layer', true, [...realChain, realSubfolder]);
+        else if (recurse) await visit(file, kind, true, [...realChain, realSubfolder]);
         else stray(file, `folder ${file} is not loaded: only ${folder}/*.yaml are ${kind}s`, kind === 'agent' ? 'move prompt layers to agents/layers/ and agents to agents/' : `move its files up into ${folder}/`);
-      } else if (yamlName.test(entry.name)) add(kind, file);
-      else if (entry.name.endsWith('.yml')) stray(file, `${file} is ignored: config files end in .yaml`, `rename it to ${file.slice(0, -4)}.yaml`);
+      } else if (yamlName.test(entry.name)) {
+        if (link ? link.type === 'file' : entry.isFile()) add(kind, file);
+        else {
+          // A FIFO or device would block or never end when read.
+          diagnostics.push({ severity: 'error', code: 'load/not-text', file, line: 1, col: 1, message: `${file} is not a regular file; it is not read`, fix: 'replace it with a YAML file, or remove it' });
+          refused.push({ kind, file });
+        }
+      } else if (entry.name.endsWith('.yml')) stray(file, `${file} is ignored: config files end in .yaml`, `rename it to ${file.slice(0, -4)}.yaml`);
       else stray(file, `${file} is not a YAML file and is ignored`, `move it out of ${folder}/`);
     }
   };
-  await visit('agents', 'agent', false);
-  await visit('templates', 'template', false);
-  return { files, diagnostics };
+  for (const [folder, kind] of [['agents', 'agent'], ['templates', 'template']] as const) {
+    // The config folders themselves may be links too (`agents -> ../shared/agents`).
+    const absPath = path.join(root, folder);
+    const info = await lstat(absPath).catch(() => undefined);
+    const link = info?.isSymbolicLink() ? await followLink(absPath, realRoot) : undefined;
+    if (link && badLink(folder, kind, link)) continue;
+    await visit(folder, kind, false, [realRoot, link?.target ?? path.join(realRoot, folder)]);
+  }
+  return { files, refused, diagnostics };
 }

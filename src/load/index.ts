@@ -7,13 +7,14 @@ import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { discoverFiles, findRoot, type DiscoveredFile } from './discover.js';
 import { loadDotenv, type Env } from './dotenv.js';
+import { decodeConfigFile } from './encoding.js';
 import { interpolate, type UnsetVariable } from './interpolate.js';
 import { createLocator } from './locate.js';
 import { parseYaml } from './parse.js';
 import type { RawProject, SourceFile } from './types.js';
 
 export type { Env } from './dotenv.js';
-export type { FileKind, Position, RawProject, SourceFile, ValuePath, MissingEnvVar } from './types.js';
+export type { FileKind, Position, RawProject, SourceFile, ValuePath, MissingEnvVar, UnloadedFile } from './types.js';
 
 /** Config files are small; anything bigger is a mistake or an attack, and is not read at all. */
 export const maxFileBytes = 1024 * 1024;
@@ -36,7 +37,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   const env = await loadDotenv(root, options.env ?? process.env);
   if (foundRoot === undefined) {
     const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message: `no providers.yaml in ${start} or any folder above it`, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };
-    return { root, files: [], diagnostics: [diagnostic], env, missingEnv: [] };
+    return { root, files: [], diagnostics: [diagnostic], env, missingEnv: [], unloaded: [] };
   }
   const discovered = await discoverFiles(root);
   const diagnostics = [...discovered.diagnostics];
@@ -44,12 +45,15 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   const files: SourceFile[] = [];
   // Synchronous reads on purpose: a thousand small files read faster one after the other than as a
   // thousand in-flight promises, and nothing else runs meanwhile.
-  for (const result of discovered.files.map((entry) => loadFile(entry, env))) {
+  const unloaded = [...discovered.refused];
+  for (const entry of discovered.files) {
+    const result = loadFile(entry, env);
     diagnostics.push(...result.diagnostics);
     if (result.source) files.push(result.source);
-    for (const variable of result.unset) missingEnv.push({ ...variable, file: result.source?.file ?? '' });
+    else unloaded.push({ kind: entry.kind, file: entry.file });
+    for (const variable of result.unset) missingEnv.push({ ...variable, file: entry.file });
   }
-  return { root, files, diagnostics, env, missingEnv };
+  return { root, files, diagnostics, env, missingEnv, unloaded };
 }
 
 interface LoadedFile {
@@ -61,23 +65,26 @@ interface LoadedFile {
 function loadFile(entry: DiscoveredFile, env: Env): LoadedFile {
   const { file, absPath, kind } = entry;
   const problem = (code: string, message: string, fix: string): LoadedFile => ({ diagnostics: [{ severity: 'error', code, file, line: 1, col: 1, message, fix }], unset: [] });
-  let text: string;
+  let buffer: Buffer;
   let descriptor: number | undefined;
   try {
     descriptor = openSync(absPath, 'r');
     // The size is checked on the open file, before a single byte is read.
     const size = fstatSync(descriptor).size;
     if (size > maxFileBytes) return problem('load/too-large', `file is ${(size / 1024 / 1024).toFixed(1)} MB; config files may be at most 1 MB`, 'split it, or move large data out of the config repo');
-    text = readFileSync(descriptor, 'utf8');
+    buffer = readFileSync(descriptor);
   } catch {
     return problem('load/unreadable', 'cannot read the file', 'check that it is a readable file');
   } finally {
     if (descriptor !== undefined) closeSync(descriptor);
   }
+  const decoded = decodeConfigFile(buffer, file);
+  if ('binary' in decoded) return { diagnostics: [decoded.binary], unset: [] };
+  const { text } = decoded;
   const parsed = parseYaml(text, file);
   const unset: UnsetVariable[] = [];
   // Most files have no `${`: skip the walk over every value.
   const value = parsed.value === undefined || !text.includes('${') ? parsed.value : interpolate(parsed.value, env, unset);
   const source: SourceFile = { kind, file, absPath, text, value, locate: createLocator(text) };
-  return { source, diagnostics: parsed.diagnostics, unset };
+  return { source, diagnostics: [...decoded.diagnostics, ...parsed.diagnostics], unset };
 }

@@ -38,6 +38,16 @@ export interface RawProject {
   env?: Readonly<Record<string, string | undefined>>;
   /** `${NAME}` references without a default whose variable is unset. */
   missingEnv?: MissingEnvVar[];
+  /**
+   * Config files found but not read (too large, unreadable, not text, a symlink out of the project):
+   * `diagnostics` says why. They still exist, so references to them are not reported as unknown.
+   */
+  unloaded?: UnloadedFile[];
+}
+
+export interface UnloadedFile {
+  kind: FileKind;
+  file: string;
 }
 
 /** A `${NAME}` with no default whose variable is unset (validate reports them all at once). */

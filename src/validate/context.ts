@@ -39,7 +39,7 @@ export function report(context: ValidationContext, source: SourceFile, path: Val
 }
 
 /** `agents/layers/persona/analyst.yaml` -> `persona/analyst`; `agents/writer.yaml` -> `writer`. */
-export function nameOf(source: SourceFile): string {
+export function nameOf(source: Pick<SourceFile, 'kind' | 'file'>): string {
   const prefix = source.kind === 'layer' ? 'agents/layers/' : source.kind === 'agent' ? 'agents/' : 'templates/';
   return source.file.slice(prefix.length).replace(/\.yaml$/, '');
 }

@@ -36,6 +36,11 @@ export interface ValidationResult {
 
 export async function validateProject(raw: RawProject, options: ValidateOptions = {}): Promise<ValidationResult> {
   const context: ValidationContext = { diagnostics: [...raw.diagnostics], agents: new Map(), layers: new Map(), templates: new Map(), agentFiles: new Set(), layerFiles: new Set() };
+  // A file that failed to load still exists: its own error is enough, a reference to it is not unknown.
+  for (const file of raw.unloaded ?? []) {
+    if (file.kind === 'agent') context.agentFiles.add(nameOf(file));
+    if (file.kind === 'layer') context.layerFiles.add(nameOf(file));
+  }
   for (const source of raw.files) {
     if (source.kind === 'agent') context.agentFiles.add(nameOf(source));
     if (source.kind === 'layer') context.layerFiles.add(nameOf(source));

@@ -34,6 +34,11 @@ test('there are example files and corpus files to compare', () => {
 
 test.each([...examples, ...corpus].map((file) => [file.slice(repoRoot.length), file]))('%s: js-yaml and yaml agree', async (_name, file) => {
   const text = await readFile(file, 'utf8');
+  // A file with NUL bytes is refused as binary before any parser sees it.
+  if (text.includes('\0')) {
+    expect(file).toContain('/binary-file/');
+    return;
+  }
   const fast = withJsYaml(text);
   const slow = withYaml(text);
   // An alias bomb is the one intended difference: js-yaml shares aliased nodes, yaml refuses to expand them.
