@@ -27,6 +27,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   try {
     return checkTopLevel(load(text, { schema: CORE_SCHEMA, filename: file }), file);
   } catch (error) {
+    // `user: {{inputs.q}}` is a mapping used as a key (or, with text after it, a syntax error): no
+    // parser names the mistake, js-yaml gives no position, and `yaml` would warn on stderr reading it.
+    const templateOffset = unquotedTemplateAt(text);
+    if (templateOffset !== undefined) {
+      const { line, col } = lineAndColumn(text, templateOffset);
+      return failure(file, line, col, 'yaml/unquoted-template', 'a value that starts with `{{` is read as a YAML mapping, not as a template', quotingFix(text, templateOffset));
+    }
+    if (/complex keys/.test((error as { reason?: string }).reason ?? '')) return failure(file, 1, 1, 'yaml/syntax', 'YAML error: a mapping or list is used as a key', 'quote the key, or check the braces and brackets');
     const slow = parseWithYaml(text, file);
     if (slow.value === undefined) return slow;
     // `yaml` accepted what js-yaml rejected: report js-yaml's reason rather than pass a broken file.
@@ -43,7 +51,7 @@ function parseWithYaml(text: string, file: string): ParsedYaml {
   const [first] = document.errors;
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
-    const { code, message, fix } = describeYamlError(first.code, first.message, text.slice(first.pos[0]));
+    const { code, message, fix } = describeYamlError(first.code, first.message, text, first.pos[0]);
     return failure(file, line, col, code, message, fix);
   }
   try {
@@ -54,8 +62,9 @@ function parseWithYaml(text: string, file: string): ParsedYaml {
   }
 }
 
-function describeYamlError(code: string, message: string, rest: string): { code: string; message: string; fix: string } {
+function describeYamlError(code: string, message: string, text: string, offset: number): { code: string; message: string; fix: string } {
   const firstLine = message.split('\n')[0] ?? message;
+  const rest = text.slice(offset);
   switch (code) {
     case 'DUPLICATE_KEY': {
       const key = /^["']?([^"':\n]+)/.exec(rest)?.[1]?.trim() ?? '';
@@ -65,9 +74,71 @@ function describeYamlError(code: string, message: string, rest: string): { code:
       return { code: 'yaml/tab-indent', message: 'tab used for indentation', fix: 'indent with spaces; YAML does not allow tabs' };
     case 'MULTIPLE_DOCS':
       return { code: 'yaml/multiple-documents', message: 'more than one YAML document (`---`) in one file', fix: 'keep one document per file' };
+    // A `: ` inside an unquoted value, a value starting with @ or `, text after a closing quote:
+    // prose pasted as a plain scalar. Quoting the whole value is the fix.
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'BAD_SCALAR_START':
+    case 'UNEXPECTED_TOKEN':
+      return { code: 'yaml/syntax', message: `YAML error: ${firstLine}`, fix: quotingFix(text, offset) };
     default:
+      if (firstLine.startsWith('Unexpected scalar at node end')) return { code: 'yaml/syntax', message: `YAML error: ${firstLine}`, fix: quotingFix(text, offset) };
       return { code: 'yaml/syntax', message: `YAML error: ${firstLine}`, fix: 'check the indentation, quotes and brackets here' };
   }
+}
+
+// `{{` where a value starts: after `key: `, `- `, or inside a flow collection after `[`, `{` or `,`.
+const unquotedTemplate = /(?:^[ \t]*(?:-[ \t]+)?(?:[^\s#'"{[][^:#\n]*:[ \t]+|-[ \t]+)|[[{,][ \t]*(?:[^\s#'"{[,][^:#\n,]*:[ \t]+)?)\{\{/gm;
+
+/** Offset of the first `{{` that starts an unquoted value (block scalars, where `{{` is text, skipped). */
+function unquotedTemplateAt(text: string): number | undefined {
+  for (const match of text.matchAll(unquotedTemplate)) {
+    const offset = match.index + match[0].length - 2;
+    if (!inBlockScalar(text, offset)) return offset;
+  }
+  return undefined;
+}
+
+/** Whether `offset` is in the body of a `key: |` or `key: >` block scalar. */
+function inBlockScalar(text: string, offset: number): boolean {
+  const lines = text.slice(0, offset).split('\n');
+  const indent = (line: string): number => line.length - line.trimStart().length;
+  let current = indent(lines[lines.length - 1] ?? '');
+  for (let index = lines.length - 2; index >= 0; index--) {
+    const line = lines[index] ?? '';
+    if (line.trim() === '') continue;
+    if (indent(line) >= current) continue;
+    if (/(?:^|[:\s-])[|>][-+0-9]*[ \t]*(?:#.*)?$/.test(line)) return true;
+    current = indent(line);
+  }
+  return false;
+}
+
+// `  key: value`, `  - key: value` or `  - value`, with the value unquoted.
+const keyAndValue = /^([ \t]*(?:-[ \t]+)?(?:[^\s#'"-][^:#\n]*:[ \t]+)?)([^'"\s].*?)[ \t]*$/;
+
+/**
+ * "quote the string": the whole line rewritten when the value starts at `offset` and ends the line,
+ * else just the template or word there.
+ */
+function quotingFix(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const end = text.indexOf('\n', offset);
+  const line = text.slice(start, end === -1 ? undefined : end);
+  const match = keyAndValue.exec(line);
+  const quote = (value: string): string => `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  // A ` #` would start a comment: where such a value ends is a guess.
+  if (match?.[1] !== undefined && match[2] !== undefined && start + match[1].length === offset && !match[2].includes(' #')) {
+    return `quote the string: \`${match[1].trimStart()}${quote(match[2])}\``;
+  }
+  const template = /^\{\{[^\n]*?\}\}/.exec(text.slice(offset))?.[0];
+  if (template !== undefined) return `quote the string: \`${quote(template)}\``;
+  return 'quote the string (an unquoted value cannot hold `: `, start with @, ` or {, or go on after a quote)';
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, col: offset - lineStart + 1 };
 }
 
 function checkTopLevel(value: unknown, file: string): ParsedYaml {

@@ -81,3 +81,22 @@ describe('loadProject', () => {
     expect(raw.files.some((file) => file.file === 'templates/big.yaml')).toBe(false);
   });
 });
+
+describe('YAML errors that quoting fixes', () => {
+  const fixOf = (text: string): string | undefined => parseYaml(text, 'f.yaml').diagnostics[0]?.fix;
+
+  test('a `: ` in a value, a leading @, text after a quote: the line rewritten quoted', () => {
+    expect(fixOf('prompt:\n  system: Note: be brief\n')).toBe('quote the string: `system: "Note: be brief"`');
+    expect(fixOf('x:\n  - a: b: c\n')).toBe('quote the string: `- a: "b: c"`');
+    expect(fixOf('user: @here and "there"\n')).toBe('quote the string: `user: "@here and \\"there\\""`');
+    expect(fixOf('a: b: c # c: d\n')).toMatch(/^quote the string \(an unquoted value cannot hold/);
+  });
+
+  test('an unquoted {{template}} where a value starts, in block or flow style, but not inside a block scalar', () => {
+    const found = (text: string): string[] => parseYaml(text, 'f.yaml').diagnostics.map((diagnostic) => `${diagnostic.line}:${diagnostic.col} ${diagnostic.code} ${diagnostic.fix ?? ''}`);
+    expect(found('text: |\n  Topic: {{x}}\nuser: {{inputs.q}} and more\n')).toEqual(['3:7 yaml/unquoted-template quote the string: `user: "{{inputs.q}} and more"`']);
+    expect(found('steps:\n  - with: { q: {{inputs.q}} }\n')).toEqual(['2:16 yaml/unquoted-template quote the string: `"{{inputs.q}}"`']);
+    expect(found('x:\n  - {{a}}\n')).toEqual(['2:5 yaml/unquoted-template quote the string: `- "{{a}}"`']);
+    expect(found('? [a]\n: b\n')).toEqual(['1:1 yaml/syntax quote the key, or check the braces and brackets']);
+  });
+});

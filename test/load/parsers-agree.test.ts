@@ -46,6 +46,12 @@ test.each([...examples, ...corpus].map((file) => [file.slice(repoRoot.length), f
     expect([fast.failed, slow.failed]).toEqual([false, true]);
     return;
   }
+  // `user: {{x}}` is a mapping used as a key: yaml stringifies it, js-yaml refuses it (and the loader
+  // reports an unquoted template either way).
+  if (file.includes('unquoted-template')) {
+    expect([fast.failed, slow.failed]).toEqual([true, false]);
+    return;
+  }
   // js-yaml rejects an empty document; yaml reads it as null. Both end as "empty file" in the loader.
   if (/^\s*(#[^\n]*\s*)*$/.test(text)) {
     expect(slow.value ?? null).toBeNull();
