@@ -2,6 +2,9 @@
 
 import { ConfigError, type Diagnostic } from '../errors.js';
 import type { SourceFile, ValuePath } from '../load/types.js';
+import { redactDiagnostic } from '../validate/secrets.js';
+import { mustacheAt } from '../prompt-language/positions.js';
+import type { TemplatePosition } from '../prompt-language/scan.js';
 import type { SourceRef } from './ir.js';
 
 export class CompileDiagnostics {
@@ -9,14 +12,21 @@ export class CompileDiagnostics {
 
   error(source: SourceFile, path: ValuePath, code: string, message: string, fix?: string): void {
     const position = source.locate(path);
-    this.list.push({ severity: 'error', code, file: source.file, line: position.line, col: position.col, message, ...(fix ? { fix } : {}) });
+    this.push({ severity: 'error', code, file: source.file, line: position.line, col: position.col, message, ...(fix ? { fix } : {}) });
   }
 
-  /** At a position inside a template value that starts at `base` (template lines are 1-based). */
-  errorInTemplate(base: SourceRef, at: { line: number; col: number }, code: string, message: string, fix?: string): void {
-    const line = base.line + at.line - 1;
-    const col = at.line === 1 ? (base.col ?? 1) + at.col - 1 : at.col;
-    this.list.push({ severity: 'error', code, file: base.file, line, col, message, ...(fix ? { fix } : {}) });
+  /**
+   * At a position inside a template value that starts at `base` (template lines are 1-based): the
+   * `{{` of the mustache there, found in the file whatever the scalar style. 1:1 means the whole value.
+   */
+  errorInTemplate(base: SourceRef, at: TemplatePosition, code: string, message: string, fix?: string): void {
+    const position = at.line === 1 && at.col === 1 ? { line: base.line, col: base.col ?? 1 } : (exactPosition(base, at) ?? approximatePosition(base, at));
+    this.push({ severity: 'error', code, file: base.file, ...position, message, ...(fix ? { fix } : {}) });
+  }
+
+  /** Messages quote config values: none may echo a key pasted in the wrong place (as in lint). */
+  private push(diagnostic: Diagnostic): void {
+    this.list.push(redactDiagnostic(diagnostic));
   }
 
   /** Throws a ConfigError carrying every error so far. */
@@ -34,5 +44,26 @@ export function sourceRef(source: SourceFile, path: ValuePath): SourceRef {
   const line = source.text.split('\n', position.line)[position.line - 1] ?? '';
   const rest = line.slice(position.col - 1).trimStart();
   const blockScalar = /^[|>][-+0-9]*\s*(#.*)?$/.test(rest);
-  return blockScalar ? { file: source.file, line: position.line + 1 } : { file: source.file, line: position.line, col: position.col };
+  const reference: SourceRef = blockScalar ? { file: source.file, line: position.line + 1 } : { file: source.file, line: position.line, col: position.col };
+  origins.set(reference, { source, path });
+  return reference;
+}
+
+// Where each SourceRef made here came from, so that errorInTemplate can find a position inside the
+// value in the file (SourceRef itself is plain IR data and stays so).
+const origins = new WeakMap<SourceRef, { source: SourceFile; path: ValuePath }>();
+
+function exactPosition(base: SourceRef, at: TemplatePosition): { line: number; col: number } | undefined {
+  const origin = origins.get(base);
+  if (!origin) return undefined;
+  let text: unknown = origin.source.value;
+  for (const segment of origin.path) text = text !== null && typeof text === 'object' ? (text as Record<string | number, unknown>)[segment] : undefined;
+  if (typeof text !== 'string') return undefined;
+  const mustache = mustacheAt(text, at);
+  return mustache && origin.source.locateWithin(origin.path, mustache.text, mustache.occurrence);
+}
+
+/** Line arithmetic from the value's start, for a mustache the file spells differently (escapes). */
+function approximatePosition(base: SourceRef, at: TemplatePosition): { line: number; col: number } {
+  return { line: base.line + at.line - 1, col: at.line === 1 ? (base.col ?? 1) + at.col - 1 : at.col };
 }

@@ -9,7 +9,7 @@ import { discoverFiles, findRoot, type DiscoveredFile } from './discover.js';
 import { loadDotenv, type Env } from './dotenv.js';
 import { decodeConfigFile } from './encoding.js';
 import { interpolate, type UnsetVariable } from './interpolate.js';
-import { createLocator } from './locate.js';
+import { createLocators } from './locate.js';
 import { parseYaml } from './parse.js';
 import type { RawProject, SourceFile } from './types.js';
 
@@ -85,6 +85,6 @@ function loadFile(entry: DiscoveredFile, env: Env): LoadedFile {
   const unset: UnsetVariable[] = [];
   // Most files have no `${`: skip the walk over every value.
   const value = parsed.value === undefined || !text.includes('${') ? parsed.value : interpolate(parsed.value, env, unset);
-  const source: SourceFile = { kind, file, absPath, text, value, locate: createLocator(text) };
+  const source: SourceFile = { kind, file, absPath, text, value, ...createLocators(text) };
   return { source, diagnostics: [...decoded.diagnostics, ...parsed.diagnostics], unset };
 }

@@ -26,6 +26,12 @@ export interface SourceFile {
    * existing ancestor, then to 1:1, so it never throws.
    */
   locate(path: ValuePath, options?: { key?: boolean }): Position;
+  /**
+   * Where the `occurrence`-th (0-based) copy of `needle` is written inside the string value at
+   * `path`: how a position inside a template (a `{{...}}`) becomes a file position, whatever the
+   * scalar style. Undefined when the source spells it differently (escapes, line folding).
+   */
+  locateWithin(path: ValuePath, needle: string, occurrence: number): Position | undefined;
 }
 
 export interface RawProject {

@@ -8,7 +8,7 @@
 //   (or X), `@root.` reads the root, `@index`/`@key`/`@first`/`@last` exist inside `{{#each}}`.
 
 import { isKnownHelper } from './helpers.js';
-import type { HandlebarsModule, HelperUse, PathUse, ScanProblem, TemplateScan } from './scan.js';
+import type { HandlebarsModule, HelperUse, PathUse, ScanProblem, TemplatePosition, TemplateScan } from './scan.js';
 
 interface Node {
   type: string;
@@ -29,6 +29,7 @@ interface Scope {
 interface Collected {
   paths: PathUse[];
   partials: string[];
+  partialPositions: TemplatePosition[];
   helpers: HelperUse[];
   problems: ScanProblem[];
 }
@@ -45,9 +46,9 @@ export function scanParsed(text: string, handlebars: HandlebarsModule): Template
     // Handlebars' message is "Parse error on line N:", the text, a caret line, then what it expected.
     const lines = (error instanceof Error ? error.message : String(error)).split('\n');
     const syntaxError = lines.length > 1 ? `${lines[0] ?? ''} ${lines[lines.length - 1] ?? ''}` : (lines[0] ?? 'invalid template');
-    return { paths: [], partials: [], helpers: [], problems: [], syntaxError };
+    return { paths: [], partials: [], partialPositions: [], helpers: [], problems: [], syntaxError };
   }
-  const collected: Collected = { paths: [], partials: [], helpers: [], problems: [] };
+  const collected: Collected = { paths: [], partials: [], partialPositions: [], helpers: [], problems: [] };
   walk(program, { contexts: [[]], loops: 0, blockParams: new Map() }, collected);
   return collected;
 }
@@ -159,6 +160,7 @@ function walk(node: Node | undefined, scope: Scope, collected: Collected): void 
         visitCall(name, scope, collected, true);
       } else {
         collected.partials.push(String(name['original'] ?? name['value']));
+        collected.partialPositions.push(position(node));
       }
       for (const argument of argumentsOf(node)) visitExpression(argument, scope, collected);
       walk(node['program'] as Node | undefined, scope, collected);

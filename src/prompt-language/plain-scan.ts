@@ -5,7 +5,7 @@
 // compares them.
 
 import { isKnownHelper } from './helpers.js';
-import type { HelperUse, PathUse, TemplateScan } from './scan.js';
+import type { HelperUse, PathUse, TemplatePosition, TemplateScan } from './scan.js';
 
 // A mustache: `{{{...}}}` or `{{...}}` with no brace inside.
 const mustache = /\{\{\{([^{}]*)\}\}\}|\{\{([^{}]*)\}\}/g;
@@ -37,7 +37,8 @@ export function scanPlain(text: string): TemplateScan | undefined {
   const paths: PathUse[] = [];
   const helpers: HelperUse[] = [];
   const partials: string[] = [];
-  const scan: TemplateScan = { paths, partials, helpers, problems: [] };
+  const partialPositions: TemplatePosition[] = [];
+  const scan: TemplateScan = { paths, partials, partialPositions, helpers, problems: [] };
   if (!text.includes('{{')) return text.includes('}}') ? undefined : scan;
   // Handlebars counts a lone \r as a line break, and `\{{` is an escaped (literal) mustache.
   if (text.includes('\r') || text.includes('\\{{')) return undefined;
@@ -56,6 +57,7 @@ export function scanPlain(text: string): TemplateScan | undefined {
     if (included !== undefined) {
       if (included.split('/').some((part) => keywords.has(part))) return undefined;
       partials.push(included);
+      partialPositions.push(positions.at(start));
       continue;
     }
     if (!scanExpression(inner, innerStart, positions, paths, helpers)) return undefined;

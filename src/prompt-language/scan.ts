@@ -47,6 +47,8 @@ export interface TemplateScan {
   readonly paths: readonly PathUse[];
   /** Partial (layer) names included with `{{> name}}`, in text order. */
   readonly partials: readonly string[];
+  /** Where each of `partials` is written (the same order): its `{{`. */
+  readonly partialPositions: readonly TemplatePosition[];
   readonly helpers: readonly HelperUse[];
   readonly problems: readonly ScanProblem[];
   /** Set when the text is not valid Handlebars; the lists are then empty. */

@@ -2,10 +2,11 @@
 // in a pipeline, the outputs of the steps it (transitively) needs; anything else is an error found
 // before any model is called.
 
-import type { SourceFile, ValuePath } from '../load/types.js';
+import type { Position, SourceFile, ValuePath } from '../load/types.js';
 import { agentFields } from '../prompt-language/context.js';
 import { allHelperNames, isKnownHelper } from '../prompt-language/helpers.js';
-import { scanTemplate, type PathUse } from '../prompt-language/scan.js';
+import { mustacheAt } from '../prompt-language/positions.js';
+import { scanTemplate, type PathUse, type TemplatePosition } from '../prompt-language/scan.js';
 import { report, type ValidationContext } from './context.js';
 import { didYouMean } from './suggest.js';
 
@@ -36,20 +37,28 @@ export function checkText(context: ValidationContext, source: SourceFile, path: 
     report(context, source, path, 'template/syntax', `invalid Handlebars: ${scan.syntaxError}`, { fix: 'check the {{ }} pairs and block helpers' });
     return [];
   }
-  for (const { name } of scan.helpers) {
-    if (!isKnownHelper(name)) report(context, source, path, 'template/helper', `unknown helper \`${name}\`${didYouMean(name, allHelperNames)}`, { fix: `use one of: ${allHelperNames.join(', ')}` });
+  const at = (position: TemplatePosition): Position | undefined => positionInFile(source, path, text, position);
+  for (const helper of scan.helpers) {
+    if (!isKnownHelper(helper.name)) report(context, source, path, 'template/helper', `unknown helper \`${helper.name}\`${didYouMean(helper.name, allHelperNames)}`, { fix: `use one of: ${allHelperNames.join(', ')}`, position: at(helper) });
   }
-  for (const problem of scan.problems) report(context, source, path, 'template/variable', problem.message, { fix: problem.fix });
-  for (const use of scan.paths) checkVariable(context, source, path, use, scope);
-  for (const partial of scan.partials) {
+  for (const problem of scan.problems) report(context, source, path, 'template/variable', problem.message, { fix: problem.fix, position: at(problem) });
+  for (const use of scan.paths) checkVariable(context, source, path, use, scope, at(use));
+  scan.partials.forEach((partial, index) => {
     if (!context.layerFiles.has(partial)) {
-      report(context, source, path, 'template/partial', `unknown partial \`{{> ${partial}}}\`: there is no agents/layers/${partial}.yaml${didYouMean(partial, context.layerFiles)}`, { fix: 'create the layer or fix the name' });
+      const position = scan.partialPositions[index];
+      report(context, source, path, 'template/partial', `unknown partial \`{{> ${partial}}}\`: there is no agents/layers/${partial}.yaml${didYouMean(partial, context.layerFiles)}`, { fix: 'create the layer or fix the name', ...(position ? { position: at(position) } : {}) });
     }
-  }
+  });
   return scan.partials;
 }
 
-function checkVariable(context: ValidationContext, source: SourceFile, path: ValuePath, use: PathUse, scope: TextScope): void {
+/** Where a position inside a template value is in the file: the `{{` of its mustache. */
+export function positionInFile(source: SourceFile, path: ValuePath, text: string, at: TemplatePosition): Position | undefined {
+  const mustache = mustacheAt(text, at);
+  return mustache && source.locateWithin(path, mustache.text, mustache.occurrence);
+}
+
+function checkVariable(context: ValidationContext, source: SourceFile, path: ValuePath, use: PathUse, scope: TextScope, position: Position | undefined): void {
   const [root = '', second] = use.parts;
   const variable = use.parts.join('.');
   // Inside a block the written path differs from what it reads (`../x`, `q` in `{{#with inputs}}`): show both.
@@ -57,7 +66,7 @@ function checkVariable(context: ValidationContext, source: SourceFile, path: Val
   // An agent's texts see `agent`; a template's see `steps` (and `item` in a for_each step) instead.
   const roots = scope.allSteps ? ['inputs', 'steps', 'today', 'run', ...(scope.forEach ? ['item', 'item_index'] : [])] : ['inputs', 'agent', 'today', 'run'];
   const fields = knownFields[root];
-  const problem = (message: string, fix: string): void => report(context, source, path, 'template/variable', message, { fix });
+  const problem = (message: string, fix: string): void => report(context, source, path, 'template/variable', message, { fix, position });
   if (root === 'inputs') {
     if (second === undefined) return;
     scope.usedInputs.add(second);

@@ -1,7 +1,7 @@
 // Shared state of one validateProject call: the checked files by name and the diagnostics so far.
 
 import type { Diagnostic, Severity } from '../errors.js';
-import type { SourceFile, ValuePath } from '../load/types.js';
+import type { Position, SourceFile, ValuePath } from '../load/types.js';
 import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
 import type { Checked } from './types.js';
 
@@ -23,10 +23,12 @@ export interface ReportOptions {
   fix?: string;
   /** Point at the mapping key rather than its value. */
   key?: boolean;
+  /** An exact position inside the value (a `{{...}}` in a template), when known. */
+  position?: Position;
 }
 
 export function report(context: ValidationContext, source: SourceFile, path: ValuePath, code: string, message: string, options: ReportOptions = {}): void {
-  const { line, col } = source.locate(path, { key: options.key === true });
+  const { line, col } = options.position ?? source.locate(path, { key: options.key === true });
   context.diagnostics.push({
     severity: options.severity ?? 'error',
     code,

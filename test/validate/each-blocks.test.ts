@@ -44,7 +44,7 @@ describe('{{#each}} over an array input', () => {
     const root = await materialize();
     await writeFile(path.join(root, 'agents', 'lister.yaml'), lister.replace('../inputs.question', '../inputs.questoin'));
     expect(await lintLines(root)).toEqual([
-      'agents/lister.yaml:9:9: error: `{{../inputs.questoin}}` (root path `inputs.questoin`): `questoin` is not an input of agent `lister`, did you mean `question`? (fix: declare `questoin` under inputs:, or fix the name)',
+      'agents/lister.yaml:11:84: error: `{{../inputs.questoin}}` (root path `inputs.questoin`): `questoin` is not an input of agent `lister`, did you mean `question`? (fix: declare `questoin` under inputs:, or fix the name)',
     ]);
   });
 });

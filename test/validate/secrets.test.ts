@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { CompileDiagnostics } from '../../src/compile/diagnostics.js';
 import { findSecrets, redactDiagnostic, redactSecrets } from '../../src/validate/secrets.js';
 
 // Made-up keys of each vendor's shape (none is real).
@@ -69,5 +70,11 @@ describe('the secret detector', () => {
     expect(redactDiagnostic(clean)).toBe(clean);
     const dirty = { ...clean, message: 'is string `AKIAIOSFODNN7EXAMPL3`', fix: 'not ghp_0123456789abcdefghijABCDEFGHIJ012345' };
     expect(redactDiagnostic(dirty)).toEqual({ ...clean, message: 'is string `AKIA…`', fix: 'not ghp_…' });
+  });
+
+  test('compile diagnostics are redacted too', () => {
+    const diagnostics = new CompileDiagnostics();
+    diagnostics.errorInTemplate({ file: 'agents/a.yaml', line: 3, col: 9 }, { line: 1, col: 1 }, 'x', 'reads "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"');
+    expect(diagnostics.list[0]).toMatchObject({ line: 3, col: 9, message: 'reads "sk-ant-…"' });
   });
 });

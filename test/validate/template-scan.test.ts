@@ -74,6 +74,7 @@ describe('the fast path agrees with the parser', () => {
       ],
       helpers: [{ name: 'join', line: 2, col: 5 }],
       partials: ['policy/safety'],
+      partialPositions: [{ line: 2, col: 29 }],
       problems: [],
     });
   });
