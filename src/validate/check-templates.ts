@@ -1,6 +1,7 @@
 // templates/*.yaml: the step graph (unique ids, known needs, no cycles), each step's agent, model,
 // for_each and inputs, and the texts that feed steps and outputs.
 
+import { checkForEach } from './check-for-each.js';
 import { checkModelReference } from './check-providers.js';
 import { checkText, type TextScope } from './check-variables.js';
 import { nameOf, report, type ValidationContext } from './context.js';
@@ -41,7 +42,10 @@ export function checkTemplate(context: ValidationContext, checked: Checked<Templ
     if (step.model !== undefined) checkModelReference(context, source, [...path, 'model'], step.model);
     const availableSteps = ancestors(step.id, needs);
     const scope: TextScope = { inputs, usedInputs, availableSteps, allSteps, forEach: step.for_each !== undefined, owner: `template \`${template.name}\`` };
-    if (step.for_each !== undefined) checkText(context, source, [...path, 'for_each'], `{{${step.for_each}}}`, scope);
+    if (step.for_each !== undefined) {
+      checkText(context, source, [...path, 'for_each'], `{{${step.for_each}}}`, scope);
+      checkForEach(context, checked, index);
+    }
     if (step.when !== undefined) checkText(context, source, [...path, 'when'], step.when, scope);
     for (const [key, text] of Object.entries(step.with ?? {})) if (text !== undefined) checkText(context, source, [...path, 'with', key], text, scope);
     if (!agent) return;
