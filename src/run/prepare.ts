@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { compile } from '../compile/compile.js';
 import type { CompiledPipeline } from '../compile/ir.js';
+import { requireTargetEnv } from '../compile/project.js';
 import { parseInputFlags, readInputFile, resolveInputs, type InputMode } from '../compile/inputs.js';
 import { UsageError } from '../errors.js';
 import { loadProject } from '../load/index.js';
@@ -42,10 +43,12 @@ export async function prepareRun(options: PrepareOptions): Promise<PreparedRun> 
   if (!options.file && !options.resume) throw new UsageError('`agentpipe run` needs an agent or template file (or --resume <run-id>)');
   const raw = await loadProject({ cwd, ...(options.file ? { file: options.file } : {}), env: options.env ?? process.env });
   const env = { ...raw.env } as NodeJS.ProcessEnv;
-  const config = await validateProjectOrThrow(raw, { env: raw.env, mode: 'run' });
+  // Unset env vars are warnings here; requireTargetEnv below makes the ones this target uses errors.
+  const config = await validateProjectOrThrow(raw, { env: raw.env, mode: 'lint' });
   const resume = options.resume ? await loadRunState(raw.root, options.resume) : undefined;
   const modelOverride = options.modelOverride ?? resume?.modelOverride;
   const pipeline = compile(config, resume ? resume.target : options.file!, { env, cwd: resume ? raw.root : cwd, ...(modelOverride ? { modelOverride } : {}) });
+  await requireTargetEnv(raw, pipeline);
   let inputs: Record<string, unknown>;
   if (resume) inputs = resume.inputs;
   else {

@@ -8,6 +8,7 @@ import { checkAgent } from './check-agents.js';
 import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
 import { checkTools } from './check-tools.js';
+import { missingEnvDiagnostics } from './env.js';
 import { nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
@@ -19,11 +20,15 @@ import { unsupportedVersion } from './version.js';
 
 export type { ProjectConfig, Checked } from './types.js';
 export { formatPath } from './schema-errors.js';
+export { missingEnvDiagnostics } from './env.js';
 
 export interface ValidateOptions {
   /** Only used for diagnostics about env vars; interpolation happened at load time. */
   env?: Env;
-  /** lint: unset env vars are warnings. run: they are errors. Default lint. */
+  /**
+   * lint: unset env vars are warnings. run: every one is an error (a run of one target uses
+   * compile/project.ts requireTargetEnv instead, which errs only on what the target uses). Default lint.
+   */
   mode?: 'lint' | 'run';
 }
 
@@ -62,7 +67,8 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   checkTools(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
   for (const template of context.templates.values()) checkTemplate(context, template);
-  reportMissingEnv(context, raw, options.mode ?? 'lint');
+  const mode = options.mode ?? 'lint';
+  context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));
 
   // Checks quote values freely (`is string `...``); none may echo a key pasted in the wrong place.
   const diagnostics = sortDiagnostics(context.diagnostics.map(redactDiagnostic));
@@ -98,22 +104,6 @@ function register(context: ValidationContext, source: SourceFile): void {
       return;
     case 'template':
       context.templates.set(nameOf(source), { value: source.value as TemplateFile, source });
-  }
-}
-
-function reportMissingEnv(context: ValidationContext, raw: RawProject, mode: 'lint' | 'run'): void {
-  const missing = raw.missingEnv ?? [];
-  if (missing.length === 0) return;
-  const names = [...new Set(missing.map((variable) => variable.name))];
-  const summary = `environment variables not set: ${names.join(', ')}`;
-  for (const variable of missing) {
-    const source = raw.files.find((file) => file.file === variable.file);
-    const { line, col } = source?.locate(variable.path) ?? { line: 1, col: 1 };
-    context.diagnostics.push({
-      severity: mode === 'run' ? 'error' : 'warning', code: 'env/unset', file: variable.file, line, col,
-      message: `\${${variable.name}} is not set and has no default (${summary})`,
-      fix: `set ${variable.name} (in the environment or .env), or write \${${variable.name}:-default}`,
-    });
   }
 }
 

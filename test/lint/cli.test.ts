@@ -94,6 +94,21 @@ describe('agentpipe lint (spawned)', () => {
     expect(agentpipe(['lint', 'agents/helper.yaml'], root).status).toBe(2);
   });
 
+  test('unset env vars: read-only verbs run; a run is refused only for those its target uses', async () => {
+    const root = await materialize('unset-env-var');
+    const onlyAnthropic = ['--model', 'anthropic/claude-sonnet-4-5'];
+    for (const args of [['explain', 'agents/helper.yaml'], ['estimate', 'agents/helper.yaml'], ['render', 'agents/helper.yaml'], ['run', 'agents/helper.yaml', '--dry-run', ...onlyAnthropic, '--input', 'question=x']]) {
+      const result = agentpipe(args, root);
+      expect(result.status, args.join(' ')).toBe(0);
+      noStack(result.stderr);
+    }
+    // The default route falls back to ollama, whose host is unset; nothing uses the `lan` provider.
+    const fallback = agentpipe(['run', 'agents/helper.yaml', '--dry-run', '--input', 'question=x'], root);
+    expect(fallback.stderr).toContain('providers.yaml:5:37: error: ${AGENTPIPE_TEST_UNSET_HOST} is not set and has no default, and the run uses provider `ollama`');
+    expect(fallback.stderr).toContain('providers.yaml:6:45: warning: ${AGENTPIPE_TEST_UNSET_LAN}');
+    expect(fallback.status).toBe(2);
+  });
+
   test('no providers.yaml anywhere above: exit 2 with a fix', async () => {
     const result = agentpipe(['lint'], await mkdtemp(path.join(tmpdir(), 'agentpipe-empty-')));
     expect(result.stdout).toContain('error: no providers.yaml in');
