@@ -88,10 +88,25 @@ describe('agentpipe lint (spawned)', () => {
     noStack(result.stderr);
   });
 
-  test('paths narrow what is reported', async () => {
+  test('paths narrow what is reported and counted; the whole project is still loaded for references', async () => {
     const root = await materialize('dangling-tool');
-    expect(agentpipe(['lint', 'templates'], root).status).toBe(0);
-    expect(agentpipe(['lint', 'agents/helper.yaml'], root).status).toBe(2);
+    const templates = agentpipe(['lint', 'templates'], root);
+    expect([templates.stdout, templates.status]).toEqual(['no problems in 1 file\n', 0]);
+    const helper = agentpipe(['lint', 'agents/helper.yaml'], root);
+    expect(helper.stdout).toMatch(/^agents\/helper\.yaml:\d+:\d+: error: unknown tool `.*\n1 error, 0 warnings in 1 file\n$/);
+    expect(helper.status).toBe(2);
+    // The layer's agent is checked in the layer's scope, so selecting the layer alone still needs the agent loaded.
+    expect(agentpipe(['lint', 'layers'], path.join(root, 'agents')).stdout).toBe('no problems in 1 file\n');
+  });
+
+  test('a path that does not exist, or holds no config file, is a usage error: one line, exit 2', async () => {
+    const root = await materialize();
+    for (const [args, message] of [[['nope.yaml'], 'no such file or folder: nope.yaml'], [['agents', 'nope/'], 'no such file or folder: nope/'], [['tools.yaml', '../'], `../ is outside the project at ${root}`]] as const) {
+      const result = agentpipe(['lint', ...args], root);
+      expect(result.stdout, args.join(' ')).toBe('');
+      expect(result.stderr, args.join(' ')).toBe(`agentpipe: ${message}\n`);
+      expect(result.status, args.join(' ')).toBe(2);
+    }
   });
 
   test('unset env vars: read-only verbs run; a run is refused only for those its target uses', async () => {

@@ -6,6 +6,7 @@ import { loadDotenv, parseDotenv } from '../../src/load/dotenv.js';
 import { loadProject } from '../../src/load/index.js';
 import { interpolate, type UnsetVariable } from '../../src/load/interpolate.js';
 import { parseYaml } from '../../src/load/parse.js';
+import { requireExistingPaths, selectPaths } from '../../src/load/paths.js';
 import { materialize } from '../lint/corpus.js';
 
 describe('.env', () => {
@@ -98,5 +99,32 @@ describe('YAML errors that quoting fixes', () => {
     expect(found('steps:\n  - with: { q: {{inputs.q}} }\n')).toEqual(['2:16 yaml/unquoted-template quote the string: `"{{inputs.q}}"`']);
     expect(found('x:\n  - {{a}}\n')).toEqual(['2:5 yaml/unquoted-template quote the string: `- "{{a}}"`']);
     expect(found('? [a]\n: b\n')).toEqual(['1:1 yaml/syntax quote the key, or check the braces and brackets']);
+  });
+});
+
+describe('lint paths', () => {
+  test('a missing path is a usage error (exit 2)', async () => {
+    const root = await materialize();
+    await expect(requireExistingPaths(['agents/helper.yaml', 'nope.yaml'], root)).rejects.toMatchObject({ name: 'UsageError', exitCode: 2, message: 'no such file or folder: nope.yaml' });
+    await expect(requireExistingPaths(['agents', 'templates/flow.yaml'], root)).resolves.toBeUndefined();
+  });
+
+  test('paths select files (and count them); outside the project or without a config file is a usage error', async () => {
+    const root = await materialize();
+    await writeFile(path.join(root, 'notes.md'), '# notes\n');
+    await writeFile(path.join(root, 'agents/old.yml'), 'version: 1\n');
+    await mkdir(path.join(root, 'docs'));
+    const raw = await loadProject({ cwd: root, env: {} });
+    expect(selectPaths(raw, [], root).fileCount).toBe(5);
+    expect(selectPaths(raw, ['.'], root).fileCount).toBe(5);
+    const agents = selectPaths(raw, ['agents'], root);
+    expect([agents.fileCount, agents.includes('agents/layers/persona/plain.yaml'), agents.includes('templates/flow.yaml')]).toEqual([2, true, false]);
+    const two = selectPaths(raw, ['templates/flow.yaml', 'providers.yaml'], root);
+    expect([two.fileCount, two.includes('providers.yaml'), two.includes('tools.yaml')]).toEqual([2, true, false]);
+    // A stray file is not a config file, but what lint says about it is reported.
+    expect(selectPaths(raw, ['agents/old.yml'], root)).toMatchObject({ fileCount: 0 });
+    expect(() => selectPaths(raw, ['notes.md'], root)).toThrow('notes.md is not a config file (lint reads');
+    expect(() => selectPaths(raw, ['docs'], root)).toThrow('docs holds no config file');
+    expect(() => selectPaths(raw, ['..'], root)).toThrow(`.. is outside the project at ${root}`);
   });
 });

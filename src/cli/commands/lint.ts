@@ -21,17 +21,20 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
     throw new UsageError(`unknown --format \`${formatName}\`; use one of ${format.diagnosticFormats.join(', ')}`);
   }
   const { loadProject } = await import('../../load/index.js');
+  const { requireExistingPaths, selectPaths } = await import('../../load/paths.js');
   const { validateProject } = await import('../../validate/index.js');
-  const { relevantTo } = await import('../format/paths.js');
+  await requireExistingPaths(paths);
   const raw = await loadProject({ paths });
+  // The whole project is checked (references need it); only the given paths are reported and counted.
+  const selection = selectPaths(raw, paths);
   const result = await validateProject(raw, { mode: 'lint' });
-  const diagnostics = result.diagnostics.filter(relevantTo(raw.root, paths));
+  const diagnostics = result.diagnostics.filter((diagnostic) => diagnostic.code === 'load/no-project' || selection.includes(diagnostic.file));
   const { errors, warnings } = format.countBySeverity(diagnostics);
   const output =
     formatName === 'json' ? format.formatJson(diagnostics)
     : formatName === 'github' ? format.formatGithub(diagnostics)
     : formatName === 'sarif' ? format.formatSarif(diagnostics, await packageVersion())
-    : format.formatText(diagnostics, raw.files.length);
+    : format.formatText(diagnostics, selection.fileCount);
   process.stdout.write(output);
   return errors > 0 || (flags.strict === true && warnings > 0) ? 2 : 0;
 }
