@@ -73,6 +73,7 @@ export function compileAgent(context: CompileContext, agent: Checked<AgentFile>)
   };
   if (file.description !== undefined) compiled.description = file.description;
   if (file.output?.schema !== undefined) compiled.outputSchema = structuredClone(file.output.schema) as Record<string, unknown>;
+  if (file.provider_options !== undefined) compiled.providerOptions = structuredClone(file.provider_options) as Record<string, Record<string, unknown>>;
   context.agents.set(agent.value.name, compiled);
   return compiled;
 }

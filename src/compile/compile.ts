@@ -120,7 +120,10 @@ function templatePipeline(context: CompileContext, template: Checked<TemplateFil
       concurrency: step.concurrency ?? concurrency,
       limits: compileLimits(step.limits, agent.limits),
     };
-    if (step.for_each) compiled.forEach = step.for_each;
+    if (step.for_each) {
+      compiled.forEach = step.for_each;
+      compiled.forEachSource = sourceRef(template.source, ['steps', index, 'for_each']);
+    }
     if (step.when) compiled.when = step.when;
     steps.push(compiled);
   });

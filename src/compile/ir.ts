@@ -220,6 +220,8 @@ export interface CompiledAgent {
   search: SearchSettings;
   limits: Limits;
   outputSchema?: Record<string, unknown>;
+  /** `provider_options`, by provider type; each adapter merges its own entry into the request body. */
+  providerOptions?: Record<string, Record<string, unknown>>;
 }
 
 export interface CompiledStep {
@@ -231,6 +233,8 @@ export interface CompiledStep {
   with: Record<string, string>;
   /** Dotted path (`steps.outline.output.sections`, `inputs.files`) to an array; one call per item. */
   forEach?: string;
+  /** Where `for_each` is written, for the run-time error when it does not name an array. */
+  forEachSource?: SourceRef;
   /** Expression template; the step is skipped when it renders falsy (`""`, `false`, `0`, `null`). */
   when?: string;
   concurrency: number;

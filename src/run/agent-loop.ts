@@ -76,6 +76,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       ...(agent.params.temperature === undefined ? {} : { temperature: agent.params.temperature }),
       ...(agent.params.topP === undefined ? {} : { topP: agent.params.topP }),
       ...(agent.params.stop ? { stopSequences: agent.params.stop } : {}),
+      ...(agent.providerOptions ? { providerOptions: agent.providerOptions } : {}),
       abortSignal: signal,
     };
     let answer: ModelAnswer;

@@ -17,7 +17,7 @@ export type RunEvent = Base &
     | { type: 'run-start'; target: string; kind: 'agent' | 'template'; resumed: boolean }
     | { type: 'run-end'; status: 'succeeded' | 'failed' | 'budget-exceeded' | 'interrupted'; costUsd: number; durationMs: number }
     | { type: 'step-start'; agent: string; model: string }
-    | { type: 'step-end'; status: 'succeeded' | 'failed' | 'skipped' | 'cached'; costUsd: number; usage: Usage; durationMs: number; error?: string }
+    | { type: 'step-end'; status: 'succeeded' | 'failed' | 'skipped' | 'cached'; costUsd: number; usage: Usage; durationMs: number; error?: string; /** Why a step was skipped when it was not its `when`. */ reason?: string }
     | { type: 'text-delta'; delta: string }
     | { type: 'tool-call'; tool: string; toolCallId: string; input: unknown }
     | { type: 'tool-result'; tool: string; toolCallId: string; decision: 'allowed' | 'denied'; outputBytes: number; isError: boolean }

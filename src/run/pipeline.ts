@@ -1,9 +1,10 @@
 // The pipeline executor: runs the step DAG (a step starts when everything it needs has finished,
 // up to the pipeline's concurrency), fans for_each steps out over their array, skips steps whose
-// `when` is falsy, and feeds outputs to later steps. A failed step fails its dependants and nothing
-// else. A budget stop or an interrupt aborts everything in flight; finished work is saved first.
+// `when` is falsy, and feeds outputs to later steps. A failed step skips its dependants (they run
+// on resume) and nothing else. A budget stop or an interrupt aborts everything in flight; finished
+// work is saved first. A step's cost is charged as each call is paid, so a stopped step shows it.
 
-import { BudgetExceededError, InterruptedError, AgentpipeError } from '../errors.js';
+import { BudgetExceededError, InterruptedError, AgentpipeError, RunFailedError } from '../errors.js';
 import type { CompiledPipeline, CompiledStep } from '../compile/ir.js';
 import { emptyUsage, type Usage } from '../providers/types.js';
 import { addUsage } from './agent-loop.js';
@@ -28,9 +29,20 @@ export interface ItemOutcome {
   model?: string;
 }
 
+/** One paid model call of an item, reported as soon as it is priced. */
+export interface ItemSpend {
+  usage: Usage;
+  costUsd: number;
+  /** `provider/model` that answered. */
+  model: string;
+}
+
 export interface PipelinePorts {
-  /** Runs the step's agent once (for one item of a for_each step, with the item in the context). */
-  runItem(step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal): Promise<ItemOutcome>;
+  /**
+   * Runs the step's agent once (for one item of a for_each step, with the item in the context),
+   * calling `onSpend` after each paid model call, also for an item that then fails or is stopped.
+   */
+  runItem(step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal, onSpend: (spend: ItemSpend) => void): Promise<ItemOutcome>;
   /** False when the step's `when` renders falsy. */
   evaluateWhen(step: CompiledStep, context: TemplateContext): boolean;
   /** Renders one of the template's `outputs`. */
@@ -58,6 +70,9 @@ export interface PipelineResult {
 
 const finished = (status: StepState['status']) => status === 'succeeded' || status === 'failed' || status === 'skipped';
 
+/** Failed, or skipped because something it needs failed: its dependants cannot run either. */
+const blocks = (step: StepState | undefined) => step?.status === 'failed' || (step?.status === 'skipped' && step.blockedBy !== undefined);
+
 export async function executePipeline(options: ExecuteOptions): Promise<PipelineResult> {
   const { pipeline, state, emit } = options;
   const controller = new AbortController();
@@ -69,8 +84,9 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
 
   for (const step of pipeline.steps) {
     const saved = state.steps[step.id];
-    // A step that was running when the process died runs again; its finished items are kept.
-    if (!saved || saved.status === 'running' || saved.status === 'failed') state.steps[step.id] = { ...newStepState(step.agent.name), ...(saved?.items ? { items: keepSucceeded(saved.items) } : {}) };
+    // A step that was running when the process died runs again (so does a failed one, and one skipped
+    // because a need failed); its finished items and what it spent are kept.
+    if (!saved || saved.status === 'running' || blocks(saved)) state.steps[step.id] = rerun(step.agent.name, saved);
     const current = state.steps[step.id]!;
     if (current.status === 'succeeded' || current.status === 'skipped') {
       context.steps[step.id] = { output: current.status === 'succeeded' ? options.restoredOutputs.get(step.id) : null };
@@ -84,8 +100,10 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
     const work = runStep(step, options, context, limiter, controller.signal).catch((error: unknown) => {
       const stepState = state.steps[step.id]!;
       if (isRunStop(error) || controller.signal.aborted) {
-        stepState.status = 'pending';
         if (!controller.signal.aborted) controller.abort(error);
+        stepState.status = 'pending';
+        stepState.stopped = toStopError(controller.signal.reason) instanceof BudgetExceededError ? 'budget' : 'interrupted';
+        stepState.durationMs += Math.round(performance.now() - started);
         return;
       }
       stepState.status = 'failed';
@@ -103,11 +121,11 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
       if (stepState.status !== 'pending' || running.has(step.id)) continue;
       const needs = step.needs.map((id) => state.steps[id]?.status ?? 'pending');
       if (!needs.every(finished)) continue;
-      const failedNeed = step.needs.find((id) => state.steps[id]?.status === 'failed');
+      const failedNeed = step.needs.find((id) => blocks(state.steps[id]));
       if (failedNeed) {
-        stepState.status = 'failed';
-        stepState.error = `not run: step '${failedNeed}' failed`;
-        emit({ type: 'step-end', stepId: step.id, status: 'failed', costUsd: 0, usage: emptyUsage(), durationMs: 0, error: stepState.error });
+        stepState.status = 'skipped';
+        stepState.blockedBy = failedNeed;
+        emit({ type: 'step-end', stepId: step.id, status: 'skipped', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: 0, reason: `needs ${failedNeed}, which ${state.steps[failedNeed]?.status === 'failed' ? 'failed' : 'was skipped'}` });
         continue;
       }
       launch(step);
@@ -129,6 +147,7 @@ async function runStep(step: CompiledStep, options: ExecuteOptions, context: Tem
   const { state, emit, writer } = options;
   const stepState = state.steps[step.id]!;
   stepState.status = 'running';
+  delete stepState.stopped;
   const started = performance.now();
   if (step.when !== undefined && !options.ports.evaluateWhen(step, context)) {
     stepState.status = 'skipped';
@@ -138,16 +157,15 @@ async function runStep(step: CompiledStep, options: ExecuteOptions, context: Tem
     return;
   }
   emit({ type: 'step-start', stepId: step.id, agent: step.agent.name, model: step.agent.chain.models[0]?.ref.id ?? step.agent.chain.name });
-  const charge = (outcome: ItemOutcome) => {
-    stepState.costUsd += outcome.costUsd;
-    addUsage(stepState.usage, outcome.usage);
-    if (outcome.model) stepState.model = outcome.model;
+  const charge = (spend: ItemSpend) => {
+    stepState.costUsd += spend.costUsd;
+    addUsage(stepState.usage, spend.usage);
+    stepState.model = spend.model;
   };
 
   let output: unknown;
   if (step.forEach === undefined) {
-    const outcome = await limiter.run(() => options.ports.runItem(step, step.id, context, signal));
-    charge(outcome);
+    const outcome = await limiter.run(() => options.ports.runItem(step, step.id, context, signal, charge));
     output = outcome.output;
   } else {
     output = await runItems(step, options, context, limiter, signal, charge);
@@ -166,12 +184,11 @@ async function runItems(
   context: TemplateContext,
   limiter: Limiter,
   signal: AbortSignal,
-  charge: (outcome: ItemOutcome) => void,
+  charge: (spend: ItemSpend) => void,
 ): Promise<unknown[]> {
   const { state, writer } = options;
   const stepState = state.steps[step.id]!;
-  const list = resolvePath(context, step.forEach!);
-  if (!Array.isArray(list)) throw new Error(`for_each '${step.forEach}' is not an array (got ${list === null ? 'null' : typeof list})`);
+  const list = forEachList(step, context);
   stepState.itemCount = list.length;
   stepState.items ??= {};
   const items = stepState.items;
@@ -186,8 +203,7 @@ async function runItems(
       }
       const started = performance.now();
       const itemContext: TemplateContext = { ...context, item, itemIndex: index };
-      const outcome = await stepLimiter.run(() => limiter.run(() => options.ports.runItem(step, label, itemContext, signal)));
-      charge(outcome);
+      const outcome = await stepLimiter.run(() => limiter.run(() => options.ports.runItem(step, label, itemContext, signal, charge)));
       outputs[index] = outcome.output;
       const itemState: ItemState = { status: 'succeeded', costUsd: outcome.costUsd, usage: outcome.usage, durationMs: Math.round(performance.now() - started) };
       await writer.saveOutput(step.id, outcome.output, index);
@@ -210,11 +226,51 @@ export function resolvePath(context: TemplateContext, path: string): unknown {
   return value;
 }
 
+/** The for_each array, or an error naming where the for_each is written, the path and what is there instead. */
+function forEachList(step: CompiledStep, context: TemplateContext): unknown[] {
+  const path = step.forEach!;
+  const keys = path.split('.');
+  let value: unknown = context;
+  let found: string | undefined;
+  for (const [index, key] of keys.entries()) {
+    const parent = keys.slice(0, index).join('.');
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      found = `${parent} is ${describeValue(value)}, which has no field "${key}"`;
+      break;
+    }
+    if (!(key in value)) {
+      const fields = Object.keys(value);
+      found = `${parent} has no field "${key}"${fields.length > 0 ? ` (it has ${fields.slice(0, 10).join(', ')}${fields.length > 10 ? ', ...' : ''})` : ''}`;
+      break;
+    }
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (found === undefined && Array.isArray(value)) return value;
+  const source = step.forEachSource ?? step.source;
+  const where = `${source.file}:${source.line}${source.col === undefined ? '' : `:${source.col}`}`;
+  throw new RunFailedError(`${where}: step '${step.id}': for_each "${path}" is not an array: ${found ?? `found ${describeValue(value)}`}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)})`;
+  if (typeof value === 'object') return `an object with fields ${Object.keys(value).slice(0, 10).join(', ') || '(none)'}`;
+  return `a ${typeof value} (${String(value)})`;
+}
+
 const isRunStop = (error: unknown) => error instanceof BudgetExceededError || error instanceof InterruptedError;
 
 const toStopError = (reason: unknown): AgentpipeError => (reason instanceof AgentpipeError ? reason : new InterruptedError());
 
 const keepSucceeded = (items: Record<string, ItemState>) => Object.fromEntries(Object.entries(items).filter(([, item]) => item.status === 'succeeded'));
+
+/** A step to run (again): pending, with its finished items and what earlier attempts spent. */
+function rerun(agent: string, saved: StepState | undefined): StepState {
+  const fresh = newStepState(agent);
+  if (!saved) return fresh;
+  return { ...fresh, costUsd: saved.costUsd, usage: saved.usage, durationMs: saved.durationMs, ...(saved.model ? { model: saved.model } : {}), ...(saved.items ? { items: keepSucceeded(saved.items) } : {}) };
+}
 
 function renderOutputs(pipeline: CompiledPipeline, context: TemplateContext, ports: PipelinePorts): Record<string, unknown> {
   if (pipeline.kind === 'agent' || Object.keys(pipeline.outputs).length === 0) {

@@ -2,6 +2,7 @@
 // budget, restores what an earlier attempt finished, executes the pipeline, saves the final state and
 // releases the lock. The library entry point the CLI calls; it never exits the process.
 
+import { appendFile } from 'node:fs/promises';
 import type { CompiledPipeline } from '../compile/ir.js';
 import { CostLedger } from '../cost/ledger.js';
 import { RunFailedError } from '../errors.js';
@@ -89,6 +90,8 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
   log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined });
   if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
+  // Every run has an audit log, empty until a tool is called.
+  await appendFile(files.audit, '');
   const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env });
@@ -102,6 +105,8 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
   if (timeout?.aborted && !options.signal.aborted && result.status === 'interrupted') {
     result = { ...result, status: 'failed', error: new RunFailedError(`run timed out after ${pipeline.limits.timeoutMs} ms (limits.timeout); finished steps are saved`) };
   }
+  const reached = result.status === 'succeeded' ? budget.reachedMessage() : undefined;
+  if (reached) log.emit({ type: 'warning', message: reached });
   state.status = result.status;
   if (result.status === 'succeeded') state.outputs = result.outputs;
   if (result.error) state.error = redactSecrets(result.error.message, env);
@@ -128,8 +133,9 @@ async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budg
       const output = await readOutput(files, step.id, Number(index)).catch(() => undefined);
       if (output !== undefined) outputs.set(`${step.id}[${index}]`, output);
     }
-    const paid = saved.status === 'succeeded' ? saved.costUsd : Object.values(saved.items ?? {}).reduce((sum, item) => sum + item.costUsd, 0);
-    for (const scope of budgetScopes(pipeline, step, step.id).slice(1, 2)) budget.restore(scope.name, paid);
+    // Every attempt of the step counts against its limits, the step's and its agent's (a step keeps
+    // what it spent across attempts); the run's total is restored below.
+    for (const scope of budgetScopes(pipeline, step, step.id).slice(1)) budget.restore(scope.name, saved.costUsd);
   }
   budget.restore('run', state.costUsd);
   return outputs;

@@ -26,10 +26,15 @@ export interface StepState {
   agent: string;
   /** Last model that answered (provider/model). */
   model?: string;
+  /** Every call of the step, over every attempt (a resumed or stopped step keeps what it spent). */
   costUsd: number;
   usage: Usage;
   durationMs: number;
   error?: string;
+  /** A `pending` step that was started, then stopped with the run: it runs again on resume. */
+  stopped?: 'budget' | 'interrupted';
+  /** A `skipped` step that did not run because this step it needs failed; it runs on resume. */
+  blockedBy?: string;
   /** for_each: number of items and the state of each finished one, by index. */
   itemCount?: number;
   items?: Record<string, ItemState>;

@@ -10,7 +10,7 @@ import { createDeltaRedactor } from './delta-redactor.js';
 import { runAgentLoop, type ModelAnswer } from './agent-loop.js';
 import type { Budget, BudgetScope } from './budget.js';
 import type { EventSink } from './events.js';
-import type { ItemOutcome, PipelinePorts, TemplateContext } from './pipeline.js';
+import type { ItemOutcome, ItemSpend, PipelinePorts, TemplateContext } from './pipeline.js';
 import type { CostLedger } from '../cost/ledger.js';
 import type { RuntimePorts } from './ports.js';
 
@@ -27,10 +27,11 @@ export interface StepRunnerOptions {
 
 /** Budget scopes one agent call is charged to. Names are stable across resumes (restored from run.json). */
 export function budgetScopes(pipeline: CompiledPipeline, step: CompiledStep, label: string): BudgetScope[] {
+  const at = (source: { file: string; line: number }) => `${source.file}:${source.line}`;
   return [
-    { name: 'run', limitUsd: pipeline.limits.maxCostUsd },
-    { name: `step:${step.id}`, limitUsd: step.limits.maxCostUsd },
-    { name: `agent:${step.agent.name}@${label}`, limitUsd: step.agent.limits.maxCostUsd },
+    { name: 'run', limitUsd: pipeline.limits.maxCostUsd, setIn: pipeline.source.file },
+    { name: `step:${step.id}`, limitUsd: step.limits.maxCostUsd, setIn: pipeline.kind === 'agent' ? step.agent.source.file : at(step.source) },
+    { name: `agent:${step.agent.name}@${label}`, limitUsd: step.agent.limits.maxCostUsd, setIn: step.agent.source.file },
   ];
 }
 
@@ -43,7 +44,7 @@ const effectiveLimits = (step: CompiledStep): Limits => ({
 export function createItemRunner(options: StepRunnerOptions): PipelinePorts['runItem'] {
   const { ports, budget, ledger, pipeline } = options;
   const secretEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => isSecretEnvName(name)));
-  return async (step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal): Promise<ItemOutcome> => {
+  return async (step: CompiledStep, label: string, context: TemplateContext, signal: AbortSignal, onSpend?: (spend: ItemSpend) => void): Promise<ItemOutcome> => {
     const { agent } = step;
     const emit: EventSink = (event) => options.emit({ ...event, stepId: event.stepId ?? label });
     const prompt = ports.renderPrompt(step, context);
@@ -66,6 +67,10 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });
       emit({ type: 'usage', model, usage: answer.result.usage, costUsd });
       budget.charge(costUsd, scopes, label);
+      onSpend?.({ usage: answer.result.usage, costUsd, model });
+      // Its tools would only lead to a model call the budget refuses: stop before running them.
+      // A final answer is kept: it is paid for, and nothing more is spent on this item.
+      if (answer.result.content.some((part) => part.type === 'tool-call')) budget.assertCanSpend(scopes);
       return { result: answer.result, model, costUsd };
     };
 
