@@ -3,6 +3,7 @@
 
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { mergeSameRole } from '../prompt-utils.js';
+import { mergeProviderOptions } from '../provider-options.js';
 import { anthropicSamplingSettings, type AnthropicApiVersion } from './api-version.js';
 
 export interface AnthropicTextBlock {
@@ -121,5 +122,6 @@ export function toAnthropicRequest(
       warnings.push({ type: 'unsupported-setting', setting: 'stopSequences', message: 'Anthropic rejects whitespace-only stop sequences; they were dropped' });
     if (usable.length > 0) body.stop_sequences = usable;
   }
+  mergeProviderOptions(body, options, 'anthropic', ['model', 'messages', 'system', 'tools', 'stream'], warnings);
   return { body, warnings };
 }

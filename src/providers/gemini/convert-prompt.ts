@@ -3,6 +3,7 @@
 
 import type { CallOptions, CallWarning, Message, ToolCallContent } from '../types.js';
 import { mergeSameRole } from '../prompt-utils.js';
+import { mergeProviderOptions } from '../provider-options.js';
 import { geminiToolSchema } from './tool-schema.js';
 
 export type GeminiPart =
@@ -109,6 +110,8 @@ export function toGeminiRequest(
   if (options.temperature !== undefined) config.temperature = options.temperature;
   if (options.topP !== undefined) config.topP = options.topP;
   if (options.stopSequences?.length) config.stopSequences = options.stopSequences;
+  // Gemini's settings all live in the request's config (generationConfig, thinkingConfig, safetySettings...).
+  mergeProviderOptions(config, options, 'gemini', ['systemInstruction', 'tools', 'abortSignal'], warnings);
   const contents = options.messages.map(convertMessage).filter((content) => content.parts.length > 0);
   return { request: { model: modelId, contents: mergeSameRole(contents, (content) => content.parts, (role, parts) => ({ role, parts })), config }, warnings };
 }

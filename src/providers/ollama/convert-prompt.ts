@@ -2,6 +2,7 @@
 
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { assistantText, joinedSystem } from '../prompt-utils.js';
+import { mergeProviderOptions } from '../provider-options.js';
 
 export interface OllamaToolCall {
   id?: string;
@@ -62,5 +63,7 @@ export function toOllamaRequest(modelId: string, options: CallOptions, defaults:
   if (options.topP !== undefined) modelOptions.top_p = options.topP;
   if (options.stopSequences?.length) modelOptions.stop = options.stopSequences;
   if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
-  return { body, warnings: [] };
+  const warnings: CallWarning[] = [];
+  mergeProviderOptions(body, options, 'ollama', ['model', 'messages', 'tools', 'stream'], warnings);
+  return { body, warnings };
 }

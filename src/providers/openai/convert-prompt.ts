@@ -3,6 +3,7 @@
 
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { assistantText, joinedSystem } from '../prompt-utils.js';
+import { mergeProviderOptions } from '../provider-options.js';
 import { isOpenAIReasoningModel } from './model-capabilities.js';
 
 export type OpenAIChatMessage =
@@ -104,5 +105,6 @@ export function toOpenAIRequest(
     body.stream = true;
     body.stream_options = { include_usage: true };
   }
+  mergeProviderOptions(body, options, flavour.compatible ? 'openai-compatible' : 'openai', ['model', 'messages', 'tools', 'stream', 'stream_options'], warnings);
   return { body, warnings };
 }
