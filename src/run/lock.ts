@@ -81,6 +81,18 @@ export async function acquireRunLock(file: string, runId: string, environment: L
   throw new RunLockedError(`run ${runId}: could not take ${file} (other processes keep taking it); try again`);
 }
 
+/**
+ * Whether a live process holds the lock now: `agentpipe runs` uses it to tell a running run from
+ * one whose process died without saving (SIGKILL, a crash). A lock from another host cannot be
+ * checked and counts as held.
+ */
+export async function isLockHeld(file: string, environment: LockEnvironment = systemEnvironment()): Promise<boolean> {
+  const current = await readLock(file).catch(() => ({ kind: 'missing' }) as const);
+  if (current.kind === 'missing') return false;
+  if (current.kind === 'unwritten') return current.ageMs < unwrittenGraceMs;
+  return current.owner.host !== environment.host || environment.isAlive(current.owner);
+}
+
 function describeStale(file: string, stale: Exclude<LockRead, { kind: 'missing' }>): string {
   if (stale.kind === 'unwritten') return `took over ${file}: it was left empty by a process that died while starting this run`;
   const { pid, host, startedAt } = stale.owner;

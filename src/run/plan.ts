@@ -29,8 +29,12 @@ export function describePlan(pipeline: CompiledPipeline, inputs: Record<string, 
   return lines.join('\n');
 }
 
+/** An input value as its type reads: a string quoted, a number or boolean bare, JSON for the rest; cut at 40 characters. */
 function preview(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const flat = (text ?? 'null').replace(/\s+/g, ' ');
-  return flat.length > 40 ? `${JSON.stringify(flat.slice(0, 37))}...` : JSON.stringify(flat);
+  if (typeof value === 'string') {
+    const flat = value.replace(/\s+/g, ' ');
+    return flat.length > 40 ? `${JSON.stringify(flat.slice(0, 37))}...` : JSON.stringify(flat);
+  }
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

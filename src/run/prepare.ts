@@ -9,6 +9,7 @@ import { parseInputFlags, readInputFile, resolveInputs, type InputMode } from '.
 import { UsageError } from '../errors.js';
 import { loadProject } from '../load/index.js';
 import { validateProjectOrThrow } from '../validate/index.js';
+import { checkModelOverride, checkResumeFlags } from './flag-checks.js';
 import { loadRunState, type RunState } from './state.js';
 
 export interface PrepareOptions {
@@ -46,6 +47,8 @@ export async function prepareRun(options: PrepareOptions): Promise<PreparedRun> 
   // Unset env vars are warnings here; requireTargetEnv below makes the ones this target uses errors.
   const config = await validateProjectOrThrow(raw, { env: raw.env, mode: 'lint' });
   const resume = options.resume ? await loadRunState(raw.root, options.resume) : undefined;
+  if (resume) checkResumeFlags(config, resume, { ...options, cwd });
+  if (options.modelOverride) checkModelOverride(config, options.modelOverride, env);
   const modelOverride = options.modelOverride ?? resume?.modelOverride;
   const pipeline = compile(config, resume ? resume.target : options.file!, { env, cwd: resume ? raw.root : cwd, ...(modelOverride ? { modelOverride } : {}) });
   await requireTargetEnv(raw, pipeline);

@@ -13,7 +13,7 @@ afterAll(async () => {
   await sim.close();
 });
 afterEach(async () => {
-  sim.setFault(undefined);
+  sim.reset();
   if (root) await rm(root, { recursive: true, force: true });
   root = undefined;
 });
@@ -53,9 +53,9 @@ describe('fallback', () => {
 });
 
 describe('budget', () => {
-  it('warns, stops before the next model call at 100%, saves state and exits 3', async () => {
+  it('warns once at 80%, stops before the tools of the answer that crosses 100%, saves state and exits 3', async () => {
     root = await makeProject({ 'agents/spender.yaml': agentYaml('spender', { tools: ['read'], limits: '{ max_cost: 0.02 }' }), 'src/a.txt': 'a' });
-    // Each turn costs 1000 * $3/M + 1000 * $15/M = $0.018: the second call crosses 80%, the third is refused.
+    // Each turn costs 1000 * $3/M + 1000 * $15/M = $0.018: the first crosses 80%, the second 100%.
     const turn = { toolCalls: [{ name: 'read', input: { path: 'src/a.txt' } }], usage: { input: 1000, output: 1000 } };
     sim.enqueue(turn, turn, turn, turn);
     const first = sim.requests.length;
@@ -63,11 +63,32 @@ describe('budget', () => {
     expect(result.code).toBe(3);
     expect(sim.requests.length - first).toBe(2);
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.find((line) => line['type'] === 'budget-warning')).toMatchObject({ scope: 'run', limitUsd: 0.02 });
+    // The run, the step and the agent share the limit: one warning, for the narrowest.
+    expect(lines.filter((line) => line['type'] === 'budget-warning')).toEqual([expect.objectContaining({ scope: 'agent:spender@spender', limitUsd: 0.02 })]);
+    // The first answer's tool ran; the second answer's did not.
+    expect(lines.filter((line) => line['type'] === 'tool-call')).toHaveLength(1);
     expect(lines.at(-1)).toMatchObject({ type: 'run-result', status: 'budget-exceeded' });
-    expect(String(lines.at(-1)?.['error'])).toMatch(/budget exceeded/);
-    const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', await onlyRunId(root), 'run.json'), 'utf8'));
+    expect(String(lines.at(-1)?.['error'])).toBe("budget exceeded: agent 'spender' spent $0.04 of its $0.02 limit (limits.max_cost in agents/spender.yaml); run state saved");
+    const runId = await onlyRunId(root);
+    const state = JSON.parse(await readFile(join(root, '.agentpipe/runs', runId, 'run.json'), 'utf8'));
     expect(state.status).toBe('budget-exceeded');
     expect(state.costUsd).toBeCloseTo(0.036, 6);
+    expect(await readJsonLines(join(root, '.agentpipe/runs', runId, 'audit.jsonl'))).toHaveLength(1);
+  });
+
+  it('one call past the limit: one "budget exceeded" line naming the scope and limit, no tool call, the step with its real cost', async () => {
+    root = await makeProject({ 'agents/spender.yaml': agentYaml('spender', { tools: ['read'], limits: '{ max_cost: 0.10 }' }), 'src/a.txt': 'a' });
+    // 10,000 in at $3/M + 11,333 out at $15/M = $0.20: twice the limit in one call.
+    sim.enqueue({ toolCalls: [{ name: 'read', input: { path: 'src/a.txt' } }], usage: { input: 10000, output: 11333 } });
+    const result = await runCli(['run', 'agents/spender.yaml', '--input', 'task=spend'], { cwd: root, env: simEnv(sim.url) });
+    expect(result.code).toBe(3);
+    const lines = result.stderr.split('\n');
+    expect(lines.filter((line) => /budget (warning|exceeded)/.test(line))).toEqual([
+      "agentpipe: budget exceeded: agent 'spender' spent $0.20 of its $0.10 limit (limits.max_cost in agents/spender.yaml); run state saved",
+    ]);
+    expect(result.stderr).not.toMatch(/tool read/);
+    expect(lines).toContainEqual(expect.stringMatching(/^  spender  budget  anthropic\/claude-test  21333 tok  \$0\.20  \d+ ms$/));
+    expect(result.stderr.endsWith(`resume with: agentpipe run --resume ${await onlyRunId(root)}\n`)).toBe(true);
+    expect(await readFile(join(root, '.agentpipe/runs', await onlyRunId(root), 'audit.jsonl'), 'utf8')).toBe('');
   });
 });

@@ -181,3 +181,8 @@ export async function waitForStep(root: string, step: string): Promise<string> {
     await pause(10);
   }
 }
+
+/** Polls until the simulator has received a call for `step` (the step is surely running). */
+export async function waitForCall(sim: Simulator, step: string): Promise<void> {
+  while (!sim.requests.some((request) => stepOf(request) === step)) await pause(10);
+}

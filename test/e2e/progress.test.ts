@@ -4,14 +4,14 @@
 // - not a terminal: one plain line per event on stderr, then the summary;
 // - --json: one NDJSON line per event on stdout (the same events as events.jsonl), then the result.
 
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEvent, formatCost } from '../../src/cli/progress/format.js';
 import type { RunEvent } from '../../src/run/events.js';
-import { onlyRunId, pause, readJsonLines, repoRoot, runCli, runFile as fileOfRun, startChainProject, waitForStep as waitForStepOf, type ChainProject } from './helpers.js';
+import { onlyRunId, readJsonLines, runCli, runFile as fileOfRun, startChainProject, waitForCall, waitForStep as waitForStepOf, type ChainProject } from './helpers.js';
+import { cursorShown, quote, replayScreen, underTerminal as runUnderTerminal } from './terminal.js';
 
 // Three steps on three providers: the display must show each step's own model.
 const models = { gather: 'anthropic/claude-test', draft: 'openai/gpt-test', polish: 'gemini/gemini-test' };
@@ -34,78 +34,9 @@ async function freshRun(args: string[]) {
   return { result, runId, events, state };
 }
 
-const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-const cliLine = (args: string) => `${quote(process.execPath)} ${quote(join(repoRoot, 'bin/agentpipe.js'))} ${args}`;
 const runFile = (runId: string, name: string) => fileOfRun(root, runId, name);
 const waitForStep = (step: string) => waitForStepOf(root, step);
-
-/**
- * Runs `agentpipe <args>` under a 100x40 pseudo-terminal. The shell execs the CLI, so the pid it
- * writes to `pidFile` is the CLI's: a test can signal it as Ctrl-C would.
- */
-function underTerminal(args: string, redirect = '') {
-  const pidFile = join(root, 'cli.pid');
-  const line = `stty cols 100 rows 40; echo $$ > ${quote(pidFile)}; exec ${cliLine(args)}${redirect}`;
-  const child = spawn('script', ['-qec', line, '/dev/null'], { cwd: root, env: { ...project.env, TERM: 'xterm-256color' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const done = new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-  const cliPid = async () => {
-    for (;;) {
-      const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-      if (pid > 0) return pid;
-      await pause(10);
-    }
-  };
-  return { child, done, cliPid };
-}
-
-/** listr2 hides the cursor while it draws; whatever happens, the terminal must get it back. */
-const cursorShown = (output: string) => output.lastIndexOf('\x1b[?25h') > output.lastIndexOf('\x1b[?25l');
-
-/**
- * Replays terminal output onto a screen of lines: text, CR, LF and the cursor and erase sequences
- * listr2's renderer uses (CSI A/B/C/D/G/K/J). Every other escape (colours, cursor visibility,
- * synchronised output) is stripped.
- */
-function replayScreen(output: string): string[] {
-  const screen: string[] = [''];
-  let row = 0;
-  let column = 0;
-  const put = (text: string) => {
-    const line = (screen[row] ?? '').padEnd(column);
-    screen[row] = line.slice(0, column) + text + line.slice(column + text.length);
-    column += text.length;
-  };
-  const pattern = /\x1b\[([0-9;?]*)([ -/]*[@-~])|\x1b\][^\x07]*\x07|\x1b[@-_]|\r|\n|[^\x1b\r\n]+/g;
-  for (const match of output.matchAll(pattern)) {
-    const [token, parameters = '', final] = match;
-    const count = Math.max(1, Number.parseInt(parameters, 10) || 1);
-    if (token === '\r') column = 0;
-    else if (token === '\n') {
-      row++;
-      column = 0;
-      while (screen.length <= row) screen.push('');
-    } else if (final === undefined) {
-      if (!token.startsWith('\x1b')) put(token);
-    } else if (parameters.startsWith('?')) continue;
-    else if (final === 'A') row = Math.max(0, row - count);
-    else if (final === 'B') row = Math.min(screen.length - 1, row + count);
-    else if (final === 'C') column += count;
-    else if (final === 'D') column = Math.max(0, column - count);
-    else if (final === 'G') column = count - 1;
-    else if (final === 'K') screen[row] = parameters === '2' ? '' : parameters === '1' ? ' '.repeat(column) + (screen[row] ?? '').slice(column) : (screen[row] ?? '').slice(0, column);
-    else if (final === 'J') {
-      screen.length = row + 1;
-      screen[row] = (screen[row] ?? '').slice(0, column);
-    }
-  }
-  return screen.map((line) => line.trimEnd()).filter((line) => line !== '');
-}
+const underTerminal = (args: string, redirect = '') => runUnderTerminal(args, { cwd: root, env: project.env, redirect });
 
 describe('progress display', () => {
   it('in a terminal, listr2 ends with one line per step (id, model, tokens, cost), the summary and the output; exit 0', async () => {
@@ -144,6 +75,8 @@ describe('progress display', () => {
     await project.clearRuns();
     const { done, cliPid } = underTerminal('run templates/three.yaml');
     const runId = await waitForStep('gather');
+    // Mid-call in draft, so that it ends as interrupted rather than not run.
+    await waitForCall(project.sim, 'draft');
     process.kill(await cliPid(), 'SIGINT');
     const { code, output } = await done;
     // listr2's own SIGINT handler would exit 127 here, before the state is saved.

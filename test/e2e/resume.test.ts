@@ -22,6 +22,11 @@ describe('resume', () => {
     const killed = JSON.parse(await readFile(stateFile, 'utf8'));
     expect(killed.status).toBe('running');
     expect(killed.steps.s4?.status ?? 'pending').not.toBe('succeeded');
+    // run.json still says running, but no live process holds the run: `runs` says it stopped.
+    const listed = await runCli(['runs'], { cwd: root, env });
+    expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+stopped\\s`, 'm'));
+    const listedJson = JSON.parse((await runCli(['runs', '--json'], { cwd: root, env })).stdout);
+    expect(listedJson[0]).toMatchObject({ runId, status: 'running', processGone: true });
 
     const before = sim.requests.length;
     const resumed = await runCli(['run', '--resume', runId], { cwd: root, env });
@@ -53,7 +58,7 @@ describe('resume', () => {
     child.kill('SIGINT');
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
-    expect(interrupted.stderr).toContain(`agentpipe run --resume ${runId}`);
+    expect(interrupted.stderr.endsWith(`resume with: agentpipe run --resume ${runId}\n`)).toBe(true);
     expect(interrupted.stderr).not.toMatch(/internal error/);
     const saved = JSON.parse(await readFile(stateFile, 'utf8'));
     expect(saved.status).toBe('interrupted');

@@ -24,7 +24,11 @@ export interface RunFlags {
 const exitCodes = { succeeded: 0, failed: 1, 'budget-exceeded': 3, interrupted: 130 } as const;
 
 export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
+  // Before anything is written: a closed pipe must never end in a stack trace.
+  const { guardOutput } = await import('../progress/streams.js');
+  const output = guardOutput();
   await checkCassetteFlags(flags);
+  await checkRepeatedInputs(flags.input);
   const { prepareRun } = await import('../../run/prepare.js');
   const prepared = await prepareRun({
     ...(file ? { file } : {}),
@@ -44,7 +48,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
   if (checks.some((check) => !check.usable)) {
-    process.stderr.write(`${describeUnavailable(checks, prepared.root)}\n\n`);
+    output.err(`${describeUnavailable(checks, prepared.root)}\n\n`);
     await printPlan(prepared, flags.json === true);
     return 1;
   }
@@ -65,15 +69,35 @@ async function checkCassetteFlags(flags: RunFlags): Promise<void> {
   }
 }
 
+/** `--input text=a --input text=b` is a mistake, not "the last one wins". */
+async function checkRepeatedInputs(input: RunFlags['input']): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const flag of input === undefined ? [] : Array.isArray(input) ? input : [input]) {
+    const text = String(flag);
+    const name = text.slice(0, Math.max(0, text.indexOf('=')));
+    if (name === '') continue;
+    const first = seen.get(name);
+    if (first !== undefined) {
+      const { UsageError } = await import('../../errors.js');
+      throw new UsageError(`--input ${name} is given twice (${first} and ${text}); give each input once`);
+    }
+    seen.set(name, text);
+  }
+}
+
 async function openCassette(prepared: PreparedRun, flags: RunFlags): Promise<CassetteRecorder | CassettePlayer | undefined> {
   if (flags.record === undefined && flags.replay === undefined) return undefined;
-  const [{ CassettePlayer, CassetteRecorder }, { agentsThatCanReadCassette }] = await Promise.all([import('../../run/cassette.js'), import('../../run/cassette-file.js')]);
+  const [{ CassettePlayer, CassetteRecorder }, { agentsThatCanReadCassette }, { guardOutput }] = await Promise.all([
+    import('../../run/cassette.js'),
+    import('../../run/cassette-file.js'),
+    import('../progress/streams.js'),
+  ]);
   const { root, target, inputs, env } = prepared;
   // cac turns a numeric-looking value into a number.
   const path = String(flags.replay ?? flags.record);
   const readers = agentsThatCanReadCassette(prepared.pipeline, path);
   if (readers.length > 0) {
-    process.stderr.write(
+    guardOutput().err(
       `agentpipe: warning: the tools of ${readers.join(', ')} may read ${path}; what they read changes between recording and replay, ` +
         `so the replay may not match. Keep cassettes outside the workspace or add them to read.deny in tools.yaml.\n`,
     );
@@ -103,16 +127,23 @@ function withFailedStep(error: Error | undefined, steps: RunResult['state']['ste
 }
 
 async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
-  const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }] = await Promise.all([
+  const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }, { guardOutput }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
     import('../progress/index.js'),
     import('../progress/summary.js'),
     import('../../tools/redact.js'),
+    import('../progress/streams.js'),
   ]);
   const { pipeline, env } = prepared;
+  const output = guardOutput();
   const cassette = await openCassette(prepared, flags);
-  const progress = await progressModule.createProgress(progressModule.chooseMode(json), pipeline.kind, pipeline.steps.map((step) => step.id));
+  const hasOutputSchema = pipeline.steps.some((step) => step.agent.outputSchema !== undefined);
+  const progress = await progressModule.createProgress(progressModule.chooseMode(json), {
+    kind: pipeline.kind,
+    stepIds: pipeline.steps.map((step) => step.id),
+    streamText: progressModule.shouldStreamText(pipeline.kind, hasOutputSchema),
+  });
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
   let signals = 0;
@@ -120,13 +151,16 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
     signals++;
     // A second Ctrl-C means "now": the last saved run.json is still a valid resume point.
     if (signals > 1) process.exit(130);
-    process.stderr.write(`\nagentpipe: ${name}: stopping, saving state (press Ctrl-C again to quit at once)\n`);
+    output.err(`\nagentpipe: ${name}: stopping, saving state (press Ctrl-C again to quit at once)\n`);
     controller.abort(new InterruptedError(`interrupted by ${name}; run state saved`));
   };
   const onInterrupt = () => onSignal('SIGINT');
   const onTerminate = () => onSignal('SIGTERM');
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onTerminate);
+  // Nobody reads the output any more (`| head`): stop quietly, as Ctrl-C would, so nothing more is
+  // paid for and the run can be resumed. Nothing announces it: the reader is gone.
+  output.onStdoutClosed(() => controller.abort(new InterruptedError('stdout was closed (the reading end of the pipe exited); run state saved')));
   try {
     const result = await startRun({
       pipeline,
@@ -149,13 +183,12 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
     const outputs = redactValue(result.outputs, env) as Record<string, unknown>;
     if (json) {
       const { runId, status, costUsd, durationMs } = result;
-      process.stdout.write(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
+      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
     } else {
-      process.stderr.write(redactSecrets(formatSummary(error ? { ...result, error } : result), env));
-      if (cassette?.mode === 'record') process.stderr.write(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
-      if (result.status === 'succeeded' && !(pipeline.kind === 'agent' && progress.streamedText && typeof Object.values(outputs)[0] === 'string')) {
-        process.stdout.write(formatOutputs(outputs));
-      }
+      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result), env));
+      if (cassette?.mode === 'record') output.err(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
+      // Streamed text was the answer (progress/index.ts): it is not printed twice.
+      if (result.status === 'succeeded' && !progress.streamedText) output.out(formatOutputs(outputs));
     }
     return exitCodes[result.status];
   } finally {
@@ -167,13 +200,15 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
 async function printPlan(prepared: PreparedRun, json: boolean): Promise<void> {
   const { describePlan } = await import('../../run/plan.js');
   const { estimateText } = await import('../../run/estimate-port.js');
+  const { guardOutput } = await import('../progress/streams.js');
+  const output = guardOutput();
   const estimate = await estimateText(prepared);
   if (json) {
     const steps = prepared.pipeline.steps.map((step) => ({ id: step.id, agent: step.agent.name, needs: step.needs, models: step.agent.chain.models.map((model) => model.ref.id), ...(step.forEach ? { forEach: step.forEach } : {}) }));
-    process.stdout.write(`${JSON.stringify({ type: 'plan', kind: prepared.pipeline.kind, name: prepared.pipeline.name, levels: prepared.pipeline.levels, steps, estimate: estimate.data })}\n`);
+    output.out(`${JSON.stringify({ type: 'plan', kind: prepared.pipeline.kind, name: prepared.pipeline.name, levels: prepared.pipeline.levels, steps, estimate: estimate.data })}\n`);
     return;
   }
-  process.stdout.write(`${describePlan(prepared.pipeline, prepared.inputs)}\n${estimate.text ? `\n${estimate.text}\n` : ''}`);
+  output.out(`${describePlan(prepared.pipeline, prepared.inputs)}\n${estimate.text ? `\n${estimate.text}\n` : ''}`);
 }
 
 export const runCommandModule: CommandModule = {

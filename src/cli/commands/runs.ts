@@ -1,5 +1,7 @@
 // `agentpipe runs [id] [--json]`: past runs with status and cost, or one run's cost ledger grouped
 // by step, agent, provider and model. Reads .agentpipe/runs/ only; never calls a model.
+// A run saved as `running` whose lock no live process holds was killed before it could save
+// (SIGKILL, a crash): it is listed as `stopped` (JSON: `processGone: true`) and can be resumed.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
@@ -18,31 +20,42 @@ async function projectRoot(): Promise<string> {
   return (await findRoot(process.cwd())) ?? process.cwd();
 }
 
-function listRow(state: RunState): string[] {
+function listRow(state: RunState, gone: boolean): string[] {
   const steps = Object.values(state.steps);
-  const done = steps.filter((step) => step.status === 'succeeded' || step.status === 'skipped').length;
-  return [state.runId, state.status, `${state.kind} ${state.name}`, `${done}/${steps.length} steps`, usd(state.costUsd ?? 0), state.updatedAt];
+  const done = steps.filter((step) => step.status === 'succeeded' || (step.status === 'skipped' && step.blockedBy === undefined)).length;
+  return [state.runId, gone ? 'stopped' : state.status, `${state.kind} ${state.name}`, `${done}/${steps.length} steps`, usd(state.costUsd ?? 0), state.updatedAt];
+}
+
+/** True for a `running` run that no live process holds (see the header). */
+async function processGone(root: string, state: RunState): Promise<boolean> {
+  if (state.status !== 'running') return false;
+  const [{ isLockHeld }, { runFiles }] = await Promise.all([import('../../run/lock.js'), import('../../run/state.js')]);
+  return !(await isLockHeld(runFiles(root, state.runId).lock));
 }
 
 export async function runsCommand(id: string | undefined, flags: { json?: boolean }): Promise<number> {
-  const { listRunStates, loadRunState } = await import('../../run/state.js');
+  const [{ listRunStates, loadRunState }, { guardOutput }] = await Promise.all([import('../../run/state.js'), import('../progress/streams.js')]);
+  // `agentpipe runs | head` closes stdout early: the rest is dropped, with no stack trace.
+  const output = guardOutput();
   const root = await projectRoot();
   if (!id) {
     const states = await listRunStates(root);
+    const gone = await Promise.all(states.map((state) => processGone(root, state)));
     if (flags.json) {
-      const rows = states.map((state) => ({ runId: state.runId, status: state.status, kind: state.kind, name: state.name, target: state.target, costUsd: state.costUsd, createdAt: state.createdAt, updatedAt: state.updatedAt }));
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    } else if (states.length === 0) process.stdout.write('no runs yet (they are kept in .agentpipe/runs/)\n');
-    else process.stdout.write(`${table([['run', 'status', 'target', 'progress', 'cost', 'updated'], ...states.map(listRow)])}\n`);
+      const rows = states.map((state, index) => ({ runId: state.runId, status: state.status, ...(gone[index] ? { processGone: true } : {}), kind: state.kind, name: state.name, target: state.target, costUsd: state.costUsd, createdAt: state.createdAt, updatedAt: state.updatedAt }));
+      output.out(`${JSON.stringify(rows, null, 2)}\n`);
+    } else if (states.length === 0) output.out('no runs yet (they are kept in .agentpipe/runs/)\n');
+    else output.out(`${table([['run', 'status', 'target', 'progress', 'cost', 'updated'], ...states.map((state, index) => listRow(state, gone[index] === true))])}\n`);
     return 0;
   }
   const state = await loadRunState(root, id);
+  const gone = await processGone(root, state);
   const { CostLedger } = await import('../../cost/ledger.js');
   const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
   const keys: LedgerKey[] = ['stepId', 'agent', 'provider', 'model'];
   const groups = Object.fromEntries(keys.map((key) => [key, Object.fromEntries(ledger.groupBy(key))])) as Record<LedgerKey, Record<string, LedgerTotals>>;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...listing(state), total: ledger.total(), by: groups, entries: ledger.entries }, null, 2)}\n`);
+    output.out(`${JSON.stringify({ ...listing(state), ...(gone ? { processGone: true } : {}), total: ledger.total(), by: groups, entries: ledger.entries }, null, 2)}\n`);
     return 0;
   }
   const sections = keys.map((key) => {
@@ -50,8 +63,9 @@ export async function runsCommand(id: string | undefined, flags: { json?: boolea
     return `by ${key === 'stepId' ? 'step' : key}:\n${rows.length > 0 ? table(rows) : '  (no calls)'}`;
   });
   const total = ledger.total();
-  const header = `run ${state.runId}: ${state.status}, ${state.kind} ${state.name} (${state.target}), ${total.calls} calls, ${usd(total.costUsd)}`;
-  process.stdout.write(`${header}\n${state.error ? `error: ${state.error}\n` : ''}\n${sections.join('\n\n')}\n`);
+  const status = gone ? 'stopped (its process is gone; resume with: agentpipe run --resume ' + state.runId + ')' : state.status;
+  const header = `run ${state.runId}: ${status}, ${state.kind} ${state.name} (${state.target}), ${total.calls} calls, ${usd(total.costUsd)}`;
+  output.out(`${header}\n${state.error ? `error: ${state.error}\n` : ''}\n${sections.join('\n\n')}\n`);
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 import type { RunEvent } from '../../run/events.js';
 import type { Usage } from '../../providers/types.js';
+import { describeScope } from '../../run/budget.js';
 
 export const formatCost = (usd: number): string => `$${usd < 0.01 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
 
@@ -20,6 +21,7 @@ export function describeEvent(event: RunEvent): string | undefined {
     case 'step-start':
       return `${where}started: agent ${event.agent} on ${event.model}`;
     case 'step-end': {
+      if (event.status === 'skipped') return `${where}skipped${event.reason ? ` (${event.reason})` : ''}`;
       const error = event.error ? `: ${event.error}` : '';
       return `${where}${event.status}: ${totalTokens(event.usage)} tokens, ${formatCost(event.costUsd)}, ${formatDuration(event.durationMs)}${error}`;
     }
@@ -38,7 +40,7 @@ export function describeEvent(event: RunEvent): string | undefined {
     case 'rate-limit-wait':
       return `${where}rate limit (${event.reason}) on ${event.provider}: waiting ${event.waitMs} ms`;
     case 'budget-warning':
-      return `${where}budget warning: ${event.scope} spent ${formatCost(event.spentUsd)} of ${formatCost(event.limitUsd)}`;
+      return `${where}budget warning: ${describeScope(event.scope)} has spent ${formatCost(event.spentUsd)} of its ${formatCost(event.limitUsd)} limit`;
     case 'search-start':
       return `${where}searching ${event.provider}: ${event.query}`;
     case 'search-end':

@@ -2,12 +2,20 @@
 // final output (the answer, or the template's outputs) on stdout.
 
 import type { RunResult } from '../../run/run.js';
+import type { StepState } from '../../run/state.js';
 import { formatCost, formatDuration, totalTokens } from './format.js';
+
+/** A step's status as the summary shows it. */
+export function stepStatusText(step: StepState): string {
+  if (step.status === 'pending') return step.stopped ?? 'not run';
+  if (step.status === 'skipped' && step.blockedBy !== undefined) return 'skipped (needs failed)';
+  return step.status;
+}
 
 export function formatSummary(result: RunResult): string {
   const rows = Object.entries(result.state.steps).map(([id, step]) => [
     id,
-    step.status === 'pending' ? 'not run' : step.status,
+    stepStatusText(step),
     step.model ?? '',
     `${totalTokens(step.usage)} tok`,
     formatCost(step.costUsd),

@@ -15,6 +15,7 @@
 import type { RunEvent } from '../../run/events.js';
 import type { Progress } from './index.js';
 import { describeEvent, formatCost, totalTokens } from './format.js';
+import { guardOutput } from './streams.js';
 
 type Outcome = { kind: 'done' } | { kind: 'failed'; error: Error } | { kind: 'skipped' };
 
@@ -88,7 +89,7 @@ export async function createListrProgress(stepIds: string[]): Promise<Progress> 
   const settleRest = (status: string) => {
     for (const [id, line] of lines) {
       if (line.settled) continue;
-      line.title = line.title === 'waiting' ? 'not run' : status === 'succeeded' ? line.title : status;
+      line.title = line.title === 'waiting' ? 'not run' : status === 'succeeded' ? line.title : status === 'budget-exceeded' ? 'budget' : status;
       render(id, line);
       settle(line, status === 'succeeded' ? { kind: 'done' } : { kind: 'skipped' });
     }
@@ -100,7 +101,7 @@ export async function createListrProgress(stepIds: string[]): Promise<Progress> 
       const id = event.stepId?.replace(/\[\d+\]$/, '');
       const line = id === undefined ? undefined : lines.get(id);
       if (!line || !id) {
-        if (event.type === 'warning' || event.type === 'budget-warning') process.stderr.write(`${describeEvent(event)}\n`);
+        if (event.type === 'warning' || event.type === 'budget-warning') guardOutput().err(`${describeEvent(event)}\n`);
         return;
       }
       switch (event.type) {
@@ -123,7 +124,7 @@ export async function createListrProgress(stepIds: string[]): Promise<Progress> 
           break;
         case 'step-end':
           if (event.stepId !== id) break;
-          line.title = event.status;
+          line.title = event.status === 'skipped' && event.reason ? `skipped (${event.reason})` : event.status;
           if (event.status === 'cached') {
             line.costUsd = event.costUsd;
             line.tokens = totalTokens(event.usage);
