@@ -182,7 +182,7 @@ export async function waitForStep(root: string, step: string): Promise<string> {
   }
 }
 
-/** Polls until the simulator has received a call for `step` (the step is surely running). */
-export async function waitForCall(sim: Simulator, step: string): Promise<void> {
-  while (!sim.requests.some((request) => stepOf(request) === step)) await pause(10);
+/** Polls until the simulator has received a call for `step` after its `from`th request (the step is surely running). */
+export async function waitForCall(sim: Simulator, step: string, from: number): Promise<void> {
+  while (!sim.requests.slice(from).some((request) => stepOf(request) === step)) await pause(10);
 }

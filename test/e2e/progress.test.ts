@@ -73,10 +73,11 @@ describe('progress display', () => {
 
   it('on Ctrl-C in a terminal, saves the run and exits 130: finished, interrupted and not-run steps, then how to resume', async () => {
     await project.clearRuns();
+    const calls = project.sim.requests.length;
     const { done, cliPid } = underTerminal('run templates/three.yaml');
     const runId = await waitForStep('gather');
     // Mid-call in draft, so that it ends as interrupted rather than not run.
-    await waitForCall(project.sim, 'draft');
+    await waitForCall(project.sim, 'draft', calls);
     process.kill(await cliPid(), 'SIGINT');
     const { code, output } = await done;
     // listr2's own SIGINT handler would exit 127 here, before the state is saved.
@@ -90,6 +91,8 @@ describe('progress display', () => {
     ]);
     expect(screen).toContain('agentpipe: SIGINT: stopping, saving state (press Ctrl-C again to quit at once)');
     expect(screen.at(-1)).toBe(`resume with: agentpipe run --resume ${runId}`);
+    // The line is ended: the shell prompt that follows starts on a line of its own.
+    expect(output).toContain(`resume with: agentpipe run --resume ${runId}\r\n`);
     expect(JSON.parse(await readFile(runFile(runId, 'run.json'), 'utf8')).status).toBe('interrupted');
   });
 

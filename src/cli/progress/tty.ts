@@ -100,10 +100,9 @@ export async function createListrProgress(stepIds: string[]): Promise<Progress> 
       if (event.type === 'run-end') return settleRest(event.status);
       const id = event.stepId?.replace(/\[\d+\]$/, '');
       const line = id === undefined ? undefined : lines.get(id);
-      if (!line || !id) {
-        if (event.type === 'warning' || event.type === 'budget-warning') guardOutput().err(`${describeEvent(event)}\n`);
-        return;
-      }
+      // A budget warning matters whichever step spent the money (listr2 prints it when it ends).
+      if (event.type === 'budget-warning' || (!line && event.type === 'warning')) guardOutput().err(`${describeEvent(event)}\n`);
+      if (!line || !id) return;
       switch (event.type) {
         case 'step-start':
           line.title = 'running';
