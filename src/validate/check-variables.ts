@@ -42,7 +42,8 @@ export function checkText(context: ValidationContext, source: SourceFile, path: 
     if (!isKnownHelper(helper.name)) report(context, source, path, 'template/helper', `unknown helper \`${helper.name}\`${didYouMean(helper.name, allHelperNames)}`, { fix: `use one of: ${allHelperNames.join(', ')}`, position: at(helper) });
   }
   for (const problem of scan.problems) report(context, source, path, 'template/variable', problem.message, { fix: problem.fix, position: at(problem) });
-  for (const use of scan.paths) checkVariable(context, source, path, use, scope, at(use));
+  // Positions cost a second parse of the file: found only for a read that is reported.
+  for (const use of scan.paths) checkVariable(context, source, path, use, scope, () => at(use));
   scan.partials.forEach((partial, index) => {
     if (!context.layerFiles.has(partial)) {
       const position = scan.partialPositions[index];
@@ -58,7 +59,7 @@ export function positionInFile(source: SourceFile, path: ValuePath, text: string
   return mustache && source.locateWithin(path, mustache.text, mustache.occurrence);
 }
 
-function checkVariable(context: ValidationContext, source: SourceFile, path: ValuePath, use: PathUse, scope: TextScope, position: Position | undefined): void {
+function checkVariable(context: ValidationContext, source: SourceFile, path: ValuePath, use: PathUse, scope: TextScope, position: () => Position | undefined): void {
   const [root = '', second] = use.parts;
   const variable = use.parts.join('.');
   // Inside a block the written path differs from what it reads (`../x`, `q` in `{{#with inputs}}`): show both.
@@ -66,7 +67,7 @@ function checkVariable(context: ValidationContext, source: SourceFile, path: Val
   // An agent's texts see `agent`; a template's see `steps` (and `item` in a for_each step) instead.
   const roots = scope.allSteps ? ['inputs', 'steps', 'today', 'run', ...(scope.forEach ? ['item', 'item_index'] : [])] : ['inputs', 'agent', 'today', 'run'];
   const fields = knownFields[root];
-  const problem = (message: string, fix: string): void => report(context, source, path, 'template/variable', message, { fix, position });
+  const problem = (message: string, fix: string): void => report(context, source, path, 'template/variable', message, { fix, position: position() });
   if (root === 'inputs') {
     if (second === undefined) return;
     scope.usedInputs.add(second);
