@@ -142,6 +142,15 @@ describe('--help, schema, list, init (spawned)', () => {
     expect(result.stderr).not.toMatch(/node_modules\/(ajv|js-yaml|yaml|handlebars)\/|generated\/validators/);
   });
 
+  test('a clean lint never loads `yaml` or Handlebars: positions and the full parser are for reported problems only', async () => {
+    const hook = path.join(await mkdtemp(path.join(tmpdir(), 'agentpipe-hook-')), 'hook.mjs');
+    await writeFile(hook, `import { registerHooks } from 'node:module';\nregisterHooks({ resolve(specifier, context, next) { const result = next(specifier, context); process.stderr.write('LOADED ' + result.url + '\\n'); return result; } });\n`);
+    const result = agentpipe(['lint'], await materialize(), ['--import', hook]);
+    expect(result.stdout).toBe('no problems in 5 files\n');
+    expect(result.stderr).toContain('node_modules/js-yaml/');
+    expect(result.stderr).not.toMatch(/node_modules\/(yaml|handlebars)\//);
+  });
+
   test('schema prints all kinds, or one; an unknown kind exits 2', () => {
     const all = JSON.parse(agentpipe(['schema'], repoRoot).stdout) as Record<string, { $id: string }>;
     expect(Object.keys(all).sort()).toEqual(['agent', 'common', 'layer', 'providers', 'template', 'tools']);
