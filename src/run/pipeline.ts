@@ -4,11 +4,12 @@
 // on resume) and nothing else. A budget stop or an interrupt aborts everything in flight; finished
 // work is saved first. A step's cost is charged as each call is paid, so a stopped step shows it.
 
-import { BudgetExceededError, InterruptedError, AgentpipeError, RunFailedError } from '../errors.js';
+import { BudgetExceededError, InterruptedError, AgentpipeError } from '../errors.js';
 import type { CompiledPipeline, CompiledStep } from '../compile/ir.js';
 import { emptyUsage, type Usage } from '../providers/types.js';
 import { addUsage } from './agent-loop.js';
 import type { EventSink } from './events.js';
+import { forEachList } from './for-each.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { newStepState, type ItemState, type RunState, type RunStatus, type StateWriter, type StepState } from './state.js';
 
@@ -214,49 +215,6 @@ async function runItems(
   const rejected = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (rejected) throw rejected.reason;
   return outputs;
-}
-
-/** Resolves `steps.outline.output.sections` or `inputs.files` against the context. */
-export function resolvePath(context: TemplateContext, path: string): unknown {
-  let value: unknown = context;
-  for (const key of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
-
-/** The for_each array, or an error naming where the for_each is written, the path and what is there instead. */
-function forEachList(step: CompiledStep, context: TemplateContext): unknown[] {
-  const path = step.forEach!;
-  const keys = path.split('.');
-  let value: unknown = context;
-  let found: string | undefined;
-  for (const [index, key] of keys.entries()) {
-    const parent = keys.slice(0, index).join('.');
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      found = `${parent} is ${describeValue(value)}, which has no field "${key}"`;
-      break;
-    }
-    if (!(key in value)) {
-      const fields = Object.keys(value);
-      found = `${parent} has no field "${key}"${fields.length > 0 ? ` (it has ${fields.slice(0, 10).join(', ')}${fields.length > 10 ? ', ...' : ''})` : ''}`;
-      break;
-    }
-    value = (value as Record<string, unknown>)[key];
-  }
-  if (found === undefined && Array.isArray(value)) return value;
-  const source = step.forEachSource ?? step.source;
-  const where = `${source.file}:${source.line}${source.col === undefined ? '' : `:${source.col}`}`;
-  throw new RunFailedError(`${where}: step '${step.id}': for_each "${path}" is not an array: ${found ?? `found ${describeValue(value)}`}`);
-}
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)})`;
-  if (typeof value === 'object') return `an object with fields ${Object.keys(value).slice(0, 10).join(', ') || '(none)'}`;
-  return `a ${typeof value} (${String(value)})`;
 }
 
 const isRunStop = (error: unknown) => error instanceof BudgetExceededError || error instanceof InterruptedError;
