@@ -20,7 +20,6 @@ import { unsupportedVersion } from './version.js';
 
 export type { ProjectConfig, Checked } from './types.js';
 export { formatPath } from './schema-errors.js';
-export { missingEnvDiagnostics } from './env.js';
 
 export interface ValidateOptions {
   /** Only used for diagnostics about env vars; interpolation happened at load time. */
