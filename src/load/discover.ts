@@ -60,8 +60,11 @@ export async function discoverFiles(root: string): Promise<Discovered> {
   const refused: Discovered['refused'] = [];
   const diagnostics: Diagnostic[] = [];
   const realRoot = await realpath(root).catch(() => root);
+  // `file` is already normal (`agents/x.yaml`): on POSIX a join is a concatenation, and this runs per file.
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  const absolute = path.sep === '/' ? (file: string): string => prefix + file : (file: string): string => path.join(root, file);
   const add = (kind: FileKind, file: string): void => {
-    files.push({ kind, file, absPath: path.join(root, file) });
+    files.push({ kind, file, absPath: absolute(file) });
   };
   const stray = (file: string, why: string, fix: string): void => {
     diagnostics.push({ severity: 'warning', code: 'load/stray-file', file, line: 1, col: 1, message: why, fix });

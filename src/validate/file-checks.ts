@@ -45,8 +45,12 @@ export function checkSchemaComment(source: SourceFile, root: string): Diagnostic
   const target = schemaLine.exec(source.text.slice(0, 2000))?.[1];
   const leading = target === undefined ? '' : (/^(?:[ \t]*(?:#[^\n]*)?\n)*/.exec(source.text)?.[0] ?? '');
   const expected = expectedTarget(source, root);
-  const line = `# yaml-language-server: $schema=${expected.startsWith('.') ? expected : `./${expected}`}`;
-  const warn = (message: string, at = 1): Diagnostic => ({ severity: 'warning', code: 'style/schema-comment', file: source.file, line: at, col: 1, message, fix: `make the first line \`${line}\`` });
+  // The usual case, a line as `agentpipe init` writes it, needs no path arithmetic.
+  if (target !== undefined && (target === expected || target === `./${expected}`) && leading.includes(target)) return [];
+  const warn = (message: string, at = 1): Diagnostic => {
+    const line = `# yaml-language-server: $schema=${expected.startsWith('.') ? expected : `./${expected}`}`;
+    return { severity: 'warning', code: 'style/schema-comment', file: source.file, line: at, col: 1, message, fix: `make the first line \`${line}\`` };
+  };
   if (target === undefined || !leading.includes(target)) return [warn(`missing the \`# yaml-language-server: $schema=\` line, so editors cannot check this ${source.kind} file`)];
   const at = leading.slice(0, leading.indexOf(target)).split('\n').length;
   if (path.posix.basename(target) !== `${source.kind}.schema.json`) return [warn(`the $schema line points at \`${target}\`, which is not the ${source.kind} schema`, at)];
