@@ -23,6 +23,8 @@ export interface PrepareOptions {
   resume?: string;
   /** Placeholder inputs instead of failing on missing ones (`--dry-run`). */
   mode?: InputMode;
+  /** `--dry-run` and `--replay` call no provider: unset env vars stay warnings for them. */
+  callsNothing?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -51,7 +53,7 @@ export async function prepareRun(options: PrepareOptions): Promise<PreparedRun> 
   if (options.modelOverride) checkModelOverride(config, options.modelOverride, env);
   const modelOverride = options.modelOverride ?? resume?.modelOverride;
   const pipeline = compile(config, resume ? resume.target : options.file!, { env, cwd: resume ? raw.root : cwd, ...(modelOverride ? { modelOverride } : {}) });
-  await requireTargetEnv(raw, pipeline);
+  if (!options.callsNothing) await requireTargetEnv(raw, pipeline);
   let inputs: Record<string, unknown>;
   if (resume) inputs = resume.inputs;
   else {

@@ -118,10 +118,14 @@ describe('agentpipe lint (spawned)', () => {
       noStack(result.stderr);
     }
     // The default route falls back to ollama, whose host is unset; nothing uses the `lan` provider.
-    const fallback = agentpipe(['run', 'agents/helper.yaml', '--dry-run', '--input', 'question=x'], root);
+    const fallback = agentpipe(['run', 'agents/helper.yaml', '--input', 'question=x'], root);
     expect(fallback.stderr).toContain('providers.yaml:5:37: error: ${AGENTPIPE_TEST_UNSET_HOST} is not set and has no default, and the run uses provider `ollama`');
     expect(fallback.stderr).toContain('providers.yaml:6:45: warning: ${AGENTPIPE_TEST_UNSET_LAN}');
     expect(fallback.status).toBe(2);
+    // A dry run calls nothing, so the same unset variable does not stop it.
+    const dryRun = agentpipe(['run', 'agents/helper.yaml', '--dry-run', '--input', 'question=x'], root);
+    expect(dryRun.status).toBe(0);
+    noStack(dryRun.stderr);
   });
 
   test('no providers.yaml anywhere above: exit 2 with a fix', async () => {

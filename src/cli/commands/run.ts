@@ -37,6 +37,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     ...(flags.model ? { modelOverride: flags.model } : {}),
     ...(flags.resume ? { resume: String(flags.resume) } : {}),
     mode: flags.dryRun ? 'estimate' : 'run',
+    callsNothing: flags.dryRun === true || flags.replay !== undefined,
   });
   if (flags.dryRun) {
     await printPlan(prepared, flags.json === true);
