@@ -2,7 +2,7 @@
 
 import { ConfigError, type Diagnostic } from '../errors.js';
 import type { SourceFile, ValuePath } from '../load/types.js';
-import { redactDiagnostic } from '../validate/secrets.js';
+import { redactDiagnostic } from '../secrets.js';
 import { mustacheAt } from '../prompt-language/positions.js';
 import type { TemplatePosition } from '../prompt-language/scan.js';
 import type { SourceRef } from './ir.js';

@@ -1,9 +1,11 @@
 // One redaction routine for the audit log, events and error messages: API keys never leave the process.
 
+import { findSecrets } from '../secrets.js';
+
 /** Env var names that hold secrets. Matched case-insensitively against the whole name. */
 const secretNamePattern = /(_API_KEY|_TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY)/i;
 
-/** Shapes of well-known keys, redacted even when no env var holds them. */
+/** Broad shapes, redacted even when no env var holds them (wider than lint's, since over-redacting output is cheap). */
 const secretValuePatterns: Array<[RegExp, string]> = [
   [/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g, 'Bearer [REDACTED]'],
   [/\bsk-[A-Za-z0-9_-]{16,}/g, '[REDACTED]'],
@@ -34,6 +36,8 @@ export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env
   let result = text;
   for (const value of secretValues(env)) result = result.split(value).join(REDACTED);
   for (const [pattern, replacement] of secretValuePatterns) result = result.replace(pattern, replacement);
+  // Then every shape the config linter knows (AWS, Slack, HF, PEM keys...), so the two never disagree.
+  for (const { index, length } of findSecrets(result).reverse()) result = `${result.slice(0, index)}${REDACTED}${result.slice(index + length)}`;
   return result;
 }
 

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import type { SourceFile } from '../load/types.js';
-import { findSecrets } from './secrets.js';
+import { findSecrets } from '../secrets.js';
 
 function positionOf(text: string, offset: number): { line: number; col: number } {
   let line = 1;

@@ -13,7 +13,7 @@ import { nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
-import { redactDiagnostic } from './secrets.js';
+import { redactDiagnostic } from '../secrets.js';
 import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
 import type { ProjectConfig } from './types.js';
 import { unsupportedVersion } from './version.js';

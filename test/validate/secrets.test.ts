@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { CompileDiagnostics } from '../../src/compile/diagnostics.js';
-import { findSecrets, redactDiagnostic, redactSecrets } from '../../src/validate/secrets.js';
+import { findSecrets, redactDiagnostic, redactSecrets } from '../../src/secrets.js';
 
 // Made-up keys of each vendor's shape (none is real).
 const keys: Array<[string, string]> = [

@@ -1,8 +1,8 @@
-// The one detector of literal secrets in config text: lint's secret rule reports them, and every
-// diagnostic is passed through redactSecrets so that no message (schema errors included) echoes one.
+// The one detector of literal secrets: lint's secret rule reports them, every diagnostic is passed
+// through redactSecrets so that no message echoes one, and tools/redact.ts uses it at run time.
 // Only the prefix that identified a key is ever shown.
 
-import type { Diagnostic } from '../errors.js';
+import type { Diagnostic } from './errors.js';
 
 // Shapes of real keys, most specific first (an `sk-ant-` key is not reported again as `sk-`). Each
 // needs enough random-looking characters that ordinary words and slugs never match. Group 1 is the
