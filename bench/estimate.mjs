@@ -2,11 +2,11 @@
 // 25 KB layers over three steps, one of them a for_each), next to `node -e 0` from the same run.
 // Goal: <= 0.35 s. Needs a build (npm run build).
 // Standalone: `node bench/estimate.mjs`. Exports run() -> rows for bench/run.mjs.
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { medianProcessMs } from './timing.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repoRoot, 'bin/agentpipe.js');
@@ -89,19 +89,7 @@ async function makeProject() {
   return root;
 }
 
-function time(args, cwd) {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-  const elapsed = performance.now() - start;
-  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`);
-  return elapsed;
-}
-
-function median(args, cwd) {
-  time(args, cwd); // warm the file cache
-  const samples = Array.from({ length: runs }, () => time(args, cwd)).sort((left, right) => left - right);
-  return samples[Math.floor(samples.length / 2)];
-}
+const median = (args, cwd) => medianProcessMs(args, cwd, runs);
 
 export async function run() {
   const root = await makeProject();

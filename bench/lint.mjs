@@ -2,11 +2,11 @@
 // unavoidable work (js-yaml parse + ajv standalone validation, no positions, no cross-references),
 // and of `agentpipe --help` against `node -e 0`. Needs a build (npm run build).
 // Standalone: `node bench/lint.mjs`. Exports run() -> rows for bench/run.mjs.
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { medianProcessMs } from './timing.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repoRoot, 'bin/agentpipe.js');
@@ -76,19 +76,7 @@ async function makeProject() {
   return { root, floorFile };
 }
 
-function time(args, cwd, expectStatus = 0) {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-  const elapsed = performance.now() - start;
-  if (result.status !== expectStatus) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stdout}${result.stderr}`);
-  return elapsed;
-}
-
-function median(args, cwd) {
-  time(args, cwd); // warm the file cache
-  const samples = Array.from({ length: runs }, () => time(args, cwd)).sort((left, right) => left - right);
-  return samples[Math.floor(samples.length / 2)];
-}
+const median = (args, cwd) => medianProcessMs(args, cwd, runs);
 
 export async function run() {
   const { root, floorFile } = await makeProject();
