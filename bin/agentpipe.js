@@ -3,6 +3,12 @@
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
 
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 13)) {
+  process.stderr.write(`agentpipe needs Node.js >= 22.13 and this is ${process.version}: install Node 24 (nvm install 24, or https://nodejs.org), then run the command again.\n`);
+  process.exit(2);
+}
+
 const args = process.argv.slice(2);
 // A bare --help is served from the text the build rendered (scripts/help-snapshot.mjs), so the
 // commonest first command costs no more than a plain `node` start.
