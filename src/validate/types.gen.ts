@@ -309,6 +309,10 @@ export interface PathRules {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for write and edit.
@@ -320,6 +324,10 @@ export interface PathRules1 {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for bash and command tools.
