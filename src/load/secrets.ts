@@ -19,7 +19,7 @@ export function registerProjectSecrets(files: readonly SourceFile[], env: Env): 
     const name = provider['api_key_env'];
     if (typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) registerSecret(env[name]);
     const type = provider['type'];
-    if (typeof type === 'string' && type in defaultKeyEnvVars) for (const variable of defaultKeyEnvVars[type as ProviderType]) registerSecret(env[variable]);
+    if (typeof type === 'string' && Object.hasOwn(defaultKeyEnvVars, type)) for (const variable of defaultKeyEnvVars[type as ProviderType]) registerSecret(env[variable]);
   }
   // Search providers and anything else that names a key the same way.
   const search = providers['search'];
