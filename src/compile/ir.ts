@@ -92,6 +92,8 @@ export interface PathRules {
   allow: string[];
   deny: string[];
   maxBytes: number;
+  /** Files whose link count is above 1 are refused unless this is true (`hard_links: true`). */
+  hardLinks?: boolean;
 }
 
 export interface BashRules {

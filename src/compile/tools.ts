@@ -24,7 +24,7 @@ export function toPermissionsOverride(file: PermissionsFile | undefined): Permis
   const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
   for (const access of ['read', 'write'] as const) {
     const rules = file?.[access];
-    if (rules) override[access] = defined({ allow: rules.allow, deny: rules.deny, maxBytes: parseOptionalSize(rules.max_bytes) });
+    if (rules) override[access] = defined({ allow: rules.allow, deny: rules.deny, maxBytes: parseOptionalSize(rules.max_bytes), hardLinks: rules.hard_links });
   }
   if (file?.bash) {
     const bash = file.bash;
@@ -50,7 +50,7 @@ export function defaultPermissions(tools: ToolsFile): Permissions {
 
 /** IR field name (from narrowPermissions) -> YAML key, to point a violation at the agent's line. */
 const yamlKeys: Record<string, string> = {
-  maxBytes: 'max_bytes', timeoutMs: 'timeout', maxOutputBytes: 'max_output', allowHosts: 'allow_hosts', denyHosts: 'deny_hosts', maxRedirects: 'max_redirects',
+  maxBytes: 'max_bytes', timeoutMs: 'timeout', maxOutputBytes: 'max_output', allowHosts: 'allow_hosts', denyHosts: 'deny_hosts', maxRedirects: 'max_redirects', hardLinks: 'hard_links',
 };
 
 export function resolveWorkspace(root: string, tools: Checked<ToolsFile>, diagnostics: CompileDiagnostics): string {

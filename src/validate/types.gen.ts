@@ -313,6 +313,10 @@ export interface PathRules {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for write and edit.
@@ -324,6 +328,10 @@ export interface PathRules1 {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for bash and command tools.

@@ -5,11 +5,11 @@ function ucs2length(text) { let length = 0; for (const _ of text) length++; retu
 export const providers = validate20;
 const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
 const schema33 = {"description":"Version of the agentpipe config language this file is written in. Only 1 exists today.","const":1};
-const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h.","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"};
+const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h, at most 24 days (576h): longer ones cannot be timed.","type":"string","pattern":"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"};
 const schema35 = {"description":"The NAME of an environment variable (never its value), e.g. ANTHROPIC_API_KEY.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
 const pattern4 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
 const pattern7 = new RegExp("^[a-z][a-z0-9_-]*/.+$", "u");
-const pattern6 = new RegExp("^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$", "u");
+const pattern6 = new RegExp("^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$", "u");
 const pattern5 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const schema34 = {"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}};
 
@@ -127,7 +127,7 @@ if(data.timeout !== undefined){
 let data5 = data.timeout;
 if(typeof data5 === "string"){
 if(!pattern6.test(data5)){
-const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -782,7 +782,7 @@ if(data8.initial_delay !== undefined){
 let data10 = data8.initial_delay;
 if(typeof data10 === "string"){
 if(!pattern6.test(data10)){
-const err22 = {instancePath:instancePath+"/retry/initial_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err22 = {instancePath:instancePath+"/retry/initial_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -807,7 +807,7 @@ if(data8.max_delay !== undefined){
 let data11 = data8.max_delay;
 if(typeof data11 === "string"){
 if(!pattern6.test(data11)){
-const err24 = {instancePath:instancePath+"/retry/max_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err24 = {instancePath:instancePath+"/retry/max_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1119,7 +1119,7 @@ if(data22.timeout !== undefined){
 let data27 = data22.timeout;
 if(typeof data27 === "string"){
 if(!pattern6.test(data27)){
-const err48 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err48 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1253,7 +1253,7 @@ if(data28.timeout !== undefined){
 let data32 = data28.timeout;
 if(typeof data32 === "string"){
 if(!pattern6.test(data32)){
-const err59 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err59 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1377,7 +1377,7 @@ if(data33.timeout !== undefined){
 let data37 = data33.timeout;
 if(typeof data37 === "string"){
 if(!pattern6.test(data37)){
-const err69 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err69 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1441,11 +1441,11 @@ validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 export const tools = validate26;
 const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}}}};
 const schema48 = {"description":"Permission rules per tool family. edit and write obey `write`; glob and grep obey `read`.","type":"object","additionalProperties":false,"properties":{"read":{"$ref":"#/$defs/pathRules","description":"Rules for read, glob and grep."},"write":{"$ref":"#/$defs/pathRules","description":"Rules for write and edit."},"bash":{"$ref":"#/$defs/bashRules","description":"Rules for bash and command tools."},"http":{"$ref":"#/$defs/httpRules","description":"Rules for http."}}};
-const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."}}};
+const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."},"hard_links":{"description":"Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.","type":"boolean"}}};
 const schema50 = {"description":"Glob patterns (picomatch syntax, dotfiles included), relative to the workspace.","type":"array","items":{"type":"string","minLength":1}};
-const schema52 = {"description":"A size in bytes: an integer, or a string such as 512B, 64KB, 1MB (1KB = 1024 bytes).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(B|KB|MB|GB)$"}]};
+const schema52 = {"description":"A size in bytes: an integer, or a string such as 512B, 64KB, 1MB (1KB = 1024 bytes), at most 1GB.","anyOf":[{"type":"integer","minimum":0,"maximum":1073741824},{"type":"string","pattern":"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"}]};
 const func1 = ucs2length;
-const pattern18 = new RegExp("^[0-9]+(B|KB|MB|GB)$", "u");
+const pattern18 = new RegExp("^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1459,7 +1459,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((key0 === "allow") || (key0 === "deny")) || (key0 === "max_bytes"))){
+if(!((((key0 === "allow") || (key0 === "deny")) || (key0 === "max_bytes")) || (key0 === "hard_links"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -1568,8 +1568,8 @@ vErrors.push(err7);
 errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data4 > 1073741824 || isNaN(data4)){
+const err8 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1578,13 +1578,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-var _valid0 = _errs15 === errors;
-valid8 = valid8 || _valid0;
-const _errs17 = errors;
-if(typeof data4 === "string"){
-if(!pattern18.test(data4)){
-const err9 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(B|KB|MB|GB)$"},message:"must match pattern \""+"^[0-9]+(B|KB|MB|GB)$"+"\""};
+if(data4 < 0 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1594,8 +1589,12 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs15 === errors;
+valid8 = valid8 || _valid0;
+const _errs17 = errors;
+if(typeof data4 === "string"){
+if(!pattern18.test(data4)){
+const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1604,15 +1603,26 @@ vErrors.push(err10);
 }
 errors++;
 }
-var _valid0 = _errs17 === errors;
-valid8 = valid8 || _valid0;
-if(!valid8){
-const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs17 === errors;
+valid8 = valid8 || _valid0;
+if(!valid8){
+const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
 }
 errors++;
 }
@@ -1628,14 +1638,26 @@ vErrors = null;
 }
 }
 }
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.hard_links !== undefined){
+if(typeof data.hard_links !== "boolean"){
+const err13 = {instancePath:instancePath+"/hard_links",schemaPath:"#/properties/hard_links/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err13];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -1755,7 +1777,7 @@ if(data.timeout !== undefined){
 let data4 = data.timeout;
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1792,8 +1814,8 @@ vErrors.push(err9);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data5 > 1073741824 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1802,13 +1824,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid0 = _errs18 === errors;
-valid9 = valid9 || _valid0;
-const _errs20 = errors;
-if(typeof data5 === "string"){
-if(!pattern18.test(data5)){
-const err11 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(B|KB|MB|GB)$"},message:"must match pattern \""+"^[0-9]+(B|KB|MB|GB)$"+"\""};
+if(data5 < 0 || isNaN(data5)){
+const err11 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1818,8 +1835,12 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs18 === errors;
+valid9 = valid9 || _valid0;
+const _errs20 = errors;
+if(typeof data5 === "string"){
+if(!pattern18.test(data5)){
+const err12 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1828,15 +1849,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs20 === errors;
-valid9 = valid9 || _valid0;
-if(!valid9){
-const err13 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err13 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs20 === errors;
+valid9 = valid9 || _valid0;
+if(!valid9){
+const err14 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -1860,18 +1892,7 @@ for(let i2=0; i2<len2; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
 if(!pattern5.test(data7)){
-const err14 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1881,9 +1902,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
 else {
-const err16 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err16 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1893,14 +1913,26 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.shell !== undefined){
-if(typeof data.shell !== "boolean"){
-const err17 = {instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err17 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err17];
 }
 else {
 vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.shell !== undefined){
+if(typeof data.shell !== "boolean"){
+const err18 = {instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
 }
 errors++;
 }
@@ -1913,18 +1945,7 @@ for(let i3=0; i3<len3; i3++){
 let data10 = data9[i3];
 if(typeof data10 === "string"){
 if(func1(data10) < 1){
-const err18 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1934,9 +1955,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
 else {
-const err20 = {instancePath:instancePath+"/expose",schemaPath:"#/$defs/globList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err20 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1946,10 +1966,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.sandbox !== undefined){
-let data11 = data.sandbox;
-if(!((data11 === "auto") || (data11 === "off"))){
-const err21 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema53.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err21 = {instancePath:instancePath+"/expose",schemaPath:"#/$defs/globList/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1959,14 +1978,27 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
-else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sandbox !== undefined){
+let data11 = data.sandbox;
+if(!((data11 === "auto") || (data11 === "off"))){
+const err22 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema53.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
 }
 errors++;
 }
@@ -2086,7 +2118,7 @@ if(data.timeout !== undefined){
 let data4 = data.timeout;
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2123,8 +2155,8 @@ vErrors.push(err9);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data5 > 1073741824 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2133,13 +2165,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid0 = _errs18 === errors;
-valid9 = valid9 || _valid0;
-const _errs20 = errors;
-if(typeof data5 === "string"){
-if(!pattern18.test(data5)){
-const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(B|KB|MB|GB)$"},message:"must match pattern \""+"^[0-9]+(B|KB|MB|GB)$"+"\""};
+if(data5 < 0 || isNaN(data5)){
+const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2149,8 +2176,12 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs18 === errors;
+valid9 = valid9 || _valid0;
+const _errs20 = errors;
+if(typeof data5 === "string"){
+if(!pattern18.test(data5)){
+const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2159,15 +2190,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs20 === errors;
-valid9 = valid9 || _valid0;
-if(!valid9){
-const err13 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err13 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs20 === errors;
+valid9 = valid9 || _valid0;
+if(!valid9){
+const err14 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -2186,18 +2228,7 @@ vErrors = null;
 if(data.max_redirects !== undefined){
 let data6 = data.max_redirects;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err14 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 20 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+const err15 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2206,8 +2237,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(data6 < 0 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 20 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2216,16 +2248,26 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6 < 0 || isNaN(data6)){
+const err17 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err17];
 }
 else {
 vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
 }
 errors++;
 }
@@ -2416,7 +2458,7 @@ if(data.timeout !== undefined){
 let data6 = data.timeout;
 if(typeof data6 === "string"){
 if(!pattern6.test(data6)){
-const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2909,7 +2951,7 @@ if(data.timeout !== undefined){
 let data2 = data.timeout;
 if(typeof data2 === "string"){
 if(!pattern6.test(data2)){
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3998,7 +4040,7 @@ if(data.timeout !== undefined){
 let data2 = data.timeout;
 if(typeof data2 === "string"){
 if(!pattern6.test(data2)){
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4534,7 +4576,7 @@ if(data7.timeout !== undefined){
 let data9 = data7.timeout;
 if(typeof data9 === "string"){
 if(!pattern6.test(data9)){
-const err16 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const err16 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
