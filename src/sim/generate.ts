@@ -50,6 +50,28 @@ export function declaredTools(api: SimApi, body: Json): DeclaredTool[] {
   }
 }
 
+/**
+ * `run --sim` also states the schema in a system part starting with this marker, for the calls whose
+ * vendor cannot take it natively (Gemini 2.x beside tools), so those answers fit too.
+ */
+export const simSchemaMarker = '[agentpipe-sim-schema] ';
+
+function markedSchema(node: unknown): Json | undefined {
+  if (typeof node === 'string') {
+    const at = node.indexOf(simSchemaMarker);
+    if (at < 0) return undefined;
+    try {
+      const parsed = JSON.parse(node.slice(at + simSchemaMarker.length).split('\n')[0] ?? '') as unknown;
+      return isObject(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (Array.isArray(node)) for (const item of node) { const found = markedSchema(item); if (found) return found; }
+  else if (isObject(node)) for (const value of Object.values(node)) { const found = markedSchema(value); if (found) return found; }
+  return undefined;
+}
+
 /** Whether the conversation already holds a tool result (then the model answers instead of calling). */
 function hasToolResult(body: Json): boolean {
   const text = JSON.stringify(body.messages ?? body.contents ?? []);
@@ -122,7 +144,7 @@ export function generatedTurn(api: SimApi, body: Json, fallback: SimTurn, option
     const tool = tools[0] as DeclaredTool;
     return { toolCalls: [{ name: tool.name, input: (sampleFor(tool.schema) ?? {}) as Json }] };
   }
-  const schema = structuredSchemaOf(api, body);
+  const schema = structuredSchemaOf(api, body) ?? markedSchema(body.system ?? body.systemInstruction ?? body.messages);
   if (schema) return { text: JSON.stringify(sampleFor(schema)) };
   // Anthropic on an older API version: structured output is a forced call of the output tool.
   const output = declaredTools(api, body).find((tool) => tool.name === anthropicOutputTool);
