@@ -8,6 +8,7 @@ import { checkAgent } from './check-agents.js';
 import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
 import { checkTools } from './check-tools.js';
+import { checkToolVendors } from './check-tool-vendors.js';
 import { missingEnvDiagnostics } from './env.js';
 import { nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
@@ -64,6 +65,7 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   }
   checkProviders(context);
   checkTools(context);
+  await checkToolVendors(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
   for (const template of context.templates.values()) checkTemplate(context, template);
   const mode = options.mode ?? 'lint';

@@ -39,6 +39,7 @@ const descriptions: Record<string, string> = {
   'template/unknown-variable': 'A template variable that nothing provides',
   'template/variable': 'A template variable used where it is not available',
   'tools/description': 'A tool without a usable description',
+  'tools/dropped-keyword': 'A tool schema keyword a vendor drops',
   'tools/kind': 'A tool of an unknown kind',
   'tools/name': 'A tool name longer than a vendor accepts',
   'tools/parameters': 'Tool parameters that are not a valid JSON Schema',
