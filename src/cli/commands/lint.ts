@@ -14,12 +14,9 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   // Node's on-disk compile cache (a no-op where unsupported) saves re-compiling the generated
   // validators and js-yaml on every CI run; modules imported from here on use it.
   (await import('node:module')).enableCompileCache?.();
-  const { UsageError } = await import('../../errors.js');
   const format = await import('../format/diagnostics.js');
   const formatName = flags.json ? 'json' : (flags.format ?? 'text');
-  if (!(format.diagnosticFormats as readonly string[]).includes(formatName)) {
-    throw new UsageError(`unknown --format \`${formatName}\`; use one of ${format.diagnosticFormats.join(', ')}`);
-  }
+  (await import('../format/format-flag.js')).checkFormat(formatName, format.diagnosticFormats);
   const { loadProject } = await import('../../load/index.js');
   const { requireExistingPaths, selectPaths } = await import('../../load/paths.js');
   const { validateProject } = await import('../../validate/index.js');
