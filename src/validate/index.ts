@@ -8,8 +8,10 @@ import { checkAgent } from './check-agents.js';
 import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
 import { checkTools } from './check-tools.js';
+import { checkToolVendors } from './check-tool-vendors.js';
+import { checkLayerCycles } from './check-layer-cycles.js';
 import { missingEnvDiagnostics } from './env.js';
-import { nameOf, type ValidationContext } from './context.js';
+import { mergeSharedReports, nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
@@ -64,7 +66,10 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   }
   checkProviders(context);
   checkTools(context);
+  await checkToolVendors(context);
+  checkLayerCycles(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
+  mergeSharedReports(context);
   for (const template of context.templates.values()) checkTemplate(context, template);
   const mode = options.mode ?? 'lint';
   context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));

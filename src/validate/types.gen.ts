@@ -195,6 +195,155 @@ export interface AgentpipeProvidersYaml {
       timeout?: string;
     };
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipeProvidersYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | {
+        [k: string]: Provider | undefined;
+      }
+    | {
+        [k: string]: Model | undefined;
+      }
+    | {
+        /**
+         * Model ids (provider/model), tried in this order.
+         *
+         * @minItems 1
+         */
+        [k: string]: [string, ...string[]] | undefined;
+      }
+    | {
+        /**
+         * Attempts per model, the first included. Default 3.
+         */
+        attempts?: number;
+        /**
+         * First backoff delay; doubles each retry, with full jitter. Default 500ms.
+         */
+        initial_delay?: string;
+        /**
+         * Longest delay between attempts, retry-after included. Default 20s.
+         */
+        max_delay?: string;
+        /**
+         * Wait as long as the provider's retry-after says (capped by max_delay). Default true.
+         */
+        honor_retry_after?: boolean;
+      }
+    | {
+        /**
+         * Error classes that move on to the next model. invalid_request never falls back.
+         */
+        on?: (
+          | 'rate_limited'
+          | 'overloaded'
+          | 'server_error'
+          | 'timeout'
+          | 'network'
+          | 'unavailable'
+          | 'auth'
+          | 'context_length'
+        )[];
+      }
+    | {
+        /**
+         * Requests and tokens per minute.
+         */
+        [k: string]:
+          | {
+              /**
+               * Requests per minute.
+               */
+              rpm?: number;
+              /**
+               * Tokens (input + output) per minute.
+               */
+              tpm?: number;
+            }
+          | undefined;
+      }
+    | {
+        /**
+         * The provider used when an agent names none.
+         */
+        default?: 'duckduckgo' | 'searxng' | 'brave';
+        /**
+         * DuckDuckGo HTML search. No key needed.
+         */
+        duckduckgo?: {
+          /**
+           * Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).
+           */
+          base_url?: string;
+          /**
+           * Results per search.
+           */
+          max_results?: number;
+          /**
+           * DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.
+           */
+          region?: string;
+          /**
+           * Safe-search level.
+           */
+          safe_search?: 'strict' | 'moderate' | 'off';
+          /**
+           * Give up on a search after this long.
+           */
+          timeout?: string;
+        };
+        /**
+         * A SearXNG instance (JSON API).
+         */
+        searxng?: {
+          /**
+           * The instance's URL.
+           */
+          base_url: string;
+          /**
+           * Env var with a token, if the instance needs one.
+           */
+          api_key_env?: string;
+          /**
+           * Results per search.
+           */
+          max_results?: number;
+          /**
+           * Give up on a search after this long.
+           */
+          timeout?: string;
+        };
+        /**
+         * Brave Search API. Needs a key.
+         */
+        brave?: {
+          /**
+           * Override of https://api.search.brave.com.
+           */
+          base_url?: string;
+          /**
+           * Env var with the key. Default BRAVE_API_KEY.
+           */
+          api_key_env?: string;
+          /**
+           * Results per search.
+           */
+          max_results?: number;
+          /**
+           * Give up on a search after this long.
+           */
+          timeout?: string;
+        };
+      }
+    | undefined;
 }
 /**
  * One provider: which protocol it speaks, where, and which env var holds its key.
@@ -293,6 +442,23 @@ export interface AgentpipeToolsYaml {
   tools: {
     [k: string]: Tool | undefined;
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipeToolsYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | Permissions
+    | {
+        [k: string]: Tool | undefined;
+      }
+    | undefined;
 }
 /**
  * Permissions every agent starts from. Agents may narrow them, never widen them.
@@ -520,6 +686,84 @@ export interface AgentpipeAgentAgentsYaml {
   provider_options?: {
     [k: string]: {} | undefined;
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipeAgentAgentsYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | {
+        /**
+         * Sampling temperature.
+         */
+        temperature?: number;
+        /**
+         * Most output tokens per call. Default 1024. Also bounds the worst-case estimate.
+         */
+        max_tokens?: number;
+        /**
+         * Nucleus sampling.
+         */
+        top_p?: number;
+        /**
+         * Stop sequences.
+         *
+         * @maxItems 4
+         */
+        stop?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string];
+      }
+    | Inputs
+    | {
+        /**
+         * Prompt layers (paths under agents/layers/, without .yaml), composed in this order.
+         */
+        layers?: string[];
+        /**
+         * The agent's own system text (Handlebars), added after the layers.
+         */
+        system?: string;
+        /**
+         * The user message (Handlebars), e.g. "{{inputs.question}}".
+         */
+        user: string;
+      }
+    | string[]
+    | Permissions1
+    | {
+        /**
+         * always: search every call; auto: when the request needs current information; never. Default never.
+         */
+        mode?: 'auto' | 'always' | 'never';
+        /**
+         * Results injected. Default 5.
+         */
+        max_results?: number;
+        /**
+         * Search provider (default: search.default in providers.yaml).
+         */
+        provider?: 'duckduckgo' | 'searxng' | 'brave';
+        /**
+         * Cap on the injected source block, in tokens. Default 1500.
+         */
+        max_tokens?: number;
+      }
+    | Limits
+    | {
+        /**
+         * JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.
+         */
+        schema?: {};
+      }
+    | {
+        [k: string]: {} | undefined;
+      }
+    | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.
@@ -604,6 +848,19 @@ export interface AgentpipePromptLayerAgentsLayersYaml {
    * The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.
    */
   text: string;
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipePromptLayerAgentsLayersYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | undefined;
 }
 /**
  * A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.
@@ -651,6 +908,35 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
   outputs?: {
     [k: string]: string | undefined;
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipePipelineTemplateTemplatesYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | Inputs1
+    | number
+    | [Step, ...Step[]]
+    | {
+        /**
+         * Budget for the whole run in USD: a warning at 80%, a stop at 100%.
+         */
+        max_cost?: number;
+        /**
+         * Wall-clock limit for the whole run.
+         */
+        timeout?: string;
+      }
+    | {
+        [k: string]: string | undefined;
+      }
+    | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.

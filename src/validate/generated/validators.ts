@@ -3,14 +3,15 @@
 function ucs2length(text) { let length = 0; for (const _ of text) length++; return length; }
 "use strict";
 export const providers = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
 const schema33 = {"description":"Version of the agentpipe config language this file is written in. Only 1 exists today.","const":1};
 const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h, at most 24 days (576h): longer ones cannot be timed.","type":"string","pattern":"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"};
 const schema35 = {"description":"The NAME of an environment variable (never its value), e.g. ANTHROPIC_API_KEY.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
-const pattern4 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
-const pattern7 = new RegExp("^[a-z][a-z0-9_-]*/.+$", "u");
-const pattern6 = new RegExp("^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$", "u");
-const pattern5 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern4 = new RegExp("^x-", "u");
+const pattern5 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
+const pattern8 = new RegExp("^[a-z][a-z0-9_-]*/.+$", "u");
+const pattern7 = new RegExp("^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$", "u");
+const pattern6 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const schema34 = {"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -74,7 +75,7 @@ errors++;
 if(data.api_key_env !== undefined){
 let data2 = data.api_key_env;
 if(typeof data2 === "string"){
-if(!pattern5.test(data2)){
+if(!pattern6.test(data2)){
 const err4 = {instancePath:instancePath+"/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -126,7 +127,7 @@ errors++;
 if(data.timeout !== undefined){
 let data5 = data.timeout;
 if(typeof data5 === "string"){
-if(!pattern6.test(data5)){
+if(!pattern7.test(data5)){
 const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -178,7 +179,7 @@ validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema37 = {"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}};
 const schema38 = {"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}};
-const pattern8 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern9 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -413,7 +414,7 @@ errors++;
 if(data2.as_of !== undefined){
 let data8 = data2.as_of;
 if(typeof data8 === "string"){
-if(!pattern8.test(data8)){
+if(!pattern9.test(data8)){
 const err18 = {instancePath:instancePath+"/pricing/as_of",schemaPath:"#/$defs/pricing/properties/as_of/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
@@ -509,7 +510,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "version") || (key0 === "providers")) || (key0 === "models")) || (key0 === "routes")) || (key0 === "retry")) || (key0 === "fallback")) || (key0 === "rate_limits")) || (key0 === "search"))){
+if(!(((((((((key0 === "version") || (key0 === "providers")) || (key0 === "models")) || (key0 === "routes")) || (key0 === "retry")) || (key0 === "fallback")) || (key0 === "rate_limits")) || (key0 === "search")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -548,7 +549,7 @@ errors++;
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern4.test(key1)){
+if(!pattern5.test(key1)){
 const err5 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err5];
@@ -595,7 +596,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs11 = errors;
 if(typeof key3 === "string"){
-if(!pattern7.test(key3)){
+if(!pattern8.test(key3)){
 const err8 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*/.+$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*/.+$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err8];
@@ -642,7 +643,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs16 = errors;
 if(typeof key5 === "string"){
-if(!pattern4.test(key5)){
+if(!pattern5.test(key5)){
 const err11 = {instancePath:instancePath+"/routes",schemaPath:"#/properties/routes/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err11];
@@ -682,7 +683,7 @@ const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 let data7 = data6[i0];
 if(typeof data7 === "string"){
-if(!pattern7.test(data7)){
+if(!pattern8.test(data7)){
 const err14 = {instancePath:instancePath+"/routes/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/properties/routes/additionalProperties/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*/.+$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*/.+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -781,7 +782,7 @@ errors++;
 if(data8.initial_delay !== undefined){
 let data10 = data8.initial_delay;
 if(typeof data10 === "string"){
-if(!pattern6.test(data10)){
+if(!pattern7.test(data10)){
 const err22 = {instancePath:instancePath+"/retry/initial_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
@@ -806,7 +807,7 @@ errors++;
 if(data8.max_delay !== undefined){
 let data11 = data8.max_delay;
 if(typeof data11 === "string"){
-if(!pattern6.test(data11)){
+if(!pattern7.test(data11)){
 const err24 = {instancePath:instancePath+"/retry/max_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -1118,7 +1119,7 @@ errors++;
 if(data22.timeout !== undefined){
 let data27 = data22.timeout;
 if(typeof data27 === "string"){
-if(!pattern6.test(data27)){
+if(!pattern7.test(data27)){
 const err48 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
@@ -1192,7 +1193,7 @@ errors++;
 if(data28.api_key_env !== undefined){
 let data30 = data28.api_key_env;
 if(typeof data30 === "string"){
-if(!pattern5.test(data30)){
+if(!pattern6.test(data30)){
 const err54 = {instancePath:instancePath+"/search/searxng/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err54];
@@ -1252,7 +1253,7 @@ errors++;
 if(data28.timeout !== undefined){
 let data32 = data28.timeout;
 if(typeof data32 === "string"){
-if(!pattern6.test(data32)){
+if(!pattern7.test(data32)){
 const err59 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err59];
@@ -1316,7 +1317,7 @@ errors++;
 if(data33.api_key_env !== undefined){
 let data35 = data33.api_key_env;
 if(typeof data35 === "string"){
-if(!pattern5.test(data35)){
+if(!pattern6.test(data35)){
 const err64 = {instancePath:instancePath+"/search/brave/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -1376,7 +1377,7 @@ errors++;
 if(data33.timeout !== undefined){
 let data37 = data33.timeout;
 if(typeof data37 === "string"){
-if(!pattern6.test(data37)){
+if(!pattern7.test(data37)){
 const err69 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err69];
@@ -1439,13 +1440,14 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const tools = validate26;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}}}};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}}}};
+const pattern26 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 const schema48 = {"description":"Permission rules per tool family. edit and write obey `write`; glob and grep obey `read`.","type":"object","additionalProperties":false,"properties":{"read":{"$ref":"#/$defs/pathRules","description":"Rules for read, glob and grep."},"write":{"$ref":"#/$defs/pathRules","description":"Rules for write and edit."},"bash":{"$ref":"#/$defs/bashRules","description":"Rules for bash and command tools."},"http":{"$ref":"#/$defs/httpRules","description":"Rules for http."}}};
 const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."},"hard_links":{"description":"Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.","type":"boolean"}}};
 const schema50 = {"description":"Glob patterns (picomatch syntax, dotfiles included), relative to the workspace.","type":"array","items":{"type":"string","minLength":1}};
 const schema52 = {"description":"A size in bytes: an integer, or a string such as 512B, 64KB, 1MB (1KB = 1024 bytes), at most 1GB.","anyOf":[{"type":"integer","minimum":0,"maximum":1073741824},{"type":"string","pattern":"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"}]};
 const func1 = ucs2length;
-const pattern18 = new RegExp("^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$", "u");
+const pattern20 = new RegExp("^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1593,7 +1595,7 @@ var _valid0 = _errs15 === errors;
 valid8 = valid8 || _valid0;
 const _errs17 = errors;
 if(typeof data4 === "string"){
-if(!pattern18.test(data4)){
+if(!pattern20.test(data4)){
 const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -1776,7 +1778,7 @@ errors++;
 if(data.timeout !== undefined){
 let data4 = data.timeout;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
+if(!pattern7.test(data4)){
 const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -1839,7 +1841,7 @@ var _valid0 = _errs18 === errors;
 valid9 = valid9 || _valid0;
 const _errs20 = errors;
 if(typeof data5 === "string"){
-if(!pattern18.test(data5)){
+if(!pattern20.test(data5)){
 const err12 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -1891,7 +1893,7 @@ const len2 = data6.length;
 for(let i2=0; i2<len2; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
-if(!pattern5.test(data7)){
+if(!pattern6.test(data7)){
 const err15 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -2117,7 +2119,7 @@ errors++;
 if(data.timeout !== undefined){
 let data4 = data.timeout;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
+if(!pattern7.test(data4)){
 const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -2180,7 +2182,7 @@ var _valid0 = _errs18 === errors;
 valid9 = valid9 || _valid0;
 const _errs20 = errors;
 if(typeof data5 === "string"){
-if(!pattern18.test(data5)){
+if(!pattern20.test(data5)){
 const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -2457,7 +2459,7 @@ errors++;
 if(data.timeout !== undefined){
 let data6 = data.timeout;
 if(typeof data6 === "string"){
-if(!pattern6.test(data6)){
+if(!pattern7.test(data6)){
 const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -2508,7 +2510,6 @@ return errors === 0;
 }
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern24 = new RegExp("^[a-z][a-z0-9_]*$", "u");
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="tools.schema.json" */;
@@ -2543,7 +2544,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "version") || (key0 === "workspace")) || (key0 === "defaults")) || (key0 === "tools"))){
+if(!(((((key0 === "version") || (key0 === "workspace")) || (key0 === "defaults")) || (key0 === "tools")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -2590,7 +2591,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 const _errs9 = errors;
 if(typeof key1 === "string"){
-if(!pattern24.test(key1)){
+if(!pattern26.test(key1)){
 const err5 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err5];
@@ -2648,10 +2649,10 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const agent = validate38;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}}};
+const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 const schema69 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
 const func8 = Object.prototype.hasOwnProperty;
-const pattern28 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const pattern31 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
 const schema70 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
 const schema71 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
@@ -2669,7 +2670,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern5.test(key0)){
+if(!pattern6.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -2950,7 +2951,7 @@ errors++;
 if(data.timeout !== undefined){
 let data2 = data.timeout;
 if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
+if(!pattern7.test(data2)){
 const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -3042,7 +3043,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema67.properties, key0))){
+if(!((func8.call(schema67.properties, key0)) || (pattern4.test(key0)))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -3068,7 +3069,7 @@ errors++;
 if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
+if(!pattern5.test(data1)){
 const err6 = {instancePath:instancePath+"/name",schemaPath:"common.schema.json#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -3325,7 +3326,7 @@ const len1 = data12.length;
 for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
-if(!pattern28.test(data13)){
+if(!pattern31.test(data13)){
 const err26 = {instancePath:instancePath+"/prompt/layers/" + i1,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -3694,7 +3695,7 @@ return errors === 0;
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const layer = validate49;
-const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}}};
+const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="layer.schema.json" */;
@@ -3729,7 +3730,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "version") || (key0 === "description")) || (key0 === "text"))){
+if(!((((key0 === "version") || (key0 === "description")) || (key0 === "text")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -3806,7 +3807,7 @@ return errors === 0;
 validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const template = validate50;
-const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
+const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3822,7 +3823,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern5.test(key0)){
+if(!pattern6.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -3951,7 +3952,7 @@ return errors === 0;
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema83 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern33 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const pattern38 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4039,7 +4040,7 @@ errors++;
 if(data.timeout !== undefined){
 let data2 = data.timeout;
 if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
+if(!pattern7.test(data2)){
 const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -4124,7 +4125,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern24.test(data0)){
+if(!pattern26.test(data0)){
 const err3 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -4252,7 +4253,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern33.test(data7)){
+if(!pattern38.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -4399,7 +4400,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "version") || (key0 === "name")) || (key0 === "description")) || (key0 === "inputs")) || (key0 === "concurrency")) || (key0 === "steps")) || (key0 === "limits")) || (key0 === "outputs"))){
+if(!(((((((((key0 === "version") || (key0 === "name")) || (key0 === "description")) || (key0 === "inputs")) || (key0 === "concurrency")) || (key0 === "steps")) || (key0 === "limits")) || (key0 === "outputs")) || (pattern4.test(key0)))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -4425,7 +4426,7 @@ errors++;
 if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
+if(!pattern5.test(data1)){
 const err5 = {instancePath:instancePath+"/name",schemaPath:"common.schema.json#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -4575,7 +4576,7 @@ errors++;
 if(data7.timeout !== undefined){
 let data9 = data7.timeout;
 if(typeof data9 === "string"){
-if(!pattern6.test(data9)){
+if(!pattern7.test(data9)){
 const err16 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
