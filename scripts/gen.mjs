@@ -8,7 +8,7 @@ import { compile } from 'json-schema-to-typescript';
 import { generateValidators } from './gen-validators.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile' };
+const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile', test: 'TestFile' };
 const typesTarget = `${root}src/validate/types.gen.ts`;
 const validatorsTarget = `${root}src/validate/generated/validators.ts`;
 

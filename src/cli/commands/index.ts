@@ -11,9 +11,10 @@ import { explainCommand } from './explain.js';
 import { estimateCommand } from './estimate.js';
 import { modelsCommand } from './models.js';
 import { diffCommand } from './diff.js';
+import { testCommand } from './test.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand];
