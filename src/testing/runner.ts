@@ -74,7 +74,18 @@ async function missingKeys(pipeline: CompiledPipeline, env: NodeJS.ProcessEnv): 
 
 interface RunOnce {
   facts: RunFacts;
+  runId?: string;
   missError?: string;
+}
+
+/** A passing test's run folder is removed; a failing one's is kept (and named) for `agentpipe runs`. */
+async function settle(root: string, runs: Array<string | undefined>, passed: boolean): Promise<string | undefined> {
+  const { runFiles } = await import('../run/state.js');
+  const { rm } = await import('node:fs/promises');
+  const ids = runs.filter((id): id is string => id !== undefined);
+  if (!passed) return ids[ids.length - 1];
+  for (const id of ids) await rm(runFiles(root, id).dir, { recursive: true, force: true });
+  return undefined;
 }
 
 async function runOnce(pipeline: CompiledPipeline, testCase: TestCase, inputs: Record<string, unknown>, env: NodeJS.ProcessEnv, mode: 'replay' | 'record' | 'sim', cassettePath: string): Promise<RunOnce> {
@@ -118,7 +129,7 @@ async function runOnce(pipeline: CompiledPipeline, testCase: TestCase, inputs: R
     const errors = [result.error?.message, ...Object.values(result.state.steps).flatMap((step) => [step.error, ...Object.values(step.items ?? {}).map((item) => item.error)])].filter((message): message is string => typeof message === 'string');
     if (result.error) facts.error = result.error.message;
     const miss = errors.find((message) => message.startsWith('replay: no recorded answer'));
-    return { facts, ...(miss ? { missError: miss } : {}) };
+    return { facts, runId: result.runId, ...(miss ? { missError: miss } : {}) };
   } finally {
     await simulator?.close();
   }
@@ -136,6 +147,11 @@ async function validator(): Promise<(schema: Record<string, unknown>, value: unk
 
 async function runOne(config: ProjectConfig, env: NodeJS.ProcessEnv, testCase: TestCase, options: RunTestsOptions, validate: Awaited<ReturnType<typeof validator>>): Promise<TestOutcome> {
   const started = performance.now();
+  const runs: Array<string | undefined> = [];
+  const finish = async (status: TestOutcome['status'], failures: string[], facts?: RunFacts, rerecorded = false): Promise<TestOutcome> => {
+    const kept = await settle(config.root, runs, status === 'passed').catch(() => undefined);
+    return outcome(status, kept ? [...failures, `the run is kept: agentpipe runs ${kept}`] : failures, facts, rerecorded);
+  };
   const outcome = (status: TestOutcome['status'], failures: string[], facts?: RunFacts, rerecorded = false): TestOutcome => ({
     name: testCase.name,
     file: testCase.file,
@@ -157,18 +173,20 @@ async function runOne(config: ProjectConfig, env: NodeJS.ProcessEnv, testCase: T
       return failures;
     };
     if (testCase.test.sim) {
-      const { facts } = await runOnce(pipeline, testCase, inputs, env, 'sim', '');
+      const { facts, runId } = await runOnce(pipeline, testCase, inputs, env, 'sim', '');
+      runs.push(runId);
       const failures = evaluate(facts);
-      return outcome(failures.length ? 'failed' : 'passed', failures, facts);
+      return finish(failures.length ? 'failed' : 'passed', failures, facts);
     }
     const cassettePath = path.resolve(config.root, testCase.test.cassette!);
     const record = async (why: string[]): Promise<TestOutcome> => {
       const missing = await missingKeys(pipeline, env);
-      if (missing.length > 0) return outcome('failed', [...why, `cannot re-record without a key: set ${missing.join(' or ')}`]);
-      await runOnce(pipeline, testCase, inputs, env, 'record', cassettePath);
+      if (missing.length > 0) return finish('failed', [...why, `cannot re-record without a key: set ${missing.join(' or ')}`]);
+      runs.push((await runOnce(pipeline, testCase, inputs, env, 'record', cassettePath)).runId);
       const replayed = await runOnce(pipeline, testCase, inputs, env, 'replay', cassettePath);
+      runs.push(replayed.runId);
       const failures = evaluate(replayed.facts);
-      return outcome(failures.length ? 'failed' : 'passed', failures, replayed.facts, true);
+      return finish(failures.length ? 'failed' : 'passed', failures, replayed.facts, true);
     };
     const command = rerecordCommand(testCase, inputs);
     if (!(await access(cassettePath).then(() => true, () => false))) {
@@ -176,14 +194,15 @@ async function runOne(config: ProjectConfig, env: NodeJS.ProcessEnv, testCase: T
       return options.update ? record(why) : outcome('failed', why);
     }
     const replayed = await runOnce(pipeline, testCase, inputs, env, 'replay', cassettePath);
+    runs.push(replayed.runId);
     if (replayed.missError) {
       const drift = await cassetteDrift(pipeline, inputs, cassettePath);
       const why = [`the cassette no longer matches the prompts (${replayed.missError.replace(/ re-record it with .*$/, '').trim()})`, ...(drift ? [drift] : []), `re-record with: ${command}`];
-      return options.update ? record(why) : outcome('failed', why, replayed.facts);
+      return options.update ? record(why) : finish('failed', why, replayed.facts);
     }
     const failures = evaluate(replayed.facts);
     if (failures.length && options.update) return record(failures);
-    return outcome(failures.length ? 'failed' : 'passed', failures, replayed.facts);
+    return finish(failures.length ? 'failed' : 'passed', failures, replayed.facts);
   } catch (error) {
     return outcome('failed', [error instanceof Error ? error.message.split('\n')[0]! : String(error)]);
   }
