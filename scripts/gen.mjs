@@ -9,7 +9,7 @@ import { generateValidators } from './gen-validators.mjs';
 import { generateMetaschemaValidator } from './gen-metaschema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile' };
+const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile', test: 'TestFile' };
 const typesTarget = `${root}src/validate/types.gen.ts`;
 const validatorsTarget = `${root}src/validate/generated/validators.ts`;
 

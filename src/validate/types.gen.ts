@@ -35,6 +35,7 @@ export interface AgentpipeFiles {
   agent?: AgentpipeAgentAgentsYaml;
   layer?: AgentpipePromptLayerAgentsLayersYaml;
   template?: AgentpipePipelineTemplateTemplatesYaml;
+  test?: AgentpipeTestTestsYaml;
 }
 /**
  * Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.
@@ -1005,10 +1006,293 @@ export interface Limits1 {
    */
   timeout?: string;
 }
+/**
+ * An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.
+ */
+export interface AgentpipeTestTestsYaml {
+  /**
+   * Version of the agentpipe config language this file is written in. Only 1 exists today.
+   */
+  version: 1;
+  /**
+   * The test's name in reports; default: the file path without tests/ and .yaml.
+   */
+  name?: string;
+  /**
+   * What the test guards, for readers.
+   */
+  description?: string;
+  /**
+   * The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.
+   */
+  target: string;
+  /**
+   * Input values of the run, by input name. Missing optional inputs take their default.
+   */
+  inputs?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.
+   */
+  cassette?: string;
+  /**
+   * A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.
+   */
+  sim?: {
+    /**
+     * Answers in order, one per model call.
+     */
+    turns?: Turn[];
+    /**
+     * Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.
+     */
+    routes?: {
+      /**
+       * Text that occurs in the request (a phrase of the agent's system prompt, for example).
+       */
+      match: string;
+      /**
+       * Answers in order for requests this route matches.
+       */
+      turns: Turn[];
+      /**
+       * Repeat the last turn once the others are used up.
+       */
+      repeat?: boolean;
+    }[];
+    default?: Turn1;
+  };
+  /**
+   * Longest time the test may run (e.g. 30s, 2m); default 60s.
+   */
+  timeout?: string;
+  /**
+   * What must hold once the run ends, each item one assertion. Every failing one is reported.
+   *
+   * @minItems 1
+   */
+  expect: [Expectation, ...Expectation[]];
+}
+/**
+ * One simulated model answer: text, tool calls, or both.
+ */
+export interface Turn {
+  /**
+   * The answer's text.
+   */
+  text?: string;
+  /**
+   * Tool calls the model makes in this answer.
+   */
+  tool_calls?: {
+    /**
+     * The tool to call.
+     */
+    name: string;
+    /**
+     * The tool call's arguments.
+     */
+    input?: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * Tokens the answer reports (defaults are derived from the text).
+   */
+  usage?: {
+    /**
+     * Input tokens.
+     */
+    input?: number;
+    /**
+     * Output tokens.
+     */
+    output?: number;
+  };
+}
+/**
+ * One simulated model answer: text, tool calls, or both.
+ */
+export interface Turn1 {
+  /**
+   * The answer's text.
+   */
+  text?: string;
+  /**
+   * Tool calls the model makes in this answer.
+   */
+  tool_calls?: {
+    /**
+     * The tool to call.
+     */
+    name: string;
+    /**
+     * The tool call's arguments.
+     */
+    input?: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * Tokens the answer reports (defaults are derived from the text).
+   */
+  usage?: {
+    /**
+     * Input tokens.
+     */
+    input?: number;
+    /**
+     * Output tokens.
+     */
+    output?: number;
+  };
+}
+/**
+ * One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.
+ */
+export interface Expectation {
+  output?: TextMatch;
+  /**
+   * A tool the run called (with these arguments, if given).
+   */
+  tool_called?:
+    | string
+    | {
+        /**
+         * The tool's name.
+         */
+        name: string;
+        /**
+         * Arguments the call must have (a subset match: other arguments may be there too).
+         */
+        args?: {
+          [k: string]: unknown | undefined;
+        };
+        /**
+         * Exactly how many calls must match.
+         */
+        times?: number;
+      };
+  /**
+   * A tool the run must not call (with these arguments, if given).
+   */
+  tool_not_called?:
+    | string
+    | {
+        /**
+         * The tool's name.
+         */
+        name: string;
+        /**
+         * Arguments the call must have (a subset match: other arguments may be there too).
+         */
+        args?: {
+          [k: string]: unknown | undefined;
+        };
+        /**
+         * Exactly how many calls must match.
+         */
+        times?: number;
+      };
+  calls?: Range;
+  cost?: Range1;
+  /**
+   * Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.
+   */
+  steps?: {
+    /**
+     * Step ids that succeeded.
+     */
+    succeeded?: string[];
+    /**
+     * Step ids that failed.
+     */
+    failed?: string[];
+    /**
+     * Step ids that were skipped (their `when` was false, or a need failed).
+     */
+    skipped?: string[];
+  };
+  /**
+   * How the run ended (default expectation: succeeded).
+   */
+  status?: 'succeeded' | 'failed' | 'budget-exceeded';
+}
+/**
+ * The run's output (an agent's answer, or a template's output).
+ */
+export interface TextMatch {
+  /**
+   * The value, exactly (text, or any JSON value with `path`).
+   */
+  equals?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Text the value must contain.
+   */
+  contains?: string;
+  /**
+   * Text the value must not contain.
+   */
+  not_contains?: string;
+  /**
+   * A JavaScript regular expression the value must match.
+   */
+  regex?: string;
+  /**
+   * A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.
+   */
+  path?: string;
+  /**
+   * A JSON Schema the (JSON) output must be valid against.
+   */
+  schema?: {};
+  /**
+   * For a template with several outputs: which one (default: the only one).
+   */
+  output?: string;
+}
+/**
+ * The number of model calls.
+ */
+export interface Range {
+  /**
+   * At least this.
+   */
+  min?: number;
+  /**
+   * At most this.
+   */
+  max?: number;
+  /**
+   * Exactly this.
+   */
+  equals?: number;
+}
+/**
+ * The run's cost in USD, priced as recorded.
+ */
+export interface Range1 {
+  /**
+   * At least this.
+   */
+  min?: number;
+  /**
+   * At most this.
+   */
+  max?: number;
+  /**
+   * Exactly this.
+   */
+  equals?: number;
+}
 
 export type ProvidersFile = AgentpipeFiles['providers'] & {};
 export type ToolsFile = AgentpipeFiles['tools'] & {};
 export type AgentFile = AgentpipeFiles['agent'] & {};
 export type LayerFile = AgentpipeFiles['layer'] & {};
 export type TemplateFile = AgentpipeFiles['template'] & {};
+export type TestFile = AgentpipeFiles['test'] & {};
 export type TemplateStep = TemplateFile['steps'][number];
