@@ -3,7 +3,7 @@
 
 import type { Diagnostic } from '../errors.js';
 
-export type FileKind = 'providers' | 'tools' | 'agent' | 'layer' | 'template';
+export type FileKind = 'providers' | 'tools' | 'agent' | 'layer' | 'template' | 'test';
 
 /** A path into a parsed YAML value, e.g. ['steps', 2, 'needs', 0]. */
 export type ValuePath = ReadonlyArray<string | number>;

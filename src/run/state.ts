@@ -57,6 +57,8 @@ export interface RunState {
   costUsd: number;
   /** The cost ledger (src/cost/ledger.ts), serialised. */
   ledger: unknown;
+  /** `run --sim`: no real model was called. */
+  simulated?: true;
   outputs?: Record<string, unknown>;
   error?: string;
 }
