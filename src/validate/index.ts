@@ -7,6 +7,7 @@ import type { RawProject, SourceFile } from '../load/types.js';
 import { checkAgent } from './check-agents.js';
 import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
+import { checkExamples } from './check-examples.js';
 import { checkTools } from './check-tools.js';
 import { missingEnvDiagnostics } from './env.js';
 import { nameOf, type ValidationContext } from './context.js';
@@ -66,6 +67,7 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   checkTools(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
   for (const template of context.templates.values()) checkTemplate(context, template);
+  for (const file of [...context.agents.values(), ...context.templates.values()]) checkExamples(context, file);
   const mode = options.mode ?? 'lint';
   context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));
 

@@ -24,6 +24,144 @@ export type GlobList4 = string[];
  * Host patterns that are never requested, checked first.
  */
 export type GlobList5 = string[];
+/**
+ * Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.
+ *
+ * @maxItems 20
+ */
+export type Tags =
+  | []
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ];
 
 export interface AgentpipeFiles {
   providers?: AgentpipeProvidersYaml;
@@ -412,6 +550,16 @@ export interface AgentpipeAgentAgentsYaml {
    * What the agent does, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   /**
    * A route from providers.yaml (e.g. default) or a provider/model id.
    */
@@ -499,6 +647,15 @@ export interface AgentpipeAgentAgentsYaml {
   provider_options?: {
     [k: string]: {} | undefined;
   };
+}
+/**
+ * Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.
+ */
+export interface Examples {
+  /**
+   * One sample: input name to value.
+   */
+  [k: string]: {} | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.
@@ -600,6 +757,16 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
    * What the pipeline produces, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   inputs?: Inputs1;
   /**
    * Most steps (and for_each items) running at once. Default 4.
