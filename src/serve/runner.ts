@@ -128,6 +128,8 @@ export class Runner {
       const pipeline = withMaxCost(compiled.pipeline, run.maxCost);
       const { startRun } = await import('../run/run.js');
       this.ports ??= this.options.ports(env);
+      // Stopped while it was being prepared: nothing has run yet (startRun would not see an earlier abort).
+      if (signal.aborted) throw signal.reason;
       const result = await startRun({
         pipeline,
         target: run.target,
@@ -155,7 +157,8 @@ export class Runner {
     } catch (error) {
       // Config broken since submission, a lock held by another process, a bug: the run fails, serve lives on.
       const message = redactSecrets(error instanceof Error ? error.message : String(error), env);
-      index.finish(job.id, { status: 'failed', endedAt: new Date().toISOString(), durationMs: Date.now() - Date.parse(startedAt), costUsd: run.costUsd, errorClass: errorClass('failed', error), error: message, costs: [] });
+      const status: ApiRunStatus = error instanceof CancelledError ? 'cancelled' : signal.aborted ? 'interrupted' : 'failed';
+      index.finish(job.id, { status, endedAt: new Date().toISOString(), durationMs: Date.now() - Date.parse(startedAt), costUsd: run.costUsd, errorClass: status === 'cancelled' ? 'cancelled' : errorClass(status, error), error: message, costs: [] });
     } finally {
       hub.finish(job.id);
     }
