@@ -86,10 +86,12 @@ export async function runView(view, signal, id) {
       events.append(h('div', { 'data-event': event.type }, `#${eventId} ${event.time.slice(11, 23)} ${event.type}${event.stepId ? ` [${event.stepId}]` : ''} ${text}`));
       events.scrollTop = events.scrollHeight;
       drawTimeline();
-      if (event.type === 'run-end') api(`/v1/runs/${id}`).then(draw, () => undefined);
     },
     signal,
-  ).catch((error) => !signal.aborted && events.append(h('div', { class: 'error' }, String(error.message))));
+  )
+    // The stream ends once the run's state and index are saved: show the final state.
+    .then(() => !signal.aborted && api(`/v1/runs/${id}`).then(draw))
+    .catch((error) => !signal.aborted && events.append(h('div', { class: 'error' }, String(error.message))));
 }
 
 /** Catalogue: search, tag and difficulty filters; a form per entry that starts a run from a sample. */
@@ -166,6 +168,6 @@ export async function analyticsView(view, _signal) {
     h('div', { class: 'grid2' }, breakdown('Cost by agent', data.costByAgent), breakdown('Cost by model', data.costByModel), breakdown('Cost by provider', data.costByProvider), h('div', {}, h('h3', {}, 'Failures by error class'), table(['class', 'runs'], Object.entries(data.failuresByErrorClass).map(([name, count]) => h('tr', {}, h('td', {}, name), h('td', {}, count)))))),
   );
   const days = data.byDay.map((row) => row.day);
-  dayChart(runsChart, 'Runs per day', days, data.byDay.map((row) => row.runs), (value) => String(Math.round(value)));
+  dayChart(runsChart, 'Runs per day', days, data.byDay.map((row) => row.runs), (value) => String(Math.round(value)), true);
   dayChart(costChart, 'Cost per day (USD)', days, data.byDay.map((row) => row.costUsd), (value) => `$${value.toFixed(value < 0.01 && value > 0 ? 4 : 2)}`);
 }
