@@ -81,7 +81,8 @@ export class EventHub {
    */
   async follow(eventsPath: string, runId: string, after: number, follower: Follower): Promise<() => void> {
     const live = this.runs.get(runId);
-    const fromFile = await readEventLines(eventsPath);
+    // The file is read only for what memory does not hold (a new run's first attempt holds it all).
+    const fromFile = live && after >= live.base ? [] : await readEventLines(eventsPath);
     const base = live ? live.base : fromFile.length;
     for (let index = Math.max(0, after); index < Math.min(base, fromFile.length); index++) follower.line(index + 1, fromFile[index]!);
     if (!live) {

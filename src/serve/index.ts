@@ -32,6 +32,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     await built.close();
     throw new UsageError(`refusing to serve ${options.host} without authentication: create a key (agentpipe keys create --role admin) or set AGENTPIPE_JWT_SECRET / AGENTPIPE_JWT_JWKS_URL, or bind 127.0.0.1`);
   }
+  await warmUp(built);
   await backfill(built.context.root, built.context.index);
   const recovered = await built.context.runner.recover();
   try {
@@ -45,6 +46,22 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const port = address && typeof address === 'object' ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return { ...built, url: `http://${host}:${port}`, open, recovered };
+}
+
+/**
+ * Loads what the first request would otherwise load while others wait behind it: the project
+ * (validated), every target compiled, and the run modules. A broken project is not fatal here:
+ * requests report it (and /readyz says not ready) until it is fixed.
+ */
+async function warmUp(built: BuiltServer): Promise<void> {
+  const { project } = built.context;
+  try {
+    const loaded = await project.load();
+    const targets = [...loaded.config.agents.keys(), ...loaded.config.templates.keys()];
+    await Promise.all([import('../run/run.js'), import('../cost/estimate.js'), ...targets.map((name) => project.pipeline(name).catch(() => undefined))]);
+  } catch {
+    // see above
+  }
 }
 
 /** Runs made with `agentpipe run` in this repo (not yet indexed) are listed and counted too. */
