@@ -30,6 +30,8 @@ export interface RunOptions {
   onEvent?: EventListener;
   /** State of the run to resume (from loadRunState; read again once the lock is held); a new run when absent. */
   resume?: RunState;
+  /** The id of a new run, when the caller had to name it before it started (serve's queue); else a fresh one. */
+  runId?: string;
 }
 
 export interface RunResult extends PipelineResult {
@@ -40,7 +42,7 @@ export interface RunResult extends PipelineResult {
 }
 
 export async function startRun(options: RunOptions): Promise<RunResult> {
-  const runId = options.resume?.runId ?? newRunId();
+  const runId = options.resume?.runId ?? options.runId ?? newRunId();
   const files = runFiles(options.pipeline.root, runId);
   const lock = await acquireRunLock(files.lock, runId);
   try {

@@ -7,6 +7,7 @@ import type { RawProject, SourceFile } from '../load/types.js';
 import { checkAgent } from './check-agents.js';
 import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
+import { checkExamples } from './check-examples.js';
 import { checkTools } from './check-tools.js';
 import { checkToolVendors } from './check-tool-vendors.js';
 import { checkLayerCycles } from './check-layer-cycles.js';
@@ -73,6 +74,7 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   mergeSharedReports(context);
   for (const template of context.templates.values()) checkTemplate(context, template);
   for (const test of context.tests?.values() ?? []) checkTest(context, test);
+  for (const file of [...context.agents.values(), ...context.templates.values()]) checkExamples(context, file);
   const mode = options.mode ?? 'lint';
   context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));
 

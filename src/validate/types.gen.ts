@@ -28,6 +28,144 @@ export type GlobList5 = string[];
  * Host patterns that are never requested, checked first.
  */
 export type GlobList6 = string[];
+/**
+ * Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.
+ *
+ * @maxItems 20
+ */
+export type Tags =
+  | []
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ];
 
 export interface AgentpipeFiles {
   providers?: AgentpipeProvidersYaml;
@@ -600,6 +738,16 @@ export interface AgentpipeAgentAgentsYaml {
    * What the agent does, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   /**
    * A route from providers.yaml (e.g. default) or a provider/model id.
    */
@@ -699,6 +847,11 @@ export interface AgentpipeAgentAgentsYaml {
       }
     | 1
     | string
+    | Tags
+    | 'beginner'
+    | 'intermediate'
+    | 'advanced'
+    | Examples
     | {
         /**
          * Sampling temperature.
@@ -765,6 +918,15 @@ export interface AgentpipeAgentAgentsYaml {
         [k: string]: {} | undefined;
       }
     | undefined;
+}
+/**
+ * Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.
+ */
+export interface Examples {
+  /**
+   * One sample: input name to value.
+   */
+  [k: string]: {} | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.
@@ -879,6 +1041,16 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
    * What the pipeline produces, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   inputs?: Inputs1;
   /**
    * Most steps (and for_each items) running at once. Default 4.
@@ -921,6 +1093,11 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
       }
     | 1
     | string
+    | Tags
+    | 'beginner'
+    | 'intermediate'
+    | 'advanced'
+    | Examples
     | Inputs1
     | number
     | [Step, ...Step[]]

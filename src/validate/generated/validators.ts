@@ -2649,12 +2649,18 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const agent = validate38;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
+const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 const schema69 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
+const schema70 = {"description":"Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$","maxLength":40},"uniqueItems":true,"maxItems":20};
+const schema71 = {"description":"Catalogue difficulty: how much a user needs to know to use it well.","type":"string","enum":["beginner","intermediate","advanced"]};
+const schema72 = {"description":"Catalogue category, one per file (for example research, engineering, writing).","type":"string","minLength":1,"maxLength":60};
+const schema73 = {"description":"Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.","type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"additionalProperties":{"description":"One sample: input name to value.","type":"object"}};
 const func8 = Object.prototype.hasOwnProperty;
-const pattern31 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
-const schema70 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
-const schema71 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
+const pattern30 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
+const pattern31 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
+const pattern33 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const schema74 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
+const schema75 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2711,7 +2717,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema71.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema75.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2862,8 +2868,8 @@ return errors === 0;
 }
 validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema73 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
-const schema74 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
+const schema77 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
+const schema78 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3103,11 +3109,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.model !== undefined){
-let data3 = data.model;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err9 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.tags !== undefined){
+let data3 = data.tags;
+if(Array.isArray(data3)){
+if(data3.length > 20){
+const err9 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3116,9 +3122,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func1(data4) > 40){
+const err10 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3127,13 +3136,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data.params !== undefined){
-let data4 = data.params;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key1 in data4){
-if(!((((key1 === "temperature") || (key1 === "max_tokens")) || (key1 === "top_p")) || (key1 === "stop"))){
-const err11 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(!pattern30.test(data4)){
+const err11 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3143,11 +3147,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data4.temperature !== undefined){
-let data5 = data4.temperature;
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 2 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
+else {
+const err12 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3156,8 +3157,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data5 < 0 || isNaN(data5)){
-const err13 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let i1 = data3.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data3[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err13 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3165,10 +3177,14 @@ else {
 vErrors.push(err13);
 }
 errors++;
+break;
+}
+indices0[item0] = i1;
+}
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err14 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3178,10 +3194,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data4.max_tokens !== undefined){
-let data6 = data4.max_tokens;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err15 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.difficulty !== undefined){
+let data5 = data.difficulty;
+if(typeof data5 !== "string"){
+const err15 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3190,9 +3206,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 1 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(!(((data5 === "beginner") || (data5 === "intermediate")) || (data5 === "advanced"))){
+const err16 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema71.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3202,12 +3217,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-}
-if(data4.top_p !== undefined){
-let data7 = data4.top_p;
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 1 || isNaN(data7)){
-const err17 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(data.category !== undefined){
+let data6 = data.category;
+if(typeof data6 === "string"){
+if(func1(data6) > 60){
+const err17 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3216,8 +3230,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data7 < 0 || isNaN(data7)){
-const err18 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(func1(data6) < 1){
+const err18 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3228,7 +3242,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err19 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3238,11 +3252,14 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data4.stop !== undefined){
-let data8 = data4.stop;
-if(Array.isArray(data8)){
-if(data8.length > 4){
-const err20 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(data.examples !== undefined){
+let data7 = data.examples;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key1 in data7){
+const _errs23 = errors;
+if(typeof key1 === "string"){
+if(!pattern31.test(key1)){
+const err20 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3251,10 +3268,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-const len0 = data8.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data8[i0] !== "string"){
-const err21 = {instancePath:instancePath+"/params/stop/" + i0,schemaPath:"#/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+var valid10 = _errs23 === errors;
+if(!valid10){
+const err21 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3264,9 +3281,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
-else {
-const err22 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key2 in data7){
+let data8 = data7[key2];
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err22 = {instancePath:instancePath+"/examples/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"common.schema.json#/$defs/examples/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3278,12 +3296,197 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
 else {
 vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.model !== undefined){
+let data9 = data.model;
+if(typeof data9 === "string"){
+if(func1(data9) < 1){
+const err24 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.params !== undefined){
+let data10 = data.params;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key3 in data10){
+if(!((((key3 === "temperature") || (key3 === "max_tokens")) || (key3 === "top_p")) || (key3 === "stop"))){
+const err26 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data10.temperature !== undefined){
+let data11 = data10.temperature;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 2 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(data11 < 0 || isNaN(data11)){
+const err28 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data10.max_tokens !== undefined){
+let data12 = data10.max_tokens;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err30 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err31 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+if(data10.top_p !== undefined){
+let data13 = data10.top_p;
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 1 || isNaN(data13)){
+const err32 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(data13 < 0 || isNaN(data13)){
+const err33 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data10.stop !== undefined){
+let data14 = data10.stop;
+if(Array.isArray(data14)){
+if(data14.length > 4){
+const err35 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+const len1 = data14.length;
+for(let i2=0; i2<len1; i2++){
+if(typeof data14[i2] !== "string"){
+const err36 = {instancePath:instancePath+"/params/stop/" + i2,schemaPath:"#/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
 }
 errors++;
 }
@@ -3295,221 +3498,10 @@ errors = vErrors.length;
 }
 }
 if(data.prompt !== undefined){
-let data11 = data.prompt;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.user === undefined){
-const err24 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-for(const key2 in data11){
-if(!(((key2 === "layers") || (key2 === "system")) || (key2 === "user"))){
-const err25 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data11.layers !== undefined){
-let data12 = data11.layers;
-if(Array.isArray(data12)){
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-let data13 = data12[i1];
-if(typeof data13 === "string"){
-if(!pattern31.test(data13)){
-const err26 = {instancePath:instancePath+"/prompt/layers/" + i1,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/prompt/layers/" + i1,schemaPath:"#/properties/prompt/properties/layers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/prompt/layers",schemaPath:"#/properties/prompt/properties/layers/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-if(data11.system !== undefined){
-if(typeof data11.system !== "string"){
-const err29 = {instancePath:instancePath+"/prompt/system",schemaPath:"#/properties/prompt/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-}
-if(data11.user !== undefined){
-let data15 = data11.user;
-if(typeof data15 === "string"){
-if(func1(data15) < 1){
-const err30 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-else {
-const err31 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data.tools !== undefined){
-let data16 = data.tools;
-if(Array.isArray(data16)){
-const len2 = data16.length;
-for(let i2=0; i2<len2; i2++){
-if(typeof data16[i2] !== "string"){
-const err33 = {instancePath:instancePath+"/tools/" + i2,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-let i3 = data16.length;
-let j0;
-if(i3 > 1){
-const indices0 = {};
-for(;i3--;){
-let item0 = data16[i3];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err34 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-break;
-}
-indices0[item0] = i3;
-}
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-if(data.permissions !== undefined){
-if(!(validate41(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
-errors = vErrors.length;
-}
-}
-if(data.search !== undefined){
-let data19 = data.search;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key3 in data19){
-if(!((((key3 === "mode") || (key3 === "max_results")) || (key3 === "provider")) || (key3 === "max_tokens"))){
-const err36 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-if(data19.mode !== undefined){
-let data20 = data19.mode;
-if(!(((data20 === "auto") || (data20 === "always")) || (data20 === "never"))){
-const err37 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema67.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data19.max_results !== undefined){
-let data21 = data19.max_results;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err38 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 > 20 || isNaN(data21)){
-const err39 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+let data17 = data.prompt;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.user === undefined){
+const err39 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3518,8 +3510,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(data21 < 1 || isNaN(data21)){
-const err40 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key4 in data17){
+if(!(((key4 === "layers") || (key4 === "system")) || (key4 === "user"))){
+const err40 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3529,11 +3522,15 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-if(data19.provider !== undefined){
-let data22 = data19.provider;
-if(!(((data22 === "duckduckgo") || (data22 === "searxng")) || (data22 === "brave"))){
-const err41 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema67.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
+if(data17.layers !== undefined){
+let data18 = data17.layers;
+if(Array.isArray(data18)){
+const len2 = data18.length;
+for(let i3=0; i3<len2; i3++){
+let data19 = data18[i3];
+if(typeof data19 === "string"){
+if(!pattern33.test(data19)){
+const err41 = {instancePath:instancePath+"/prompt/layers/" + i3,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3543,10 +3540,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data19.max_tokens !== undefined){
-let data23 = data19.max_tokens;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err42 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err42 = {instancePath:instancePath+"/prompt/layers/" + i3,schemaPath:"#/properties/prompt/properties/layers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3555,9 +3550,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 100 || isNaN(data23)){
-const err43 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/prompt/layers",schemaPath:"#/properties/prompt/properties/layers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3567,10 +3563,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17.system !== undefined){
+if(typeof data17.system !== "string"){
+const err44 = {instancePath:instancePath+"/prompt/system",schemaPath:"#/properties/prompt/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3580,18 +3575,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.limits !== undefined){
-if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-}
-if(data.output !== undefined){
-let data25 = data.output;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key4 in data25){
-if(!(key4 === "schema")){
-const err45 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data17.user !== undefined){
+let data21 = data17.user;
+if(typeof data21 === "string"){
+if(func1(data21) < 1){
+const err45 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3601,10 +3589,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data25.schema !== undefined){
-let data26 = data25.schema;
-if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-const err46 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err46 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3616,7 +3602,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err47 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3626,13 +3612,13 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.provider_options !== undefined){
-let data27 = data.provider_options;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key5 in data27){
-const _errs58 = errors;
-if(!(((((key5 === "anthropic") || (key5 === "openai")) || (key5 === "gemini")) || (key5 === "ollama")) || (key5 === "openai-compatible"))){
-const err48 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema67.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key5};
+if(data.tools !== undefined){
+let data22 = data.tools;
+if(Array.isArray(data22)){
+const len3 = data22.length;
+for(let i4=0; i4<len3; i4++){
+if(typeof data22[i4] !== "string"){
+const err48 = {instancePath:instancePath+"/tools/" + i4,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3641,9 +3627,19 @@ vErrors.push(err48);
 }
 errors++;
 }
-var valid14 = _errs58 === errors;
-if(!valid14){
-const err49 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid"};
+}
+let i5 = data22.length;
+let j1;
+if(i5 > 1){
+const indices1 = {};
+for(;i5--;){
+let item1 = data22[i5];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err49 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3651,12 +3647,14 @@ else {
 vErrors.push(err49);
 }
 errors++;
+break;
+}
+indices1[item1] = i5;
 }
 }
-for(const key6 in data27){
-let data28 = data27[key6];
-if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-const err50 = {instancePath:instancePath+"/provider_options/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err50 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3666,9 +3664,18 @@ vErrors.push(err50);
 errors++;
 }
 }
+if(data.permissions !== undefined){
+if(!(validate41(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+errors = vErrors.length;
 }
-else {
-const err51 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(data.search !== undefined){
+let data25 = data.search;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key5 in data25){
+if(!((((key5 === "mode") || (key5 === "max_results")) || (key5 === "provider")) || (key5 === "max_tokens"))){
+const err51 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3678,14 +3685,210 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data25.mode !== undefined){
+let data26 = data25.mode;
+if(!(((data26 === "auto") || (data26 === "always")) || (data26 === "never"))){
+const err52 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema67.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err52];
 }
 else {
 vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data25.max_results !== undefined){
+let data27 = data25.max_results;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err53 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 20 || isNaN(data27)){
+const err54 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data27 < 1 || isNaN(data27)){
+const err55 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+if(data25.provider !== undefined){
+let data28 = data25.provider;
+if(!(((data28 === "duckduckgo") || (data28 === "searxng")) || (data28 === "brave"))){
+const err56 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema67.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data25.max_tokens !== undefined){
+let data29 = data25.max_tokens;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err57 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 100 || isNaN(data29)){
+const err58 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+}
+if(data.output !== undefined){
+let data31 = data.output;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key6 in data31){
+if(!(key6 === "schema")){
+const err60 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data31.schema !== undefined){
+let data32 = data31.schema;
+if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
+const err61 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data.provider_options !== undefined){
+let data33 = data.provider_options;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key7 in data33){
+const _errs76 = errors;
+if(!(((((key7 === "anthropic") || (key7 === "openai")) || (key7 === "gemini")) || (key7 === "ollama")) || (key7 === "openai-compatible"))){
+const err63 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema67.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key7};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+var valid23 = _errs76 === errors;
+if(!valid23){
+const err64 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+for(const key8 in data33){
+let data34 = data33[key8];
+if(!(data34 && typeof data34 == "object" && !Array.isArray(data34))){
+const err65 = {instancePath:instancePath+"/provider_options/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+else {
+const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
 }
 errors++;
 }
@@ -3695,7 +3898,7 @@ return errors === 0;
 validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const layer = validate49;
-const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
+const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="layer.schema.json" */;
@@ -3807,7 +4010,7 @@ return errors === 0;
 validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const template = validate50;
-const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
+const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3864,7 +4067,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema71.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema75.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3951,8 +4154,8 @@ return errors === 0;
 }
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema83 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern38 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const schema91 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
+const pattern42 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4111,7 +4314,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema83.properties, key0))){
+if(!(func8.call(schema91.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -4253,7 +4456,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern38.test(data7)){
+if(!pattern42.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -4400,7 +4603,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((((key0 === "version") || (key0 === "name")) || (key0 === "description")) || (key0 === "inputs")) || (key0 === "concurrency")) || (key0 === "steps")) || (key0 === "limits")) || (key0 === "outputs")) || (pattern4.test(key0)))){
+if(!((func8.call(schema82.properties, key0)) || (pattern4.test(key0)))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -4460,16 +4663,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.inputs !== undefined){
-if(!(validate51(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
-errors = vErrors.length;
-}
-}
-if(data.concurrency !== undefined){
-let data4 = data.concurrency;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err8 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.tags !== undefined){
+let data3 = data.tags;
+if(Array.isArray(data3)){
+if(data3.length > 20){
+const err8 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4478,9 +4676,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 256 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256"};
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func1(data4) > 40){
+const err9 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4489,8 +4690,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data4 < 1 || isNaN(data4)){
-const err10 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(!pattern30.test(data4)){
+const err10 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4500,12 +4701,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
-if(data.steps !== undefined){
-let data5 = data.steps;
-if(Array.isArray(data5)){
-if(data5.length < 1){
-const err11 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err11 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4514,16 +4711,19 @@ vErrors.push(err11);
 }
 errors++;
 }
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate53(data5[i0], {instancePath:instancePath+"/steps/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-errors = vErrors.length;
 }
+let i1 = data3.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data3[i1];
+if(typeof item0 !== "string"){
+continue;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err12 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4531,14 +4731,14 @@ else {
 vErrors.push(err12);
 }
 errors++;
+break;
+}
+indices0[item0] = i1;
 }
 }
-if(data.limits !== undefined){
-let data7 = data.limits;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key1 in data7){
-if(!((key1 === "max_cost") || (key1 === "timeout"))){
-const err13 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+else {
+const err13 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4548,11 +4748,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data7.max_cost !== undefined){
-let data8 = data7.max_cost;
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data.difficulty !== undefined){
+let data5 = data.difficulty;
+if(typeof data5 !== "string"){
+const err14 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4561,9 +4760,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(!(((data5 === "beginner") || (data5 === "intermediate")) || (data5 === "advanced"))){
+const err15 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema71.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4573,11 +4771,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data7.timeout !== undefined){
-let data9 = data7.timeout;
-if(typeof data9 === "string"){
-if(!pattern7.test(data9)){
-const err16 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(data.category !== undefined){
+let data6 = data.category;
+if(typeof data6 === "string"){
+if(func1(data6) > 60){
+const err16 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4586,9 +4784,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data6) < 1){
+const err17 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4598,9 +4795,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
 else {
-const err18 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4610,12 +4806,14 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.outputs !== undefined){
-let data10 = data.outputs;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key2 in data10){
-if(typeof data10[key2] !== "string"){
-const err19 = {instancePath:instancePath+"/outputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/outputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.examples !== undefined){
+let data7 = data.examples;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key1 in data7){
+const _errs23 = errors;
+if(typeof key1 === "string"){
+if(!pattern31.test(key1)){
+const err19 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4625,9 +4823,9 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-else {
-const err20 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid10 = _errs23 === errors;
+if(!valid10){
+const err20 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4637,14 +4835,216 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
-else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key2 in data7){
+let data8 = data7[key2];
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err21 = {instancePath:instancePath+"/examples/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"common.schema.json#/$defs/examples/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
 else {
 vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.inputs !== undefined){
+if(!(validate51(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+errors = vErrors.length;
+}
+}
+if(data.concurrency !== undefined){
+let data10 = data.concurrency;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err23 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 256 || isNaN(data10)){
+const err24 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data10 < 1 || isNaN(data10)){
+const err25 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+if(data.steps !== undefined){
+let data11 = data.steps;
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err26 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+const len1 = data11.length;
+for(let i2=0; i2<len1; i2++){
+if(!(validate53(data11[i2], {instancePath:instancePath+"/steps/" + i2,parentData:data11,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+let data13 = data.limits;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key3 in data13){
+if(!((key3 === "max_cost") || (key3 === "timeout"))){
+const err28 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data13.max_cost !== undefined){
+let data14 = data13.max_cost;
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 0 || isNaN(data14)){
+const err29 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data13.timeout !== undefined){
+let data15 = data13.timeout;
+if(typeof data15 === "string"){
+if(!pattern7.test(data15)){
+const err31 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data.outputs !== undefined){
+let data16 = data.outputs;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key4 in data16){
+if(typeof data16[key4] !== "string"){
+const err34 = {instancePath:instancePath+"/outputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/outputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 }
@@ -4654,12 +5054,12 @@ return errors === 0;
 validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const test = validate57;
-const schema89 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"test.schema.json","title":"agentpipe test (tests/**/*.yaml)","description":"An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.","type":"object","additionalProperties":false,"required":["version","target","expect"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"description":"The test's name in reports; default: the file path without tests/ and .yaml.","type":"string","minLength":1},"description":{"description":"What the test guards, for readers.","type":"string"},"target":{"description":"The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.","type":"string","minLength":1},"inputs":{"description":"Input values of the run, by input name. Missing optional inputs take their default.","type":"object","additionalProperties":true},"cassette":{"description":"A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.","type":"string","minLength":1},"sim":{"description":"A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.","type":"object","additionalProperties":false,"properties":{"turns":{"description":"Answers in order, one per model call.","type":"array","items":{"$ref":"#/$defs/turn"}},"routes":{"description":"Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.","type":"array","items":{"type":"object","additionalProperties":false,"required":["match","turns"],"properties":{"match":{"description":"Text that occurs in the request (a phrase of the agent's system prompt, for example).","type":"string","minLength":1},"turns":{"description":"Answers in order for requests this route matches.","type":"array","items":{"$ref":"#/$defs/turn"}},"repeat":{"description":"Repeat the last turn once the others are used up.","type":"boolean"}}}},"default":{"$ref":"#/$defs/turn","description":"The answer when no turn or route is left."}}},"timeout":{"description":"Longest time the test may run (e.g. 30s, 2m); default 60s.","$ref":"common.schema.json#/$defs/duration"},"expect":{"description":"What must hold once the run ends, each item one assertion. Every failing one is reported.","type":"array","minItems":1,"items":{"$ref":"#/$defs/expectation"}}},"$defs":{"turn":{"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}},"textMatch":{"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}},"toolMatch":{"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]},"range":{"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}},"expectation":{"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}}}};
-const schema91 = {"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}};
-const schema95 = {"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}};
-const schema96 = {"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}};
-const schema97 = {"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]};
-const schema99 = {"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}};
+const schema97 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"test.schema.json","title":"agentpipe test (tests/**/*.yaml)","description":"An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.","type":"object","additionalProperties":false,"required":["version","target","expect"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"description":"The test's name in reports; default: the file path without tests/ and .yaml.","type":"string","minLength":1},"description":{"description":"What the test guards, for readers.","type":"string"},"target":{"description":"The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.","type":"string","minLength":1},"inputs":{"description":"Input values of the run, by input name. Missing optional inputs take their default.","type":"object","additionalProperties":true},"cassette":{"description":"A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.","type":"string","minLength":1},"sim":{"description":"A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.","type":"object","additionalProperties":false,"properties":{"turns":{"description":"Answers in order, one per model call.","type":"array","items":{"$ref":"#/$defs/turn"}},"routes":{"description":"Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.","type":"array","items":{"type":"object","additionalProperties":false,"required":["match","turns"],"properties":{"match":{"description":"Text that occurs in the request (a phrase of the agent's system prompt, for example).","type":"string","minLength":1},"turns":{"description":"Answers in order for requests this route matches.","type":"array","items":{"$ref":"#/$defs/turn"}},"repeat":{"description":"Repeat the last turn once the others are used up.","type":"boolean"}}}},"default":{"$ref":"#/$defs/turn","description":"The answer when no turn or route is left."}}},"timeout":{"description":"Longest time the test may run (e.g. 30s, 2m); default 60s.","$ref":"common.schema.json#/$defs/duration"},"expect":{"description":"What must hold once the run ends, each item one assertion. Every failing one is reported.","type":"array","minItems":1,"items":{"$ref":"#/$defs/expectation"}}},"$defs":{"turn":{"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}},"textMatch":{"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}},"toolMatch":{"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]},"range":{"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}},"expectation":{"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}}}};
+const schema99 = {"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}};
+const schema103 = {"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}};
+const schema104 = {"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}};
+const schema105 = {"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]};
+const schema107 = {"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}};
 
 function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5520,7 +5920,7 @@ errors++;
 if(data.status !== undefined){
 let data30 = data.status;
 if(!(((data30 === "succeeded") || (data30 === "failed")) || (data30 === "budget-exceeded"))){
-const err63 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema95.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err63 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema103.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5590,7 +5990,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema89.properties, key0))){
+if(!(func8.call(schema97.properties, key0))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
