@@ -84,6 +84,10 @@ export interface SimRequest {
   fault?: FaultKind;
   /** Why the simulator refused the request as the real API would (the 400's message). */
   rejection?: string;
+  /** `embeddings` for an embeddings endpoint; absent for chat requests. */
+  kind?: 'embeddings';
+  /** Embeddings requests: how many texts it asked to embed. */
+  inputs?: number;
 }
 
 export type ScriptFunction = (request: SimRequest) => SimTurn | undefined;
@@ -148,6 +152,11 @@ export class ScriptPlayer {
       if (turn) return turn;
     }
     return this.queue.shift() ?? this.defaultTurn;
+  }
+
+  /** The standing fault this request meets, if any (embeddings requests take no scripted turn). */
+  faultFor(request: SimRequest): SimFault | undefined {
+    return this.takeFault(request);
   }
 
   private takeFault(request: SimRequest): SimFault | undefined {
