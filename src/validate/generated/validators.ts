@@ -2539,10 +2539,11 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const agent = validate38;
-const schema66 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}}};
+const schema66 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"knowledge":{"description":"Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.","type":"object","additionalProperties":false,"required":["sources","embedding"],"properties":{"sources":{"description":"Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"embedding":{"description":"Embedding model (provider/model with pricing output: 0) or a route of them.","type":"string","minLength":1},"top_k":{"description":"Chunks retrieved per question. Default 5.","type":"integer","minimum":1,"maximum":50},"min_score":{"description":"Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.","type":"number","minimum":-1,"maximum":1},"mode":{"description":"inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.","enum":["inject","tool"]},"chunk":{"description":"Chunk size and overlap, in tokens. Default size 400, overlap 50.","type":"object","additionalProperties":false,"properties":{"size":{"type":"integer","minimum":50,"maximum":8000},"overlap":{"type":"integer","minimum":0,"maximum":2000}}},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 2000.","type":"integer","minimum":100}}},"memory":{"description":"Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).","type":"object","additionalProperties":false,"properties":{"thread":{"description":"Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.","type":"object","additionalProperties":false,"properties":{"window":{"description":"Turns (a question or an answer each) sent verbatim. Default 20.","type":"integer","minimum":1,"maximum":1000},"summary_model":{"description":"Model or route that writes the rolling summary. Default: the agent's model.","type":"string","minLength":1}}},"facts":{"description":"Long-term facts: the agent gets remember and recall tools.","type":"object","additionalProperties":false,"properties":{"scope":{"description":"Whose facts: a name shared by the agents that use it. Default: the agent's name.","type":"string","pattern":"^[A-Za-z0-9_.-]+$"},"embedding":{"description":"Embedding model or route for recall. Default: knowledge.embedding.","type":"string","minLength":1},"top_k":{"description":"Facts returned by recall. Default 5.","type":"integer","minimum":1,"maximum":50}}}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}}};
 const schema68 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
 const func7 = Object.prototype.hasOwnProperty;
 const pattern28 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const pattern29 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const schema69 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
 const schema70 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
@@ -3470,18 +3471,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.limits !== undefined){
-if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-}
-if(data.output !== undefined){
-let data25 = data.output;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key4 in data25){
-if(!(key4 === "schema")){
-const err45 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data.knowledge !== undefined){
+let data24 = data.knowledge;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.sources === undefined){
+const err45 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "sources"},message:"must have required property '"+"sources"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3490,11 +3484,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(data25.schema !== undefined){
-let data26 = data25.schema;
-if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-const err46 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data24.embedding === undefined){
+const err46 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "embedding"},message:"must have required property '"+"embedding"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3503,10 +3494,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key4 in data24){
+if(!(((((((key4 === "sources") || (key4 === "embedding")) || (key4 === "top_k")) || (key4 === "min_score")) || (key4 === "mode")) || (key4 === "chunk")) || (key4 === "max_tokens"))){
+const err47 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3516,13 +3506,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.provider_options !== undefined){
-let data27 = data.provider_options;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key5 in data27){
-const _errs58 = errors;
-if(!(((((key5 === "anthropic") || (key5 === "openai")) || (key5 === "gemini")) || (key5 === "ollama")) || (key5 === "openai-compatible"))){
-const err48 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema66.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key5};
+if(data24.sources !== undefined){
+let data25 = data24.sources;
+if(Array.isArray(data25)){
+if(data25.length < 1){
+const err48 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3531,9 +3519,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-var valid14 = _errs58 === errors;
-if(!valid14){
-const err49 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid"};
+const len3 = data25.length;
+for(let i4=0; i4<len3; i4++){
+let data26 = data25[i4];
+if(typeof data26 === "string"){
+if(func1(data26) < 1){
+const err49 = {instancePath:instancePath+"/knowledge/sources/" + i4,schemaPath:"#/properties/knowledge/properties/sources/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3543,10 +3534,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-for(const key6 in data27){
-let data28 = data27[key6];
-if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-const err50 = {instancePath:instancePath+"/provider_options/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err50 = {instancePath:instancePath+"/knowledge/sources/" + i4,schemaPath:"#/properties/knowledge/properties/sources/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3558,7 +3547,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err51 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3568,14 +3557,580 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data24.embedding !== undefined){
+let data27 = data24.embedding;
+if(typeof data27 === "string"){
+if(func1(data27) < 1){
+const err52 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err52];
 }
 else {
 vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data24.top_k !== undefined){
+let data28 = data24.top_k;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err54 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 > 50 || isNaN(data28)){
+const err55 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(data28 < 1 || isNaN(data28)){
+const err56 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+if(data24.min_score !== undefined){
+let data29 = data24.min_score;
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 > 1 || isNaN(data29)){
+const err57 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(data29 < -1 || isNaN(data29)){
+const err58 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data24.mode !== undefined){
+let data30 = data24.mode;
+if(!((data30 === "inject") || (data30 === "tool"))){
+const err60 = {instancePath:instancePath+"/knowledge/mode",schemaPath:"#/properties/knowledge/properties/mode/enum",keyword:"enum",params:{allowedValues: schema66.properties.knowledge.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data24.chunk !== undefined){
+let data31 = data24.chunk;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key5 in data31){
+if(!((key5 === "size") || (key5 === "overlap"))){
+const err61 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data31.size !== undefined){
+let data32 = data31.size;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err62 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 > 8000 || isNaN(data32)){
+const err63 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8000},message:"must be <= 8000"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+if(data32 < 50 || isNaN(data32)){
+const err64 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+if(data31.overlap !== undefined){
+let data33 = data31.overlap;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+const err65 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 2000 || isNaN(data33)){
+const err66 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2000},message:"must be <= 2000"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if(data33 < 0 || isNaN(data33)){
+const err67 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data24.max_tokens !== undefined){
+let data34 = data24.max_tokens;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err69 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 < 100 || isNaN(data34)){
+const err70 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+if(data.memory !== undefined){
+let data35 = data.memory;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key6 in data35){
+if(!((key6 === "thread") || (key6 === "facts"))){
+const err72 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data35.thread !== undefined){
+let data36 = data35.thread;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key7 in data36){
+if(!((key7 === "window") || (key7 === "summary_model"))){
+const err73 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+if(data36.window !== undefined){
+let data37 = data36.window;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err74 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 > 1000 || isNaN(data37)){
+const err75 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+if(data37 < 1 || isNaN(data37)){
+const err76 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+if(data36.summary_model !== undefined){
+let data38 = data36.summary_model;
+if(typeof data38 === "string"){
+if(func1(data38) < 1){
+const err77 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data35.facts !== undefined){
+let data39 = data35.facts;
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+for(const key8 in data39){
+if(!(((key8 === "scope") || (key8 === "embedding")) || (key8 === "top_k"))){
+const err80 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+if(data39.scope !== undefined){
+let data40 = data39.scope;
+if(typeof data40 === "string"){
+if(!pattern29.test(data40)){
+const err81 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data39.embedding !== undefined){
+let data41 = data39.embedding;
+if(typeof data41 === "string"){
+if(func1(data41) < 1){
+const err83 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+if(data39.top_k !== undefined){
+let data42 = data39.top_k;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err85 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 > 50 || isNaN(data42)){
+const err86 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+if(data42 < 1 || isNaN(data42)){
+const err87 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+}
+if(data.output !== undefined){
+let data44 = data.output;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key9 in data44){
+if(!(key9 === "schema")){
+const err90 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data44.schema !== undefined){
+let data45 = data44.schema;
+if(!(data45 && typeof data45 == "object" && !Array.isArray(data45))){
+const err91 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.provider_options !== undefined){
+let data46 = data.provider_options;
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+for(const key10 in data46){
+const _errs100 = errors;
+if(!(((((key10 === "anthropic") || (key10 === "openai")) || (key10 === "gemini")) || (key10 === "ollama")) || (key10 === "openai-compatible"))){
+const err93 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema66.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key10};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+var valid21 = _errs100 === errors;
+if(!valid21){
+const err94 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key10},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+for(const key11 in data46){
+let data47 = data46[key11];
+if(!(data47 && typeof data47 == "object" && !Array.isArray(data47))){
+const err95 = {instancePath:instancePath+"/provider_options/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+}
+else {
+const err97 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
 }
 errors++;
 }
@@ -3842,7 +4397,7 @@ return errors === 0;
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema82 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern33 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const pattern34 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4143,7 +4698,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern33.test(data7)){
+if(!pattern34.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
