@@ -14,6 +14,7 @@ import type { ChainHooks, RuntimePorts } from './ports.js';
 import type { TemplateContext } from './pipeline.js';
 import { priceUsage } from '../cost/price.js';
 import type { CassetteWiring } from './cassette.js';
+import { createAugment, type MemoryWiring } from '../memory/runtime.js';
 
 /** Shares the run's adapters and cooldowns, but hands the chain each model wrapped (search, cassette). */
 class WrappedModelCache extends ModelCache {
@@ -52,6 +53,8 @@ const renderContext = (context: TemplateContext) => ({
 export interface DefaultPortsOptions {
   /** `run --record` / `--replay`: model calls go to or come from a cassette. */
   cassette?: CassetteWiring;
+  /** The open store and thread for agents with knowledge or memory (and `run --thread`). */
+  memory?: MemoryWiring;
 }
 
 export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
@@ -69,6 +72,7 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
   };
 
   return {
+    ...(options.memory ? { augment: createAugment(options.memory) } : {}),
     renderPrompt: (step, context) => renderPrompt(step, renderContext(context)),
     evaluateWhen: (step, context) => evaluateWhen(step, renderContext(context)),
     render: (template, context, source) => renderTemplate(template, renderContext(context), source),

@@ -11,9 +11,10 @@ import { explainCommand } from './explain.js';
 import { estimateCommand } from './estimate.js';
 import { modelsCommand } from './models.js';
 import { indexCommandModule } from './index-knowledge.js';
+import { memoryCommandModule } from './memory.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, indexCommandModule];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, indexCommandModule, memoryCommandModule];
