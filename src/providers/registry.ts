@@ -33,7 +33,7 @@ const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
     baseUrlEnv: 'OPENAI_BASE_URL',
     defaultBaseUrl: 'https://api.openai.com/v1',
     create: (settings) => createOpenAIModel(settings, { compatible: false }),
-    embed: createOpenAIEmbeddingModel,
+    embed: (settings) => createOpenAIEmbeddingModel(settings, { compatible: false }),
   },
   gemini: {
     baseUrlEnv: 'GOOGLE_GEMINI_BASE_URL',
@@ -50,7 +50,7 @@ const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
   // The base URL must come from the spec.
   'openai-compatible': {
     create: (settings) => createOpenAIModel(settings, { compatible: true }),
-    embed: createOpenAIEmbeddingModel,
+    embed: (settings) => createOpenAIEmbeddingModel(settings, { compatible: true }),
   },
 };
 

@@ -226,6 +226,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       response.end(JSON.stringify({ error: `simulator failure: ${String(error)}` }));
     });
   });
+  // Longer than any client's idle-socket timeout (undici: 4 s): on a loaded machine a server closing
+  // idle sockets at the default 5 s races the client reusing one, and the request dies with ECONNRESET.
+  server.keepAliveTimeout = 65_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -67,11 +67,54 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
-export const blobOf = (vector: Float32Array): Uint8Array => new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
+// Stored vectors are IEEE half floats: half the bytes of float32 (a 1,536-dim vector is 3 KiB and
+// fits one 4 KiB page with its row instead of spilling onto overflow pages), and about 3 significant
+// digits, far finer than the differences between unit-vector similarities that rescoring compares.
+
+const scratch = new DataView(new ArrayBuffer(4));
+
+function toHalf(value: number): number {
+  scratch.setFloat32(0, value);
+  const bits = scratch.getUint32(0);
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = bits & 0x7fffff;
+  if (exponent <= 0) {
+    // Subnormal half (or zero): shift the implicit leading 1 in, round to nearest.
+    if (exponent < -10) return sign;
+    const full = mantissa | 0x800000;
+    const shift = 14 - exponent;
+    return sign | ((full + (1 << (shift - 1))) >>> shift);
+  }
+  if (exponent >= 31) return sign | 0x7c00;
+  const rounded = (exponent << 10) + ((mantissa + 0x1000) >>> 13);
+  return sign | Math.min(rounded, 0x7bff);
+}
+
+let halfTable: Float32Array | undefined;
+/** All 65,536 half values as float32, built once: decoding is then one lookup per number. */
+function halves(): Float32Array {
+  if (halfTable) return halfTable;
+  halfTable = new Float32Array(65536);
+  for (let bits = 0; bits < 65536; bits++) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >>> 10) & 0x1f;
+    const mantissa = bits & 0x3ff;
+    halfTable[bits] = exponent === 0 ? sign * mantissa * 2 ** -24 : exponent === 31 ? (mantissa ? NaN : sign * Infinity) : sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+  }
+  return halfTable;
+}
+
+/** The stored form of a vector: float16, little-endian. */
+export function blobOf(vector: Float32Array): Uint8Array {
+  const half = new Uint16Array(vector.length);
+  for (let index = 0; index < vector.length; index++) half[index] = toHalf(vector[index]!);
+  return new Uint8Array(half.buffer);
+}
 
 export function vectorOf(blob: Uint8Array): Float32Array {
-  // Copy: a blob from node:sqlite may not be 4-byte aligned.
-  const copy = new Uint8Array(blob.byteLength);
-  copy.set(blob);
-  return new Float32Array(copy.buffer);
+  const table = halves();
+  const vector = new Float32Array(blob.byteLength >>> 1);
+  for (let index = 0; index < vector.length; index++) vector[index] = table[blob[index * 2]! | (blob[index * 2 + 1]! << 8)]!;
+  return vector;
 }

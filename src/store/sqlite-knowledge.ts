@@ -2,7 +2,7 @@
 // vec0 table per code length holding 1-bit codes (quantize.ts) partitioned by index name. A vector
 // query takes the nearest codes by Hamming distance inside sqlite-vec, then rescores those candidates
 // with the exact float vectors: p95 stays in milliseconds at 100,000 vectors where a float scan of
-// the same table takes a few hundred (see bench/knowledge.mjs).
+// the same table takes a few hundred (see bench/knowledge.mjs). Vectors are stored as float16.
 
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate, type Migration } from './sqlite.js';
@@ -107,7 +107,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     const candidates = Math.max(minimumCandidates, limit * rescoreFactor);
     const coarse = this.statement(`SELECT rowid FROM ${table} WHERE code MATCH vec_bit(?) AND k = ? AND index_name = ?`).all(binaryCode(query), candidates, index) as Array<{ rowid: number }>;
     if (coarse.length === 0) return [];
-    const rows = this.statement('SELECT id, embedding FROM knowledge_chunks WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(coarse.map((row) => row.rowid))) as Array<{
+    const rows = this.statement('SELECT id, embedding FROM knowledge_chunks WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(coarse.map((row) => row.rowid).sort((a, b) => a - b))) as Array<{
       id: number;
       embedding: Uint8Array;
     }>;

@@ -115,6 +115,25 @@ describe('knowledge through the CLI', () => {
     expect(result.stderr).toMatch(/--reindex: support: .*1 new/);
   });
 
+  it('estimate counts retrieval and indexing tokens; explain shows sources and index state', async () => {
+    const estimate = await runCli(['estimate', 'agents/support.yaml', '--format', 'json', '--input', 'question=refunds?'], { cwd: root, env });
+    expect(estimate.code).toBe(0);
+    const step = (JSON.parse(estimate.stdout) as { steps: Array<{ knowledge: { retrievalTokens: number; queryTokens: number; index: { files: number; chunks: number; tokens: number } } }> }).steps[0]!;
+    expect(step.knowledge.index.files).toBe(66);
+    expect(step.knowledge.index.chunks).toBeGreaterThanOrEqual(66);
+    expect(step.knowledge.index.tokens).toBeGreaterThan(1000);
+    expect(step.knowledge.retrievalTokens).toBeGreaterThan(0);
+    const text = await runCli(['estimate', 'agents/support.yaml', '--input', 'question=refunds?'], { cwd: root, env });
+    expect(text.stdout).toMatch(/knowledge of support: up to \d+ retrieval tokens/);
+    const explained = await runCli(['explain', 'agents/support.yaml'], { cwd: root, env });
+    expect(explained.stdout).toContain('sources: docs/**/*.md (66 readable file(s))');
+    expect(explained.stdout).toContain('index: up to date');
+    expect(explained.stdout).toContain('not indexed (read permissions): docs/internal/salaries.md');
+    await appendFile(join(root, 'docs/api/errors.md'), '\nE6000 is new.\n');
+    const stale = await runCli(['explain', 'agents/support.yaml', '--json'], { cwd: root, env });
+    expect((JSON.parse(stale.stdout) as { knowledgeIndex: Array<{ index: string; detail: string }> }).knowledgeIndex[0]).toMatchObject({ index: 'stale', detail: '1 changed file(s) (docs/api/errors.md)' });
+  });
+
   it('lint refuses an embedding model on a provider without embeddings and a listed implicit tool', async () => {
     await writeFile(join(root, 'agents/broken.yaml'), supportAgent({ embedding: 'anthropic/claude-test', extra: 'tools: [knowledge_search]\n' }).replace('name: support', 'name: broken'));
     const result = await runCli(['lint', '--format', 'json'], { cwd: root, env });
