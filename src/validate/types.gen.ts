@@ -513,7 +513,13 @@ export interface AgentpipeAgentAgentsYaml {
      * Chunk size and overlap, in tokens. Default size 400, overlap 50.
      */
     chunk?: {
+      /**
+       * Most tokens in a chunk (about 4 characters each). Default 400.
+       */
       size?: number;
+      /**
+       * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+       */
       overlap?: number;
     };
     /**
