@@ -175,6 +175,39 @@ export interface SearchSettings {
   maxTokens: number;
 }
 
+// ---------- knowledge and memory ----------
+
+export interface KnowledgeSettings {
+  /** Index name in the store: the agent's name. */
+  index: string;
+  /** Workspace globs, read through the agent's read permissions. */
+  sources: string[];
+  /** Route or provider/model that embeds chunks and questions. */
+  embedding: ModelChain;
+  topK: number;
+  /** Lowest cosine similarity for a chunk found only by vector search. */
+  minScore: number;
+  mode: 'inject' | 'tool';
+  chunk: { size: number; overlap: number };
+  /** Cap on the injected source block, in tokens. */
+  maxTokens: number;
+  source: SourceRef;
+}
+
+export interface MemorySettings {
+  thread?: {
+    /** Turns sent verbatim. */
+    window: number;
+    /** Writes the rolling summary of older turns (the agent's own chain by default). */
+    summary: ModelChain;
+  };
+  facts?: {
+    scope: string;
+    embedding: ModelChain;
+    topK: number;
+  };
+}
+
 // ---------- prompts, steps, pipeline ----------
 
 /** One piece of the system prompt: a layer or the agent's own system text, in composition order. */
@@ -232,6 +265,8 @@ export interface CompiledAgent {
   outputSchema?: Record<string, unknown>;
   /** `provider_options`, by provider type; each adapter merges its own entry into the request body. */
   providerOptions?: Record<string, Record<string, unknown>>;
+  knowledge?: KnowledgeSettings;
+  memory?: MemorySettings;
 }
 
 export interface CompiledStep {

@@ -86,6 +86,10 @@ export interface SimRequest {
   fault?: FaultKind;
   /** Why the simulator refused the request as the real API would (the 400's message). */
   rejection?: string;
+  /** `embeddings` for an embeddings endpoint; absent for chat requests. */
+  kind?: 'embeddings';
+  /** Embeddings requests: how many texts it asked to embed. */
+  inputs?: number;
 }
 
 export type ScriptFunction = (request: SimRequest) => SimTurn | undefined;
@@ -158,6 +162,11 @@ export class ScriptPlayer {
     if (queued) return queued;
     // With no script left, the answer fits the schema the request carries (generate.ts).
     return this.scriptedDefault ? this.defaultTurn : generatedTurn(request.api, request.body, this.defaultTurn, { toolCalls: this.generate });
+  }
+
+  /** The standing fault this request meets, if any (embeddings requests take no scripted turn). */
+  faultFor(request: SimRequest): SimFault | undefined {
+    return this.takeFault(request);
   }
 
   private takeFault(request: SimRequest): SimFault | undefined {

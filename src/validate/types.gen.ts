@@ -819,6 +819,85 @@ export interface AgentpipeAgentAgentsYaml {
      */
     max_tokens?: number;
   };
+  /**
+   * Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.
+   */
+  knowledge?: {
+    /**
+     * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+     *
+     * @minItems 1
+     */
+    sources: [string, ...string[]];
+    /**
+     * Embedding model (provider/model with pricing output: 0) or a route of them.
+     */
+    embedding: string;
+    /**
+     * Chunks retrieved per question. Default 5.
+     */
+    top_k?: number;
+    /**
+     * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+     */
+    min_score?: number;
+    /**
+     * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+     */
+    mode?: 'inject' | 'tool';
+    /**
+     * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+     */
+    chunk?: {
+      /**
+       * Most tokens in a chunk (about 4 characters each). Default 400.
+       */
+      size?: number;
+      /**
+       * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+       */
+      overlap?: number;
+    };
+    /**
+     * Cap on the injected source block, in tokens. Default 2000.
+     */
+    max_tokens?: number;
+  };
+  /**
+   * Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).
+   */
+  memory?: {
+    /**
+     * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+     */
+    thread?: {
+      /**
+       * Turns (a question or an answer each) sent verbatim. Default 20.
+       */
+      window?: number;
+      /**
+       * Model or route that writes the rolling summary. Default: the agent's model.
+       */
+      summary_model?: string;
+    };
+    /**
+     * Long-term facts: the agent gets remember and recall tools.
+     */
+    facts?: {
+      /**
+       * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+       */
+      scope?: string;
+      /**
+       * Embedding model or route for recall. Default: knowledge.embedding.
+       */
+      embedding?: string;
+      /**
+       * Facts returned by recall. Default 5.
+       */
+      top_k?: number;
+    };
+  };
   limits?: Limits;
   /**
    * What the final answer must look like.
@@ -906,6 +985,79 @@ export interface AgentpipeAgentAgentsYaml {
          * Cap on the injected source block, in tokens. Default 1500.
          */
         max_tokens?: number;
+      }
+    | {
+        /**
+         * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+         *
+         * @minItems 1
+         */
+        sources: [string, ...string[]];
+        /**
+         * Embedding model (provider/model with pricing output: 0) or a route of them.
+         */
+        embedding: string;
+        /**
+         * Chunks retrieved per question. Default 5.
+         */
+        top_k?: number;
+        /**
+         * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+         */
+        min_score?: number;
+        /**
+         * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+         */
+        mode?: 'inject' | 'tool';
+        /**
+         * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+         */
+        chunk?: {
+          /**
+           * Most tokens in a chunk (about 4 characters each). Default 400.
+           */
+          size?: number;
+          /**
+           * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+           */
+          overlap?: number;
+        };
+        /**
+         * Cap on the injected source block, in tokens. Default 2000.
+         */
+        max_tokens?: number;
+      }
+    | {
+        /**
+         * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+         */
+        thread?: {
+          /**
+           * Turns (a question or an answer each) sent verbatim. Default 20.
+           */
+          window?: number;
+          /**
+           * Model or route that writes the rolling summary. Default: the agent's model.
+           */
+          summary_model?: string;
+        };
+        /**
+         * Long-term facts: the agent gets remember and recall tools.
+         */
+        facts?: {
+          /**
+           * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+           */
+          scope?: string;
+          /**
+           * Embedding model or route for recall. Default: knowledge.embedding.
+           */
+          embedding?: string;
+          /**
+           * Facts returned by recall. Default 5.
+           */
+          top_k?: number;
+        };
       }
     | Limits
     | {

@@ -14,9 +14,11 @@ import { diffCommand } from './diff.js';
 import { testCommand } from './test.js';
 import { serveCommandModule } from './serve.js';
 import { keysCommandModule } from './keys.js';
+import { indexCommandModule } from './index-knowledge.js';
+import { memoryCommandModule } from './memory.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule, indexCommandModule, memoryCommandModule];

@@ -10,6 +10,7 @@ import type { CommandModule } from './index.js';
 import type { PreparedRun } from '../../run/prepare.js';
 import type { CassettePlayer, CassetteRecorder } from '../../run/cassette.js';
 import type { RunResult } from '../../run/run.js';
+import type { MemoryWiring } from '../../memory/runtime.js';
 
 export interface RunFlags {
   input?: string | string[];
@@ -21,6 +22,8 @@ export interface RunFlags {
   record?: string | number | boolean;
   replay?: string | number | boolean;
   sim?: boolean;
+  thread?: string | number;
+  reindex?: boolean;
 }
 
 const exitCodes = { succeeded: 0, failed: 1, 'budget-exceeded': 3, interrupted: 130 } as const;
@@ -134,7 +137,20 @@ function withFailedStep(error: Error | undefined, steps: RunResult['state']['ste
   return error;
 }
 
+/** Opens the store when the target has knowledge or memory (or --thread), then runs. */
 async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
+  const [{ prepareMemory }, { guardOutput }] = await Promise.all([import('../../memory/prepare.js'), import('../progress/streams.js')]);
+  const { pipeline, env } = prepared;
+  const output = guardOutput();
+  const memory = await prepareMemory(pipeline, env, { ...(flags.thread !== undefined ? { thread: String(flags.thread) } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
+  try {
+    return await executeWith(prepared, json, flags, memory);
+  } finally {
+    memory?.close();
+  }
+}
+
+async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags, memory: MemoryWiring | undefined): Promise<number> {
   const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }, { guardOutput }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
@@ -177,7 +193,7 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
-      ports: createDefaultPorts(env, cassette ? { cassette } : simulated ? { simulated } : {}),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
@@ -233,6 +249,8 @@ export const runCommandModule: CommandModule = {
       .option('--resume <run-id>', 'Continue a run after a crash or Ctrl-C')
       .option('--json', 'NDJSON events on stdout')
       .option('--record <cassette>', 'Store every model call of the run in a cassette file')
+      .option('--thread <id>', 'Continue (or start) a conversation thread with the agent; without it a run is stateless')
+      .option('--reindex', 'Bring stale knowledge indexes up to date before the run (otherwise a stale index stops the run)')
       .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key (tools still run)')
       .option('--sim', 'Try it without a key: the built-in simulator answers every call, at $0 (tools still run)')
       .action(async (file: string | undefined, flags: RunFlags) => {

@@ -2649,7 +2649,7 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const agent = validate38;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
+const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"knowledge":{"description":"Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.","type":"object","additionalProperties":false,"required":["sources","embedding"],"properties":{"sources":{"description":"Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"embedding":{"description":"Embedding model (provider/model with pricing output: 0) or a route of them.","type":"string","minLength":1},"top_k":{"description":"Chunks retrieved per question. Default 5.","type":"integer","minimum":1,"maximum":50},"min_score":{"description":"Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.","type":"number","minimum":-1,"maximum":1},"mode":{"description":"inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.","enum":["inject","tool"]},"chunk":{"description":"Chunk size and overlap, in tokens. Default size 400, overlap 50.","type":"object","additionalProperties":false,"properties":{"size":{"description":"Most tokens in a chunk (about 4 characters each). Default 400.","type":"integer","minimum":50,"maximum":8000},"overlap":{"description":"Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.","type":"integer","minimum":0,"maximum":2000}}},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 2000.","type":"integer","minimum":100}}},"memory":{"description":"Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).","type":"object","additionalProperties":false,"properties":{"thread":{"description":"Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.","type":"object","additionalProperties":false,"properties":{"window":{"description":"Turns (a question or an answer each) sent verbatim. Default 20.","type":"integer","minimum":1,"maximum":1000},"summary_model":{"description":"Model or route that writes the rolling summary. Default: the agent's model.","type":"string","minLength":1}}},"facts":{"description":"Long-term facts: the agent gets remember and recall tools.","type":"object","additionalProperties":false,"properties":{"scope":{"description":"Whose facts: a name shared by the agents that use it. Default: the agent's name.","type":"string","pattern":"^[A-Za-z0-9_.-]+$"},"embedding":{"description":"Embedding model or route for recall. Default: knowledge.embedding.","type":"string","minLength":1},"top_k":{"description":"Facts returned by recall. Default 5.","type":"integer","minimum":1,"maximum":50}}}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 const schema69 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
 const schema70 = {"description":"Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$","maxLength":40},"uniqueItems":true,"maxItems":20};
 const schema71 = {"description":"Catalogue difficulty: how much a user needs to know to use it well.","type":"string","enum":["beginner","intermediate","advanced"]};
@@ -2659,6 +2659,7 @@ const func8 = Object.prototype.hasOwnProperty;
 const pattern30 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
 const pattern31 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
 const pattern33 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const pattern34 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const schema74 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
 const schema75 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
@@ -3783,18 +3784,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data.limits !== undefined){
-if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-}
-if(data.output !== undefined){
-let data31 = data.output;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key6 in data31){
-if(!(key6 === "schema")){
-const err60 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(data.knowledge !== undefined){
+let data30 = data.knowledge;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.sources === undefined){
+const err60 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "sources"},message:"must have required property '"+"sources"+"'"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3803,11 +3797,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data31.schema !== undefined){
-let data32 = data31.schema;
-if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
-const err61 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.embedding === undefined){
+const err61 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "embedding"},message:"must have required property '"+"embedding"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3816,10 +3807,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key6 in data30){
+if(!(((((((key6 === "sources") || (key6 === "embedding")) || (key6 === "top_k")) || (key6 === "min_score")) || (key6 === "mode")) || (key6 === "chunk")) || (key6 === "max_tokens"))){
+const err62 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3829,13 +3819,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.provider_options !== undefined){
-let data33 = data.provider_options;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key7 in data33){
-const _errs76 = errors;
-if(!(((((key7 === "anthropic") || (key7 === "openai")) || (key7 === "gemini")) || (key7 === "ollama")) || (key7 === "openai-compatible"))){
-const err63 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema67.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key7};
+if(data30.sources !== undefined){
+let data31 = data30.sources;
+if(Array.isArray(data31)){
+if(data31.length < 1){
+const err63 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3844,9 +3832,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-var valid23 = _errs76 === errors;
-if(!valid23){
-const err64 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
+const len4 = data31.length;
+for(let i6=0; i6<len4; i6++){
+let data32 = data31[i6];
+if(typeof data32 === "string"){
+if(func1(data32) < 1){
+const err64 = {instancePath:instancePath+"/knowledge/sources/" + i6,schemaPath:"#/properties/knowledge/properties/sources/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3856,10 +3847,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-for(const key8 in data33){
-let data34 = data33[key8];
-if(!(data34 && typeof data34 == "object" && !Array.isArray(data34))){
-const err65 = {instancePath:instancePath+"/provider_options/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err65 = {instancePath:instancePath+"/knowledge/sources/" + i6,schemaPath:"#/properties/knowledge/properties/sources/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3871,7 +3860,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err66 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3881,14 +3870,580 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
-else {
-const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.embedding !== undefined){
+let data33 = data30.embedding;
+if(typeof data33 === "string"){
+if(func1(data33) < 1){
+const err67 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err67];
 }
 else {
 vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data30.top_k !== undefined){
+let data34 = data30.top_k;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err69 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 > 50 || isNaN(data34)){
+const err70 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if(data34 < 1 || isNaN(data34)){
+const err71 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+if(data30.min_score !== undefined){
+let data35 = data30.min_score;
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 1 || isNaN(data35)){
+const err72 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(data35 < -1 || isNaN(data35)){
+const err73 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data30.mode !== undefined){
+let data36 = data30.mode;
+if(!((data36 === "inject") || (data36 === "tool"))){
+const err75 = {instancePath:instancePath+"/knowledge/mode",schemaPath:"#/properties/knowledge/properties/mode/enum",keyword:"enum",params:{allowedValues: schema67.properties.knowledge.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data30.chunk !== undefined){
+let data37 = data30.chunk;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key7 in data37){
+if(!((key7 === "size") || (key7 === "overlap"))){
+const err76 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data37.size !== undefined){
+let data38 = data37.size;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err77 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 > 8000 || isNaN(data38)){
+const err78 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8000},message:"must be <= 8000"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(data38 < 50 || isNaN(data38)){
+const err79 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+if(data37.overlap !== undefined){
+let data39 = data37.overlap;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err80 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 > 2000 || isNaN(data39)){
+const err81 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2000},message:"must be <= 2000"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(data39 < 0 || isNaN(data39)){
+const err82 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data30.max_tokens !== undefined){
+let data40 = data30.max_tokens;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err84 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 100 || isNaN(data40)){
+const err85 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+if(data.memory !== undefined){
+let data41 = data.memory;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key8 in data41){
+if(!((key8 === "thread") || (key8 === "facts"))){
+const err87 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data41.thread !== undefined){
+let data42 = data41.thread;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key9 in data42){
+if(!((key9 === "window") || (key9 === "summary_model"))){
+const err88 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data42.window !== undefined){
+let data43 = data42.window;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err89 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 1000 || isNaN(data43)){
+const err90 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(data43 < 1 || isNaN(data43)){
+const err91 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+if(data42.summary_model !== undefined){
+let data44 = data42.summary_model;
+if(typeof data44 === "string"){
+if(func1(data44) < 1){
+const err92 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data41.facts !== undefined){
+let data45 = data41.facts;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key10 in data45){
+if(!(((key10 === "scope") || (key10 === "embedding")) || (key10 === "top_k"))){
+const err95 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data45.scope !== undefined){
+let data46 = data45.scope;
+if(typeof data46 === "string"){
+if(!pattern34.test(data46)){
+const err96 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data45.embedding !== undefined){
+let data47 = data45.embedding;
+if(typeof data47 === "string"){
+if(func1(data47) < 1){
+const err98 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data45.top_k !== undefined){
+let data48 = data45.top_k;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err100 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 > 50 || isNaN(data48)){
+const err101 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+if(data48 < 1 || isNaN(data48)){
+const err102 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+}
+if(data.output !== undefined){
+let data50 = data.output;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key11 in data50){
+if(!(key11 === "schema")){
+const err105 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+if(data50.schema !== undefined){
+let data51 = data50.schema;
+if(!(data51 && typeof data51 == "object" && !Array.isArray(data51))){
+const err106 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data.provider_options !== undefined){
+let data52 = data.provider_options;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key12 in data52){
+const _errs118 = errors;
+if(!(((((key12 === "anthropic") || (key12 === "openai")) || (key12 === "gemini")) || (key12 === "ollama")) || (key12 === "openai-compatible"))){
+const err108 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema67.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key12};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+var valid30 = _errs118 === errors;
+if(!valid30){
+const err109 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+for(const key13 in data52){
+let data53 = data52[key13];
+if(!(data53 && typeof data53 == "object" && !Array.isArray(data53))){
+const err110 = {instancePath:instancePath+"/provider_options/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+else {
+const err112 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
 }
 errors++;
 }
@@ -4155,7 +4710,7 @@ return errors === 0;
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema91 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern42 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const pattern43 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
 function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4456,7 +5011,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern42.test(data7)){
+if(!pattern43.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
