@@ -10,9 +10,12 @@ import { renderCommand } from './render.js';
 import { explainCommand } from './explain.js';
 import { estimateCommand } from './estimate.js';
 import { modelsCommand } from './models.js';
+import { batchCommandModule } from './batch.js';
+import { workerCommandModule } from './worker.js';
+import { queueCommandModule } from './queue.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, batchCommandModule, workerCommandModule, queueCommandModule];
