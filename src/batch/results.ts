@@ -1,7 +1,8 @@
 // The results file (one JSON line per input row, in input order) and the batch summary: counts,
 // spend by model, p50/p95 row durations and failure classes.
 
-import { rename, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, rename, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { RowResult } from './row.js';
 
 /** What a results line holds: `{line, runId, status, output | error, costUsd, durationMs}`. */
@@ -20,6 +21,7 @@ export function resultLine(result: RowResult): Record<string, unknown> {
 export async function writeResults(path: string, results: RowResult[]): Promise<void> {
   const text = [...results].sort((a, b) => a.line - b.line).map((result) => `${JSON.stringify(resultLine(result))}\n`).join('');
   const temp = `${path}.${process.pid}.tmp`;
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(temp, text, 'utf8');
   await rename(temp, path);
 }
