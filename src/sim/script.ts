@@ -82,6 +82,9 @@ export interface SimRequest {
   /** Epoch ms (fractional) when the request arrived and when its response ended or was cut. */
   startMs: number;
   endMs?: number;
+  /** The whole response reached a client still connected: what a provider bills (a call whose client
+   * went away before the answer, e.g. a killed worker, is not). */
+  completed?: boolean;
   status?: number;
   fault?: FaultKind;
   /** Why the simulator refused the request as the real API would (the 400's message). */

@@ -166,7 +166,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       startMs: nowMs(),
     };
     requests.push(record);
-    response.on('close', () => (record.endMs ??= nowMs()));
+    response.on('close', () => {
+      record.endMs ??= nowMs();
+      // 'close' comes before the end when the client went away first.
+      record.completed ??= response.writableFinished;
+    });
     const context: WireContext = { model: target.model, stream: target.stream, body, sequence: record.index, ...(credentialOf(request) ? { credential: credentialOf(request) } : {}) };
     // A request the real API would refuse is refused here too, before it can use up a scripted turn.
     const rejection = rejectionFor(target.api, body, request.headers, target.model);

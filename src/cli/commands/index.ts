@@ -16,9 +16,12 @@ import { serveCommandModule } from './serve.js';
 import { keysCommandModule } from './keys.js';
 import { indexCommandModule } from './index-knowledge.js';
 import { memoryCommandModule } from './memory.js';
+import { batchCommandModule } from './batch.js';
+import { workerCommandModule } from './worker.js';
+import { queueCommandModule } from './queue.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule, indexCommandModule, memoryCommandModule];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule, indexCommandModule, memoryCommandModule, batchCommandModule, workerCommandModule, queueCommandModule];
