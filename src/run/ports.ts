@@ -29,11 +29,14 @@ export interface RuntimePorts {
   render(template: string, context: TemplateContext, source: CompiledStep['source']): string;
   callChain(chain: ModelChain, options: CallOptions, hooks: ChainHooks): Promise<ChainAnswer>;
   price(model: ModelSpec, usage: Usage): number;
-  toolDefinitions(toolSet: ToolSet): ToolDefinition[];
+  /** Async when MCP servers must first be asked for their tools. */
+  toolDefinitions(toolSet: ToolSet): ToolDefinition[] | Promise<ToolDefinition[]>;
   executeTool(toolSet: ToolSet, call: ToolCallContent, context: ToolContext): Promise<ToolResultContent>;
   /** Search augmentation and the web_search handler for an agent; undefined when it has none. */
   search?(settings: SearchSettings, emit: EventSink): {
     wrapModel?: ChainHooks['wrapModel'];
     webSearch?: ToolContext['webSearch'];
   };
+  /** Stops what the run started (MCP servers); called once when the run ends. */
+  dispose?(): Promise<void>;
 }

@@ -50,6 +50,7 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
     if (resume) await removeStaleTempFiles(files);
     return await runLocked(options, files, runId, resume, lock.takeover);
   } finally {
+    await options.ports.dispose?.().catch(() => undefined);
     await lock.release();
   }
 }

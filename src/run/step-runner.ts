@@ -102,7 +102,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       limits: effectiveLimits(step),
       system: prompt.system,
       user: prompt.user,
-      tools: ports.toolDefinitions(agent.toolSet),
+      tools: await ports.toolDefinitions(agent.toolSet),
       callModel,
       runTool,
       emit,

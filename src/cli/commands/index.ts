@@ -10,9 +10,10 @@ import { renderCommand } from './render.js';
 import { explainCommand } from './explain.js';
 import { estimateCommand } from './estimate.js';
 import { modelsCommand } from './models.js';
+import { mcpCommand } from './mcp.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, mcpCommand];

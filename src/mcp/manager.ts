@@ -1,0 +1,115 @@
+// The MCP servers of one run. A server starts the first time a step needs its tools and stays up
+// until the run ends (close()); every step of the run shares it. Expanding a tool set asks each
+// server it names for its tools and turns `server.*` / `server.tool` into concrete tools with
+// vendor-safe wire names (names.ts).
+import type { McpServerSpec, ToolSet, ToolSpec } from '../compile/ir.js';
+import { ToolFailedError, type ToolOutcome } from '../tools/types.js';
+import { McpConnection, type ConnectOptions, type McpToolInfo } from './connection.js';
+import { McpError } from './errors.js';
+import { wireName } from './names.js';
+
+type McpSpec = Extract<ToolSpec, { kind: 'mcp' }>;
+
+export class McpManager {
+  private readonly connections = new Map<string, Promise<McpConnection>>();
+  private readonly toolLists = new Map<string, Promise<McpToolInfo[]>>();
+  private readonly expandedSets = new WeakMap<ToolSet, Promise<ToolSet>>();
+  private closing = false;
+
+  constructor(private readonly options: Omit<ConnectOptions, 'cwd'>) {}
+
+  /** The server's live connection, started on first use. */
+  connection(spec: McpServerSpec, cwd: string): Promise<McpConnection> {
+    if (this.closing) return Promise.reject(new McpError(spec.name, 'the run is over'));
+    let connection = this.connections.get(spec.name);
+    if (!connection) {
+      connection = McpConnection.open(spec, { ...this.options, cwd });
+      this.connections.set(spec.name, connection);
+      // A failed start is not cached: a later step may try again.
+      connection.catch(() => this.connections.delete(spec.name));
+    }
+    return connection;
+  }
+
+  private tools(spec: McpServerSpec, cwd: string): Promise<McpToolInfo[]> {
+    let tools = this.toolLists.get(spec.name);
+    if (!tools) {
+      tools = this.connection(spec, cwd).then((connection) => connection.listTools());
+      this.toolLists.set(spec.name, tools);
+      tools.catch(() => this.toolLists.delete(spec.name));
+    }
+    return tools;
+  }
+
+  /** The tool set with its MCP entries replaced by one concrete tool each; itself when it has none. */
+  expand(toolSet: ToolSet): Promise<ToolSet> {
+    if (!toolSet.tools.some((tool) => tool.kind === 'mcp' && tool.definition === undefined)) return Promise.resolve(toolSet);
+    let expanded = this.expandedSets.get(toolSet);
+    if (!expanded) {
+      expanded = this.expandNow(toolSet);
+      this.expandedSets.set(toolSet, expanded);
+      expanded.catch(() => this.expandedSets.delete(toolSet));
+    }
+    return expanded;
+  }
+
+  /** The expansion made earlier for this tool set (the agent loop's tool calls name wire names). */
+  async expanded(toolSet: ToolSet): Promise<ToolSet> {
+    return (await this.expandedSets.get(toolSet)) ?? toolSet;
+  }
+
+  private async expandNow(toolSet: ToolSet): Promise<ToolSet> {
+    const taken = new Set(toolSet.tools.filter((tool) => tool.kind !== 'mcp').map((tool) => tool.name));
+    const seen = new Set<string>();
+    const tools: ToolSpec[] = [];
+    for (const spec of toolSet.tools) {
+      if (spec.kind !== 'mcp' || spec.definition !== undefined) {
+        tools.push(spec);
+        continue;
+      }
+      const server = toolSet.mcpServers?.[spec.server];
+      if (!server) throw new McpError(spec.server, 'is not declared under mcp_servers in tools.yaml');
+      const offered = await this.tools(server, toolSet.workspace);
+      const chosen = spec.tool === '*' ? offered : offered.filter((tool) => tool.name === spec.tool);
+      if (chosen.length === 0 && spec.tool !== '*') {
+        throw new McpError(spec.server, `offers no tool \`${spec.tool}\` (it offers: ${offered.map((tool) => tool.name).join(', ') || 'none'})`);
+      }
+      for (const tool of chosen) {
+        if (seen.has(tool.name + '\u0000' + spec.server)) continue;
+        seen.add(tool.name + '\u0000' + spec.server);
+        const name = wireName(spec.server, tool.name, taken);
+        taken.add(name);
+        tools.push({ kind: 'mcp', name, server: spec.server, tool: tool.name, definition: { description: tool.description, inputSchema: forVendors(tool.inputSchema) }, ...(spec.source ? { source: spec.source } : {}) });
+      }
+    }
+    return { ...toolSet, tools };
+  }
+
+  /** One tool call. Errors of the server become a tool error result the model can read. */
+  async call(toolSet: ToolSet, spec: McpSpec, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
+    const server = toolSet.mcpServers?.[spec.server];
+    if (!server) throw new ToolFailedError(`MCP server \`${spec.server}\` is not declared`);
+    try {
+      const connection = await this.connection(server, toolSet.workspace);
+      const outcome = await connection.callTool(spec.tool, input, signal);
+      return { output: outcome.text, ...(outcome.isError ? { isError: true } : {}) };
+    } catch (error) {
+      if (error instanceof McpError) throw new ToolFailedError(error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Stops every server this run started. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(connections.map((connection) => connection.then((live) => live.close(), () => undefined)));
+  }
+}
+
+/** Drops the keys vendors and our draft 2020-12 validator do not take at the top of a tool schema. */
+function forVendors(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return { type: 'object', ...rest };
+}
