@@ -15,6 +15,9 @@ import { executePipeline, type PipelineResult } from './pipeline.js';
 import type { RuntimePorts } from './ports.js';
 import { budgetScopes, createItemRunner } from './step-runner.js';
 import { acquireRunLock } from './lock.js';
+import { tracingRequested } from '../telemetry/requested.js';
+import type { RunTracer } from '../telemetry/tracing.js';
+import type { EventSink } from './events.js';
 import { StateWriter, loadRunState, readOutput, removeStaleTempFiles, runFiles, type RunFiles, type RunState } from './state.js';
 
 export interface RunOptions {
@@ -28,6 +31,8 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   onEvent?: EventListener;
+  /** Tests: trace the run into this exporter (otherwise OTEL_EXPORTER_OTLP_ENDPOINT decides). */
+  traceExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
   /** State of the run to resume (from loadRunState; read again once the lock is held); a new run when absent. */
   resume?: RunState;
 }
@@ -78,6 +83,8 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
   delete state.error;
   const log = createEventLog(state.runId, files.events, env);
   if (options.onEvent) log.subscribe(options.onEvent);
+  const tracer = options.traceExporter || tracingRequested(env) ? await startTracing(options, log.emit) : undefined;
+  if (tracer) log.subscribe(tracer.onEvent);
   const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
   const spent = () => ledger.total().costUsd;
   const writer = new StateWriter(files, env, (current) => {
@@ -114,7 +121,7 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
   await writer.save(state);
   const durationMs = Math.round(performance.now() - started);
   log.emit({ type: 'run-end', status: result.status, costUsd: spent(), durationMs });
-  await Promise.all([log.close(), audit.flush(), writer.flush()]);
+  await Promise.all([log.close(), audit.flush(), writer.flush(), tracer?.flush()]);
   return { ...result, runId: state.runId, state, costUsd: spent(), durationMs };
 }
 
@@ -140,4 +147,14 @@ async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budg
   }
   budget.restore('run', state.costUsd);
   return outputs;
+}
+
+async function startTracing(options: RunOptions, emit: EventSink): Promise<RunTracer | undefined> {
+  const { createRunTracer } = await import('../telemetry/tracing.js');
+  return createRunTracer({
+    env: options.env,
+    redact: (text) => redactSecrets(text, options.env),
+    ...(options.traceExporter ? { exporter: options.traceExporter } : {}),
+    warn: (message) => emit({ type: 'warning', message }),
+  });
 }

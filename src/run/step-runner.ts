@@ -65,7 +65,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       const costUsd = ports.price(answer.model, answer.result.usage);
       const model = answer.model.ref.id;
       ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });
-      emit({ type: 'usage', model, usage: answer.result.usage, costUsd });
+      emit({ type: 'usage', model, usage: answer.result.usage, costUsd, finishReason: answer.result.finishReason, ...(answer.result.responseModel ? { responseModel: answer.result.responseModel } : {}) });
       budget.charge(costUsd, scopes, label);
       onSpend?.({ usage: answer.result.usage, costUsd, model });
       // Its tools would only lead to a model call the budget refuses: stop before running them.
