@@ -152,6 +152,8 @@ export type McpServerSpec = {
   name: string;
   startTimeoutMs: number;
   callTimeoutMs: number;
+  /** Cap on one tool result's text, in bytes. */
+  maxOutputBytes: number;
   allowHosts: string[];
   source?: SourceRef;
 } & (

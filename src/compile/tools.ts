@@ -114,6 +114,7 @@ export function mcpServerSpec(name: string, server: McpServer, tools: Checked<To
     name,
     startTimeoutMs: parseOptionalDuration(server.start_timeout) ?? 30_000,
     callTimeoutMs: parseOptionalDuration(server.timeout) ?? 60_000,
+    maxOutputBytes: parseOptionalSize(server.max_output) ?? 256 * 1024,
     allowHosts: [...(server.allow_hosts ?? [])],
     source: { file: tools.source.file, line: position.line, col: position.col },
   };

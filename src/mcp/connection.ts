@@ -112,20 +112,26 @@ export class McpConnection {
       (timeout) =>
         this.client.callTool({ name: tool, arguments: input }, undefined, {
           timeout,
+          // A server that reports progress is alive: each notification restarts the timeout, up to
+          // ten times the timeout in all.
+          resetTimeoutOnProgress: true,
+          maxTotalTimeout: timeout * 10,
+          onprogress: (progress: { progress: number; total?: number }) => onProgress?.(progress.progress, progress.total),
           signal,
-          ...(onProgress ? { onprogress: (progress: { progress: number; total?: number }) => onProgress(progress.progress, progress.total) } : {}),
         }),
       `tools/call ${tool}`,
+      10,
     )) as McpCallResult;
     return { text: resultText(result), isError: result.isError === true, ...(result.structuredContent === undefined ? {} : { structured: result.structuredContent }) };
   }
 
   /** Runs one request under the call timeout; a closed server or a protocol error becomes an McpError. */
-  private async request<T>(send: (timeoutMs: number) => Promise<T>, what: string): Promise<T> {
+  private async request<T>(send: (timeoutMs: number) => Promise<T>, what: string, progressFactor = 1): Promise<T> {
     if (this.closed) throw new McpError(this.spec.name, `${what}: the server is closed${this.exitReason ? ` (${this.exitReason})` : ''}`);
     const timeout = this.spec.callTimeoutMs;
     try {
-      return await withDeadline(send(timeout), timeout + 1000, () => new McpError(this.spec.name, `${what} did not answer within ${timeout} ms (timeout)`));
+      // The SDK enforces the timeout; this deadline is a backstop for a transport that never settles.
+      return await withDeadline(send(timeout), timeout * progressFactor + 1000, () => new McpError(this.spec.name, `${what} did not answer within ${timeout} ms (timeout)`));
     } catch (error) {
       if (error instanceof McpError) throw error;
       const detail = messageOf(error);

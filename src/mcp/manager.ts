@@ -92,7 +92,7 @@ export class McpManager {
     try {
       const connection = await this.connection(server, toolSet.workspace);
       const outcome = await connection.callTool(spec.tool, input, signal);
-      return { output: outcome.text, ...(outcome.isError ? { isError: true } : {}) };
+      return { output: capText(outcome.text, server.maxOutputBytes), ...(outcome.isError ? { isError: true } : {}) };
     } catch (error) {
       if (error instanceof McpError) throw new ToolFailedError(error.message, { cause: error });
       throw error;
@@ -112,4 +112,11 @@ export class McpManager {
 function forVendors(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _schema, $id: _id, ...rest } = schema;
   return { type: 'object', ...rest };
+}
+
+/** A result over the server's max_output is cut on a character boundary, with a note saying so. */
+function capText(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const cut = Buffer.from(text, 'utf8').subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  return `${cut}\n(result truncated at ${maxBytes} bytes: max_output of this MCP server)`;
 }

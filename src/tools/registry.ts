@@ -35,8 +35,9 @@ export function resolveTool(toolSet: ToolSet, spec: ToolSpec): ResolvedTool {
     return {
       spec,
       definition: { name: spec.name, description: spec.definition?.description ?? `Tool ${spec.tool} of MCP server ${spec.server}`, inputSchema: spec.definition?.inputSchema ?? { type: 'object' } },
-      // The server's own timeout plus a second, so its "timed out" error is the one reported.
-      timeoutMs: (server?.callTimeoutMs ?? 60_000) + 1000,
+      // Progress restarts a call's own timeout up to ten times (src/mcp/connection.ts); the server's
+      // error is the one reported, so this outer limit only backs it up.
+      timeoutMs: (server?.callTimeoutMs ?? 60_000) * 10 + 2000,
       run: (input, runtime) => {
         if (!runtime.mcp) throw new ToolFailedError(`MCP tool ${spec.server}.${spec.tool} cannot run here: no MCP servers were started for this run`);
         return runtime.mcp.call(runtime.toolSet, spec, input, runtime.signal);

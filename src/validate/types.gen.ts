@@ -446,6 +446,10 @@ export interface McpServer {
    * stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns).
    */
   sandbox?: 'auto' | 'off';
+  /**
+   * Cap on one tool result's text; the rest is cut with a note. Default 256KB.
+   */
+  max_output?: number | string;
 }
 /**
  * One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.

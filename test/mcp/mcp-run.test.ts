@@ -152,3 +152,30 @@ describe('lint of MCP tools, offline', () => {
     }
   });
 });
+
+describe('MCP results and progress', () => {
+  it('caps a large result at max_output; a long tool that reports progress outlives the timeout', async () => {
+    const root = await makeProject({
+      'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'], ', timeout: 1500ms, max_output: 1KB')),
+      'agents/caller.yaml': agentYaml('caller', { model: 'gemini/gemini-test', tools: ['everything.echo', 'everything.trigger-long-running-operation'] }),
+    });
+    try {
+      const first = sim.requests.length;
+      sim.enqueue(
+        { toolCalls: [{ name: 'everything__echo', input: { message: 'x'.repeat(5000) } }, { name: 'everything__trigger-long-running-operation', input: { duration: 3, steps: 6 } }], usage: { input: 10, output: 2 } },
+        { text: 'done', usage: { input: 10, output: 2 } },
+      );
+      const result = await runCli(['run', 'agents/caller.yaml', '--input', 'task=x'], { cwd: root, env: simEnv(sim.url) });
+      expect(result.code).toBe(0);
+      const toolTurn = JSON.stringify(sim.requests[first + 1]!.body);
+      const echoed = /Echo: (x*)/.exec(toolTurn)?.[1] ?? '';
+      expect(echoed.length).toBeGreaterThan(900);
+      expect(echoed.length).toBeLessThan(1024);
+      expect(toolTurn).toContain('result truncated at 1024 bytes');
+      // 3 s of work against a 1.5 s timeout: only progress notifications keep the call alive.
+      expect(toolTurn).toContain('Long running operation completed');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
