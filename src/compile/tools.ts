@@ -16,7 +16,7 @@ import { parseOptionalDuration, parseOptionalSize } from './units.js';
 export const denyAllPermissions: Permissions = {
   read: { allow: [], deny: [], maxBytes: 1024 ** 2 },
   write: { allow: [], deny: [], maxBytes: 1024 ** 2 },
-  bash: { allow: [], deny: [], timeoutMs: 30_000, maxOutputBytes: 64 * 1024, env: ['PATH', 'HOME'], shell: false },
+  bash: { allow: [], deny: [], timeoutMs: 30_000, maxOutputBytes: 64 * 1024, env: ['PATH', 'HOME'], shell: false, expose: [], sandbox: 'auto' },
   http: { allowHosts: [], denyHosts: [], timeoutMs: 20_000, maxBytes: 2 * 1024 ** 2, maxRedirects: 5 },
 };
 
@@ -30,7 +30,7 @@ export function toPermissionsOverride(file: PermissionsFile | undefined): Permis
   }
   if (file?.bash) {
     const bash = file.bash;
-    override.bash = defined({ allow: bash.allow, deny: bash.deny, timeoutMs: parseOptionalDuration(bash.timeout), maxOutputBytes: parseOptionalSize(bash.max_output), env: bash.env, shell: bash.shell });
+    override.bash = defined({ allow: bash.allow, deny: bash.deny, timeoutMs: parseOptionalDuration(bash.timeout), maxOutputBytes: parseOptionalSize(bash.max_output), env: bash.env, shell: bash.shell, expose: bash.expose, sandbox: bash.sandbox });
   }
   if (file?.http) {
     const http = file.http;
@@ -94,7 +94,7 @@ export function resolveToolSet(agent: Checked<AgentFile>, tools: Checked<ToolsFi
       specs.push({ kind: 'builtin', name, builtin: tool.builtin, ...(tool.description ? { description: tool.description } : {}), ...(tool.provider ? { searchProvider: tool.provider } : {}), source });
     } else if (tool.command) {
       const timeoutMs = parseOptionalDuration(tool.timeout);
-      specs.push({ kind: 'command', name, description: tool.description ?? name, command: [...tool.command], parameters: structuredClone(tool.parameters ?? { type: 'object', properties: {} }) as Record<string, unknown>, ...(timeoutMs !== undefined ? { timeoutMs } : {}), source });
+      specs.push({ kind: 'command', name, description: tool.description ?? name, command: [...tool.command], parameters: structuredClone(tool.parameters ?? { type: 'object', properties: {} }) as Record<string, unknown>, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(tool.sandbox ? { sandbox: tool.sandbox } : {}), source });
     } else {
       diagnostics.error(tools.source, ['tools', name], 'schema/tool', `tool "${name}" needs exactly one of builtin and command`);
     }

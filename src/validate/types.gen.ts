@@ -17,13 +17,17 @@ export type GlobList2 = string[];
  */
 export type GlobList3 = string[];
 /**
- * Host patterns that may be requested, e.g. "*.wikipedia.org".
+ * read.deny paths that stay visible inside the sandbox, e.g. ".git/**" so that git log works. `.env*` files are never exposed.
  */
 export type GlobList4 = string[];
 /**
- * Host patterns that are never requested, checked first.
+ * Host patterns that may be requested, e.g. "*.wikipedia.org".
  */
 export type GlobList5 = string[];
+/**
+ * Host patterns that are never requested, checked first.
+ */
+export type GlobList6 = string[];
 
 export interface AgentpipeFiles {
   providers?: AgentpipeProvidersYaml;
@@ -351,13 +355,18 @@ export interface BashRules {
    * Allow a shell string (sh -c). Off by default: commands run as an argv.
    */
   shell?: boolean;
+  expose?: GlobList4;
+  /**
+   * auto (default): every command runs in an OS sandbox (bubblewrap), and is refused where none is available. off: no sandbox at all, which lint warns about.
+   */
+  sandbox?: 'auto' | 'off';
 }
 /**
  * Rules for http.
  */
 export interface HttpRules {
-  allow_hosts?: GlobList4;
-  deny_hosts?: GlobList5;
+  allow_hosts?: GlobList5;
+  deny_hosts?: GlobList6;
   /**
    * Give up on a request after this long.
    */
@@ -401,6 +410,10 @@ export interface Tool {
    * Kill a command tool after this long.
    */
   timeout?: string;
+  /**
+   * For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.
+   */
+  sandbox?: 'auto' | 'off';
 }
 /**
  * One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).

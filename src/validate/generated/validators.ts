@@ -1439,7 +1439,7 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const tools = validate26;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}},"mcp_servers":{"description":"MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$","maxLength":32},"additionalProperties":{"$ref":"#/$defs/mcpServer"}}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."}}},"mcpServer":{"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}}}};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}},"mcp_servers":{"description":"MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$","maxLength":32},"additionalProperties":{"$ref":"#/$defs/mcpServer"}}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}},"mcpServer":{"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}}}};
 const schema48 = {"description":"Permission rules per tool family. edit and write obey `write`; glob and grep obey `read`.","type":"object","additionalProperties":false,"properties":{"read":{"$ref":"#/$defs/pathRules","description":"Rules for read, glob and grep."},"write":{"$ref":"#/$defs/pathRules","description":"Rules for write and edit."},"bash":{"$ref":"#/$defs/bashRules","description":"Rules for bash and command tools."},"http":{"$ref":"#/$defs/httpRules","description":"Rules for http."}}};
 const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."}}};
 const schema50 = {"description":"Glob patterns (picomatch syntax, dotfiles included), relative to the workspace.","type":"array","items":{"type":"string","minLength":1}};
@@ -1644,7 +1644,7 @@ return errors === 0;
 }
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema53 = {"description":"Which commands the bash tool may run. Patterns match the argv joined by spaces. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Command patterns that may run, e.g. \"ls *\", \"git status\"."},"deny":{"$ref":"#/$defs/globList","description":"Command patterns that never run, checked first, e.g. \"*sudo*\"."},"timeout":{"$ref":"#/$defs/duration","description":"Kill the command after this long."},"max_output":{"$ref":"#/$defs/size","description":"Output beyond this is cut."},"env":{"description":"Environment variables passed to commands. API keys are always removed.","type":"array","items":{"$ref":"#/$defs/envVarName"}},"shell":{"description":"Allow a shell string (sh -c). Off by default: commands run as an argv.","type":"boolean"}}};
+const schema53 = {"description":"Which commands the bash tool may run. Patterns match the argv joined by spaces. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Command patterns that may run, e.g. \"ls *\", \"git status\"."},"deny":{"$ref":"#/$defs/globList","description":"Command patterns that never run, checked first, e.g. \"*sudo*\"."},"timeout":{"$ref":"#/$defs/duration","description":"Kill the command after this long."},"max_output":{"$ref":"#/$defs/size","description":"Output beyond this is cut."},"env":{"description":"Environment variables passed to commands. API keys are always removed.","type":"array","items":{"$ref":"#/$defs/envVarName"}},"shell":{"description":"Allow a shell string (sh -c). Off by default: commands run as an argv.","type":"boolean"},"expose":{"$ref":"#/$defs/globList","description":"read.deny paths that stay visible inside the sandbox, e.g. \".git/**\" so that git log works. `.env*` files are never exposed."},"sandbox":{"description":"auto (default): every command runs in an OS sandbox (bubblewrap), and is refused where none is available. off: no sandbox at all, which lint warns about.","enum":["auto","off"]}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1658,7 +1658,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((key0 === "allow") || (key0 === "deny")) || (key0 === "timeout")) || (key0 === "max_output")) || (key0 === "env")) || (key0 === "shell"))){
+if(!((((((((key0 === "allow") || (key0 === "deny")) || (key0 === "timeout")) || (key0 === "max_output")) || (key0 === "env")) || (key0 === "shell")) || (key0 === "expose")) || (key0 === "sandbox"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -1905,9 +1905,15 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.expose !== undefined){
+let data9 = data.expose;
+if(Array.isArray(data9)){
+const len3 = data9.length;
+for(let i3=0; i3<len3; i3++){
+let data10 = data9[i3];
+if(typeof data10 === "string"){
+if(func1(data10) < 1){
+const err18 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1916,12 +1922,60 @@ vErrors.push(err18);
 }
 errors++;
 }
+}
+else {
+const err19 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/expose",schemaPath:"#/$defs/globList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.sandbox !== undefined){
+let data11 = data.sandbox;
+if(!((data11 === "auto") || (data11 === "off"))){
+const err21 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema53.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
 validate31.errors = vErrors;
 return errors === 0;
 }
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema59 = {"description":"Which hosts the http tool may reach. Redirects are re-checked at every hop.","type":"object","additionalProperties":false,"properties":{"allow_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that may be requested, e.g. \"*.wikipedia.org\"."},"deny_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that are never requested, checked first."},"timeout":{"$ref":"#/$defs/duration","description":"Give up on a request after this long."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest response body read."},"max_redirects":{"description":"Most redirects followed.","type":"integer","minimum":0,"maximum":20}}};
+const schema60 = {"description":"Which hosts the http tool may reach. Redirects are re-checked at every hop.","type":"object","additionalProperties":false,"properties":{"allow_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that may be requested, e.g. \"*.wikipedia.org\"."},"deny_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that are never requested, checked first."},"timeout":{"$ref":"#/$defs/duration","description":"Give up on a request after this long."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest response body read."},"max_redirects":{"description":"Most redirects followed.","type":"integer","minimum":0,"maximum":20}}};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2244,7 +2298,7 @@ return errors === 0;
 }
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema64 = {"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."}}};
+const schema65 = {"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2258,7 +2312,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((key0 === "builtin") || (key0 === "provider")) || (key0 === "description")) || (key0 === "command")) || (key0 === "parameters")) || (key0 === "timeout"))){
+if(!(((((((key0 === "builtin") || (key0 === "provider")) || (key0 === "description")) || (key0 === "command")) || (key0 === "parameters")) || (key0 === "timeout")) || (key0 === "sandbox"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2272,7 +2326,7 @@ errors++;
 if(data.builtin !== undefined){
 let data0 = data.builtin;
 if(!((((((((data0 === "read") || (data0 === "write")) || (data0 === "edit")) || (data0 === "glob")) || (data0 === "grep")) || (data0 === "bash")) || (data0 === "http")) || (data0 === "web_search"))){
-const err1 = {instancePath:instancePath+"/builtin",schemaPath:"#/properties/builtin/enum",keyword:"enum",params:{allowedValues: schema64.properties.builtin.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/builtin",schemaPath:"#/properties/builtin/enum",keyword:"enum",params:{allowedValues: schema65.properties.builtin.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2285,7 +2339,7 @@ errors++;
 if(data.provider !== undefined){
 let data1 = data.provider;
 if(!(((data1 === "duckduckgo") || (data1 === "searxng")) || (data1 === "brave"))){
-const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/enum",keyword:"enum",params:{allowedValues: schema64.properties.provider.enum},message:"must be equal to one of the allowed values"};
+const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/enum",keyword:"enum",params:{allowedValues: schema65.properties.provider.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2383,9 +2437,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sandbox !== undefined){
+let data7 = data.sandbox;
+if(!((data7 === "auto") || (data7 === "off"))){
+const err10 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema65.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2394,13 +2449,25 @@ vErrors.push(err10);
 }
 errors++;
 }
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
 validate36.errors = vErrors;
 return errors === 0;
 }
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema66 = {"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}};
-const func8 = Object.prototype.hasOwnProperty;
+const schema67 = {"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}};
+const func9 = Object.prototype.hasOwnProperty;
 const pattern28 = new RegExp("^https?://", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -2415,7 +2482,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func8.call(schema66.properties, key0))){
+if(!(func9.call(schema67.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2700,7 +2767,7 @@ errors++;
 if(data.sandbox !== undefined){
 let data12 = data.sandbox;
 if(!((data12 === "auto") || (data12 === "off"))){
-const err21 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema66.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema67.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3000,11 +3067,11 @@ return errors === 0;
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const agent = validate40;
-const schema70 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent. An MCP server's tools are named `server.tool`, or `server.*` for all of them.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}}};
-const schema72 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
+const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent. An MCP server's tools are named `server.tool`, or `server.*` for all of them.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}}};
+const schema73 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
 const pattern34 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
-const schema73 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
-const schema74 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
+const schema74 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
+const schema75 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3061,7 +3128,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema75.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3212,8 +3279,8 @@ return errors === 0;
 }
 validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema76 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
-const schema77 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
+const schema77 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
+const schema78 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -3393,7 +3460,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema70.properties, key0))){
+if(!(func9.call(schema71.properties, key0))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -3835,7 +3902,7 @@ errors++;
 if(data19.mode !== undefined){
 let data20 = data19.mode;
 if(!(((data20 === "auto") || (data20 === "always")) || (data20 === "never"))){
-const err37 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema70.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err37 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema71.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3883,7 +3950,7 @@ errors++;
 if(data19.provider !== undefined){
 let data22 = data19.provider;
 if(!(((data22 === "duckduckgo") || (data22 === "searxng")) || (data22 === "brave"))){
-const err41 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema70.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
+const err41 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema71.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3982,7 +4049,7 @@ if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
 for(const key5 in data27){
 const _errs58 = errors;
 if(!(((((key5 === "anthropic") || (key5 === "openai")) || (key5 === "gemini")) || (key5 === "ollama")) || (key5 === "openai-compatible"))){
-const err48 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema70.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key5};
+const err48 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema71.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key5};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4045,7 +4112,7 @@ return errors === 0;
 validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const layer = validate51;
-const schema79 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}}};
+const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}}};
 
 function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="layer.schema.json" */;
@@ -4157,7 +4224,7 @@ return errors === 0;
 validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const template = validate52;
-const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
+const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
 
 function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -4214,7 +4281,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema74.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema75.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4301,7 +4368,7 @@ return errors === 0;
 }
 validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema86 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
+const schema87 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
 const pattern39 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
 function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4461,7 +4528,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema86.properties, key0))){
+if(!(func9.call(schema87.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
