@@ -25,8 +25,8 @@ export interface ConnectOptions {
   cwd: string;
   /** The run's environment, where `env:` names are looked up. */
   env: NodeJS.ProcessEnv;
-  /** Turns the server's argv into the sandboxed argv (src/sandbox); absent: run as given. */
-  wrapCommand?: (argv: string[], spec: McpServerSpec & { transport: 'stdio' }) => Promise<string[]>;
+  /** The tool set's permissions: what the sandbox lets a stdio server read and write. */
+  permissions?: import('../compile/ir.js').Permissions;
   /** Receives the server's stderr lines (already redacted by the caller's sink). */
   onStderr?: (line: string) => void;
 }
@@ -74,20 +74,24 @@ export class McpConnection {
       };
       return new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers }, fetch: guardedFetch });
     }
-    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
-    const argv = options.wrapCommand ? await options.wrapCommand(spec.command, spec) : spec.command;
-    const env: Record<string, string> = {};
-    for (const name of spec.env) {
-      const value = options.env[name];
-      if (value !== undefined) env[name] = value;
-    }
-    const transport = new StdioClientTransport({ command: argv[0]!, args: argv.slice(1), env, cwd: options.cwd, stderr: 'pipe' });
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) options.onStderr?.(line);
-    });
-    transport.onclose = () => {
+    const [framing, { SpawnedStdioTransport }, { confineServer }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/shared/stdio.js'),
+      import('./stdio-transport.js'),
+      import('./sandboxed.js'),
+    ]);
+    const spawnSpec = await confineServer(spec, options);
+    const transport = new SpawnedStdioTransport(spawnSpec, framing, (line) => options.onStderr?.(line));
+    const onClose = () => {
       this.exitReason ??= 'the server process exited';
     };
+    // The Client installs its own onclose when it connects; chain ours after it.
+    queueMicrotask(() => {
+      const clientOnClose = transport.onclose;
+      transport.onclose = () => {
+        onClose();
+        clientOnClose?.();
+      };
+    });
     return transport;
   }
 

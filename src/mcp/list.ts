@@ -20,14 +20,14 @@ export async function listServerTools(root: string, tools: Checked<ToolsFile>, e
     throw new UsageError(`no MCP server \`${only}\` in tools.yaml${didYouMean(only, declared)} (declared: ${declared.join(', ') || 'none'})`);
   }
   const names = only === undefined ? declared : [only];
-  const { resolveWorkspace } = await import('../compile/tools.js');
+  const { resolveWorkspace, defaultPermissions } = await import('../compile/tools.js');
   const { CompileDiagnostics } = await import('../compile/diagnostics.js');
   const workspace = resolveWorkspace(root, tools, new CompileDiagnostics());
   const servers = await Promise.all(
     names.map(async (name) => {
       const spec = mcpServerSpec(name, tools.value.mcp_servers![name]!, tools);
       try {
-        const connection = await McpConnection.open(spec, { cwd: workspace, env });
+        const connection = await McpConnection.open(spec, { cwd: workspace, env, permissions: defaultPermissions(tools.value) });
         try {
           return { name, transport: spec.transport, tools: await connection.listTools() };
         } finally {

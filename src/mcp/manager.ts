@@ -18,25 +18,30 @@ export class McpManager {
 
   constructor(private readonly options: Omit<ConnectOptions, 'cwd'>) {}
 
-  /** The server's live connection, started on first use. */
-  connection(spec: McpServerSpec, cwd: string): Promise<McpConnection> {
+  /**
+   * The server's live connection, started on first use. The sandbox is fixed when a stdio server
+   * starts, so agents whose permissions differ each get a process of their own.
+   */
+  connection(spec: McpServerSpec, toolSet: ToolSet): Promise<McpConnection> {
+    const key = connectionKey(spec, toolSet);
     if (this.closing) return Promise.reject(new McpError(spec.name, 'the run is over'));
-    let connection = this.connections.get(spec.name);
+    let connection = this.connections.get(key);
     if (!connection) {
-      connection = McpConnection.open(spec, { ...this.options, cwd });
-      this.connections.set(spec.name, connection);
+      connection = McpConnection.open(spec, { ...this.options, cwd: toolSet.workspace, permissions: toolSet.permissions });
+      this.connections.set(key, connection);
       // A failed start is not cached: a later step may try again.
-      connection.catch(() => this.connections.delete(spec.name));
+      connection.catch(() => this.connections.delete(key));
     }
     return connection;
   }
 
-  private tools(spec: McpServerSpec, cwd: string): Promise<McpToolInfo[]> {
-    let tools = this.toolLists.get(spec.name);
+  private tools(spec: McpServerSpec, toolSet: ToolSet): Promise<McpToolInfo[]> {
+    const key = connectionKey(spec, toolSet);
+    let tools = this.toolLists.get(key);
     if (!tools) {
-      tools = this.connection(spec, cwd).then((connection) => connection.listTools());
-      this.toolLists.set(spec.name, tools);
-      tools.catch(() => this.toolLists.delete(spec.name));
+      tools = this.connection(spec, toolSet).then((connection) => connection.listTools());
+      this.toolLists.set(key, tools);
+      tools.catch(() => this.toolLists.delete(key));
     }
     return tools;
   }
@@ -69,7 +74,7 @@ export class McpManager {
       }
       const server = toolSet.mcpServers?.[spec.server];
       if (!server) throw new McpError(spec.server, 'is not declared under mcp_servers in tools.yaml');
-      const offered = await this.tools(server, toolSet.workspace);
+      const offered = await this.tools(server, toolSet);
       const chosen = spec.tool === '*' ? offered : offered.filter((tool) => tool.name === spec.tool);
       if (chosen.length === 0 && spec.tool !== '*') {
         throw new McpError(spec.server, `offers no tool \`${spec.tool}\` (it offers: ${offered.map((tool) => tool.name).join(', ') || 'none'})`);
@@ -90,9 +95,10 @@ export class McpManager {
     const server = toolSet.mcpServers?.[spec.server];
     if (!server) throw new ToolFailedError(`MCP server \`${spec.server}\` is not declared`);
     try {
-      const connection = await this.connection(server, toolSet.workspace);
+      const connection = await this.connection(server, toolSet);
       const outcome = await connection.callTool(spec.tool, input, signal);
-      return { output: capText(outcome.text, server.maxOutputBytes), ...(outcome.isError ? { isError: true } : {}) };
+      const text = redactPassedValues(outcome.text, server, this.options.env);
+      return { output: capText(text, server.maxOutputBytes), ...(outcome.isError ? { isError: true } : {}) };
     } catch (error) {
       if (error instanceof McpError) throw new ToolFailedError(error.message, { cause: error });
       throw error;
@@ -119,4 +125,26 @@ function capText(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
   const cut = Buffer.from(text, 'utf8').subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
   return `${cut}\n(result truncated at ${maxBytes} bytes: max_output of this MCP server)`;
+}
+
+/** One process per server and sandbox: an HTTP server needs no sandbox, so it is shared by all. */
+function connectionKey(spec: McpServerSpec, toolSet: ToolSet): string {
+  if (spec.transport === 'http') return spec.name;
+  const { read, write, bash } = toolSet.permissions;
+  return `${spec.name}\u0000${toolSet.workspace}\u0000${JSON.stringify([read.deny, write.allow, write.deny, bash.expose])}`;
+}
+
+/**
+ * The values a stdio server was given through `env:` are secrets whatever their names: a server that
+ * echoes its environment (or reads its own /proc/self/environ) must not hand them to the model.
+ */
+function redactPassedValues(text: string, server: McpServerSpec, env: NodeJS.ProcessEnv): string {
+  if (server.transport !== 'stdio') return text;
+  let result = text;
+  for (const name of server.env) {
+    const value = env[name];
+    // Very short values would redact ordinary words; they are not credentials either.
+    if (value && value.length >= 8) result = result.split(value).join(`[redacted ${name}]`);
+  }
+  return result;
 }
