@@ -73,6 +73,17 @@ export async function run() {
       rows.push({ name: `${label}: sandboxed call (ms, median of ${calls})`, value: sandboxMs, unit: 'ms', baseline: bareMs, ratio: sandboxMs / bareMs, note: `bare spawn ${bareMs.toFixed(1)} ms` });
       rows.push({ name: `${label}: added by the sandbox per call`, value: sandboxMs - bareMs, unit: 'ms', goal: `<= ${goalMs} ms`, note: sandboxMs - bareMs <= goalMs ? 'met' : 'NOT met' });
     }
+    // The floor no bubblewrap sandbox can go under on this kernel: the same namespaces, one mount.
+    const bwrapPath = execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim();
+    const floorArgs = ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'true'];
+    const floor = [];
+    const full = [];
+    for (let call = 0; call < calls; call++) {
+      floor.push(await once(bwrapPath, floorArgs, false));
+      full.push(await once('true', [], true));
+    }
+    rows.push({ name: 'bare bwrap (namespaces, one mount) running true', value: median(floor), unit: 'ms', note: 'the kernel and bubblewrap floor' });
+    rows.push({ name: 'our sandbox over that floor (mounts, masks, limits)', value: median(full) - median(floor), unit: 'ms' });
     // The layout walk alone (globs expanded against the workspace), the part that grows with file count.
     const { workspaceLayout } = await load('sandbox/layout.js');
     const walks = Array.from({ length: calls }, () => {
