@@ -43,7 +43,7 @@ export async function run() {
     permissions: {
       read: { allow: ['**'], deny: ['.env*', '**/*.pem', '**/*.key', '.git/**', '.agentpipe/**', 'node_modules/**'], maxBytes: 1 << 20 },
       write: { allow: ['out/**'], deny: [], maxBytes: 1 << 20 },
-      bash: { allow: ['*'], deny: [], timeoutMs: 30_000, maxOutputBytes: 1 << 16, env: ['PATH'], shell: false, expose: ['.git/**', 'node_modules/**'], sandbox: 'auto' },
+      bash: { allow: ['*'], deny: [], timeoutMs: 30_000, maxOutputBytes: 1 << 16, env: ['PATH'], shell: false, expose: ['.git/**', 'node_modules/**'], sandbox: 'auto', allowHosts: [] },
       http: { allowHosts: [], denyHosts: [], timeoutMs: 1000, maxBytes: 1, maxRedirects: 0 },
     },
   };
