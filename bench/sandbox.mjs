@@ -3,6 +3,7 @@
 // project (about 300 files, a .git folder, a .env and keys to mask). Needs a build and bubblewrap.
 // Standalone: `node bench/sandbox.mjs`. Exports run() -> rows for bench/run.mjs.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,13 @@ async function makeWorkspace() {
   git('add', '.');
   git('commit', '-qm', 'bench');
   return root;
+}
+
+/** CPU seconds (user + system) used so far by this process's finished children, from /proc/self/stat. */
+function childCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
 }
 
 const median = (samples) => [...samples].sort((left, right) => left - right)[Math.floor(samples.length / 2)];
@@ -62,12 +70,19 @@ export async function run() {
       // Interleaved so that load from other processes on the machine hits both sides alike.
       const bare = [];
       const sandboxed = [];
+      const cpu = { bare: 0, sandboxed: 0 };
       await once(file, args, false);
       await once(file, args, true);
       for (let call = 0; call < calls; call++) {
+        let before = childCpuMs();
         bare.push(await once(file, args, false));
+        cpu.bare += childCpuMs() - before;
+        before = childCpuMs();
         sandboxed.push(await once(file, args, true));
+        cpu.sandboxed += childCpuMs() - before;
       }
+      // CPU time moves far less than wall time when the machine is shared (it leaves out waiting).
+      rows.push({ name: `${label}: CPU time of the child processes per call`, value: cpu.sandboxed / calls, unit: 'ms', baseline: cpu.bare / calls, ratio: cpu.sandboxed / Math.max(cpu.bare, 0.01), note: `added ${((cpu.sandboxed - cpu.bare) / calls).toFixed(1)} ms CPU` });
       const bareMs = median(bare);
       const sandboxMs = median(sandboxed);
       rows.push({ name: `${label}: sandboxed call (ms, median of ${calls})`, value: sandboxMs, unit: 'ms', baseline: bareMs, ratio: sandboxMs / bareMs, note: `bare spawn ${bareMs.toFixed(1)} ms` });
