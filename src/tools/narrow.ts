@@ -50,10 +50,16 @@ class Narrowing {
 }
 
 function narrowPathRules(narrowing: Narrowing, name: 'read' | 'write', defaults: PathRules, requested: Partial<PathRules> | undefined): PathRules {
+  let hardLinks = requested?.hardLinks ?? defaults.hardLinks === true;
+  if (hardLinks && defaults.hardLinks !== true) {
+    narrowing.violations.push({ field: `${name}.hardLinks`, value: true, message: `hard links are refused in the defaults; an agent cannot allow them` });
+    hardLinks = false;
+  }
   return {
     allow: narrowing.allowList(`${name}.allow`, defaults.allow, requested?.allow, pathPatternWithin),
     deny: narrowing.denyList(defaults.deny, requested?.deny),
     maxBytes: narrowing.cap(`${name}.maxBytes`, defaults.maxBytes, requested?.maxBytes),
+    ...(hardLinks ? { hardLinks } : {}),
   };
 }
 

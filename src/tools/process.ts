@@ -5,16 +5,16 @@
 import { spawn } from 'node:child_process';
 import type { BashRules, SandboxMode, ToolSet } from '../compile/ir.js';
 import type { SandboxPolicy } from '../sandbox/index.js';
-import { isSecretEnvName } from './redact.js';
 import { checkHost } from './permissions.js';
+import { holdsSecret, isSecretEnvName } from './redact.js';
 import { ToolDeniedError, ToolFailedError, type ToolOutcome, type ToolRuntime } from './types.js';
 
-/** Only the names the rules list, and never a secret-looking one even when listed. */
+/** Only the names the rules list, and never a secret-looking name or a known secret value even when listed. */
 export function scrubbedEnv(rules: BashRules, parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of rules.env) {
     const value = parent[name];
-    if (value !== undefined && !isSecretEnvName(name)) env[name] = value;
+    if (value !== undefined && !isSecretEnvName(name) && !holdsSecret(value)) env[name] = value;
   }
   return env;
 }
