@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(outside, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasSandbox)('MCP stdio servers in the sandbox', () => {
+describe.skipIf(!hasSandbox)('MCP stdio servers in the sandbox', { timeout: 120_000 }, () => {
   it('the filesystem server given / reads only the workspace, sees .env masked and writes only in write.allow', async () => {
     const tools = `version: 1
 workspace: .
@@ -81,7 +81,7 @@ mcp_servers:
   });
 });
 
-describe.skipIf(!requireCommands('MCP server network', { bwrap: 'bubblewrap', socat: 'socat' }))('the network of a sandboxed MCP server', () => {
+describe.skipIf(!requireCommands('MCP server network', { bwrap: 'bubblewrap', socat: 'socat' }))('the network of a sandboxed MCP server', { timeout: 120_000 }, () => {
   it('reaches only its allow_hosts, through the sandbox proxy; none named, no network', async () => {
     const { createServer } = await import('node:http');
     const web = createServer((request, response) => response.end(`hello from ${request.url}`));
