@@ -21,7 +21,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('MCP client toolsets', () => {
+describe('MCP client toolsets', { timeout: 120_000 }, () => {
   it('offers a server tool under a vendor-safe name, calls it, audits it as server.tool', async () => {
     const root = await makeProject({
       'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'])),
@@ -120,7 +120,7 @@ describe('MCP client toolsets', () => {
   });
 });
 
-describe('lint of MCP tools, offline', () => {
+describe('lint of MCP tools, offline', { timeout: 120_000 }, () => {
   it('warns that tools are unverified without a cache, checks names against `mcp list`s cache', async () => {
     const root = await makeProject({
       'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'])),
@@ -153,7 +153,7 @@ describe('lint of MCP tools, offline', () => {
   });
 });
 
-describe('MCP results and progress', () => {
+describe('MCP results and progress', { timeout: 120_000 }, () => {
   it('caps a large result at max_output; a long tool that reports progress outlives the timeout', async () => {
     const root = await makeProject({
       'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'], ', timeout: 1500ms, max_output: 1KB')),
