@@ -24,7 +24,8 @@ afterAll(async () => {
 describe('agentpipe init', () => {
   it('writes a package.json pinning agentpipe and a .gitignore for keys and run state', async () => {
     const manifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    expect(manifest.devDependencies['agentpipe']).toMatch(/^\^\d+\.\d+\.\d+$/);
+    // Not on the npm registry yet: the agentpipe that ran init is packed into the scaffold.
+    expect(manifest.devDependencies['agentpipe']).toMatch(/^file:vendor\/agentpipe-\d+\.\d+\.\d+\.tgz$/);
     const ignored = await readFile(join(repo, '.gitignore'), 'utf8');
     for (const entry of ['.env', '.agentpipe/']) expect(ignored.split('\n')).toContain(entry);
   });
