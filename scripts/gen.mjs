@@ -10,7 +10,7 @@ import { generateMetaschemaValidator } from './gen-metaschema.mjs';
 import { generateConfigDoc } from './gen-config-doc.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile' };
+const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile', test: 'TestFile' };
 const typesTarget = `${root}src/validate/types.gen.ts`;
 const validatorsTarget = `${root}src/validate/generated/validators.ts`;
 

@@ -8,6 +8,12 @@ import { commands } from './commands/index.js';
 import { UsageError } from '../errors.js';
 import { handleFatal } from './fatal.js';
 import { verbHelp, verbSections } from './verb-help.js';
+import { registerSecretsFromEnv } from '../secrets.js';
+import { guardProcessOutput } from '../secrets/output-guard.js';
+
+// Before anything can print: stdout and stderr redact every known secret value.
+registerSecretsFromEnv(process.env);
+guardProcessOutput();
 
 const cli = cac('agentpipe');
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

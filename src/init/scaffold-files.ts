@@ -9,42 +9,65 @@ export interface AgentpipeDependency {
   explanation: string;
 }
 
-/** The workflow's steps, one entry each; the check job runs them in order. `npm ci` when a lockfile is written. */
-export function workflowSteps(options: { lockfile: boolean }): string[] {
-  return [
-    '- uses: actions/checkout@v4',
-    '- uses: actions/setup-node@v4\n  with:\n    node-version: 24',
-    `- run: ${options.lockfile ? 'npm ci' : 'npm install'}`,
-    '- run: npx agentpipe lint --format github',
-    [
-      '# Fails the check (exit 3) when a template\'s expected cost is over $1. Use --gate worst for a',
-      '# hard ceiling: worst = max_tokens x max_iterations on every fallback model.',
-      '- run: npx agentpipe estimate templates/*.yaml --gate expected --max-cost 1 --format markdown >> "$GITHUB_STEP_SUMMARY"',
-    ].join('\n'),
-  ];
-}
-
-const indent = (text: string, spaces: number) =>
-  text
-    .split('\n')
-    .map((line) => `${' '.repeat(spaces)}${line}`)
-    .join('\n');
-
+/**
+ * The CI workflow: a `check` job (lint, the cost gate, the offline tests) and, on pull requests, a
+ * `review` job that keeps one sticky `agentpipe diff` comment. `npm ci` when a lockfile is written.
+ */
 export function workflow(dependency: AgentpipeDependency, options: { lockfile: boolean }): string {
-  return `# agentpipe checks on every pull request and push. ${dependency.explanation}
+  const install = options.lockfile ? 'npm ci' : 'npm install';
+  return `# agentpipe checks on every pull request and push to main. ${dependency.explanation}
 name: agentpipe
 on:
   pull_request:
   push:
+    branches: [main]
+# Least privilege: read the code; only the review job may write, and only PR comments.
 permissions:
   contents: read
 jobs:
   check:
     runs-on: ubuntu-latest
     steps:
-${workflowSteps(options)
-  .map((step) => indent(step, 6))
-  .join('\n')}
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with: { node-version: 24 }
+      - run: ${install}
+      - run: npx agentpipe lint --format github
+      # Fails the check (exit 3) when a template's expected cost is over $1. Use --gate worst for a
+      # hard ceiling: worst = max_tokens x max_iterations on every fallback model.
+      - run: npx agentpipe estimate templates/*.yaml --gate expected --max-cost 1 --format markdown >> "$GITHUB_STEP_SUMMARY"
+      # tests/*.yaml, answered by their cassettes: offline, no API key.
+      - run: npx agentpipe test --format github
+  review:
+    # What the pull request changes in effect (prompts, models, prices, permissions, cost), as one
+    # comment that is updated on every push. Add --fail-on widen to fail on a permission widening.
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v4
+        with: { fetch-depth: 0 }
+      - uses: actions/setup-node@v4
+        with: { node-version: 24 }
+      - run: ${install}
+      - name: agentpipe diff
+        env:
+          BASE_REF: \${{ github.base_ref }}
+        run: npx agentpipe diff "origin/$BASE_REF" HEAD --format markdown > agentpipe-diff.md
+      - name: One sticky comment
+        env:
+          GH_TOKEN: \${{ github.token }}
+          PR: \${{ github.event.pull_request.number }}
+          REPO: \${{ github.repository }}
+        run: |
+          id=$(gh api "repos/$REPO/issues/$PR/comments" --paginate --jq '.[] | select(.body | startswith("<!-- agentpipe-diff -->")) | .id' | head -n 1)
+          if [ -n "$id" ]; then
+            gh api --method PATCH "repos/$REPO/issues/comments/$id" -F body=@agentpipe-diff.md > /dev/null
+          else
+            gh api --method POST "repos/$REPO/issues/$PR/comments" -F body=@agentpipe-diff.md > /dev/null
+          fi
 `;
 }
 

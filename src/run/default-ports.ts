@@ -14,6 +14,7 @@ import type { ChainHooks, RuntimePorts } from './ports.js';
 import type { TemplateContext } from './pipeline.js';
 import { priceUsage } from '../cost/price.js';
 import type { CassetteWiring } from './cassette.js';
+import { createAugment, type MemoryWiring } from '../memory/runtime.js';
 
 /** Shares the run's adapters and cooldowns, but hands the chain each model wrapped (search, cassette). */
 class WrappedModelCache extends ModelCache {
@@ -54,6 +55,8 @@ export interface DefaultPortsOptions {
   cassette?: CassetteWiring;
   /** `run --sim`: the models answer from the built-in simulator (run/simulated.ts), at $0. */
   simulated?: { models: ModelCache };
+  /** The open store and thread for agents with knowledge or memory (and `run --thread`). */
+  memory?: MemoryWiring;
 }
 
 export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
@@ -72,6 +75,7 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
   };
 
   return {
+    ...(options.memory ? { augment: createAugment(options.memory) } : {}),
     renderPrompt: (step, context) => renderPrompt(step, renderContext(context)),
     evaluateWhen: (step, context) => evaluateWhen(step, renderContext(context)),
     render: (template, context, source) => renderTemplate(template, renderContext(context), source),

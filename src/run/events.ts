@@ -31,6 +31,8 @@ export type RunEvent = Base &
     | { type: 'search-start'; provider: string; query: string }
     | { type: 'search-end'; provider: string; query: string; results: number; latencyMs: number; cached: boolean }
     | { type: 'search-failed'; provider: string; query: string; error: string }
+    | { type: 'knowledge-retrieved'; index: string; query: string; chunks: number; sources: string[] }
+    | { type: 'thread-summarized'; thread: string; turns: number; model: string }
     | { type: 'warning'; message: string }
   );
 

@@ -5,6 +5,7 @@ import { checkModelReference } from './check-providers.js';
 import { checkText, type TextScope } from './check-variables.js';
 import { nameOf, report, type ValidationContext } from './context.js';
 import { checkPermissions } from './permissions-check.js';
+import { checkKnowledge } from './check-knowledge.js';
 import { didYouMean } from './suggest.js';
 import type { AgentFile } from './types.gen.js';
 import type { Checked } from './types.js';
@@ -16,6 +17,7 @@ export function checkAgent(context: ValidationContext, checked: Checked<AgentFil
     report(context, source, ['name'], 'ref/name', `agent name \`${agent.name}\` does not match its file name \`${fileName}.yaml\``, { fix: `rename the file or set name: ${fileName}` });
   }
   checkModelReference(context, source, ['model'], agent.model);
+  checkKnowledge(context, checked);
   (agent.prompt.layers ?? []).forEach((layer, index) => {
     if (!context.layerFiles.has(layer)) {
       report(context, source, ['prompt', 'layers', index], 'ref/layer', `unknown layer \`${layer}\`: there is no agents/layers/${layer}.yaml${didYouMean(layer, context.layerFiles)}`, { fix: 'create the layer or fix the path' });

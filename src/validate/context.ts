@@ -2,7 +2,7 @@
 
 import type { Diagnostic, Severity } from '../errors.js';
 import type { Position, SourceFile, ValuePath } from '../load/types.js';
-import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
+import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, TestFile, ToolsFile } from './types.gen.js';
 import type { Checked } from './types.js';
 
 export interface ValidationContext {
@@ -13,6 +13,7 @@ export interface ValidationContext {
   agents: Map<string, Checked<AgentFile>>;
   layers: Map<string, Checked<LayerFile>>;
   templates: Map<string, Checked<TemplateFile>>;
+  tests?: Map<string, Checked<TestFile>>;
   /** Every agent and layer that has a file, valid or not: a reference to a broken file is not "unknown". */
   agentFiles: Set<string>;
   layerFiles: Set<string>;
@@ -72,6 +73,6 @@ export function mergeSharedReports(context: ValidationContext): void {
 
 /** `agents/layers/persona/analyst.yaml` -> `persona/analyst`; `agents/writer.yaml` -> `writer`. */
 export function nameOf(source: Pick<SourceFile, 'kind' | 'file'>): string {
-  const prefix = source.kind === 'layer' ? 'agents/layers/' : source.kind === 'agent' ? 'agents/' : 'templates/';
+  const prefix = source.kind === 'layer' ? 'agents/layers/' : source.kind === 'agent' ? 'agents/' : source.kind === 'test' ? 'tests/' : 'templates/';
   return source.file.slice(prefix.length).replace(/\.yaml$/, '');
 }

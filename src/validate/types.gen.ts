@@ -17,13 +17,155 @@ export type GlobList2 = string[];
  */
 export type GlobList3 = string[];
 /**
- * Host patterns that may be requested, e.g. "*.wikipedia.org".
+ * read.deny paths that stay visible inside the sandbox, e.g. ".git/**" so that git log works. `.env*` files are never exposed.
  */
 export type GlobList4 = string[];
 /**
- * Host patterns that are never requested, checked first.
+ * Host patterns that may be requested, e.g. "*.wikipedia.org".
  */
 export type GlobList5 = string[];
+/**
+ * Host patterns that are never requested, checked first.
+ */
+export type GlobList6 = string[];
+/**
+ * Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.
+ *
+ * @maxItems 20
+ */
+export type Tags =
+  | []
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ];
 
 export interface AgentpipeFiles {
   providers?: AgentpipeProvidersYaml;
@@ -31,6 +173,7 @@ export interface AgentpipeFiles {
   agent?: AgentpipeAgentAgentsYaml;
   layer?: AgentpipePromptLayerAgentsLayersYaml;
   template?: AgentpipePipelineTemplateTemplatesYaml;
+  test?: AgentpipeTestTestsYaml;
 }
 /**
  * Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.
@@ -475,6 +618,10 @@ export interface PathRules {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for write and edit.
@@ -486,6 +633,10 @@ export interface PathRules1 {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for bash and command tools.
@@ -511,13 +662,18 @@ export interface BashRules {
    * Allow a shell string (sh -c). Off by default: commands run as an argv.
    */
   shell?: boolean;
+  expose?: GlobList4;
+  /**
+   * auto (default): every command runs in an OS sandbox (bubblewrap), and is refused where none is available. off: no sandbox at all, which lint warns about.
+   */
+  sandbox?: 'auto' | 'off';
 }
 /**
  * Rules for http.
  */
 export interface HttpRules {
-  allow_hosts?: GlobList4;
-  deny_hosts?: GlobList5;
+  allow_hosts?: GlobList5;
+  deny_hosts?: GlobList6;
   /**
    * Give up on a request after this long.
    */
@@ -561,6 +717,10 @@ export interface Tool {
    * Kill a command tool after this long.
    */
   timeout?: string;
+  /**
+   * For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.
+   */
+  sandbox?: 'auto' | 'off';
 }
 /**
  * One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.
@@ -578,6 +738,16 @@ export interface AgentpipeAgentAgentsYaml {
    * What the agent does, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   /**
    * A route from providers.yaml (e.g. default) or a provider/model id.
    */
@@ -649,6 +819,85 @@ export interface AgentpipeAgentAgentsYaml {
      */
     max_tokens?: number;
   };
+  /**
+   * Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.
+   */
+  knowledge?: {
+    /**
+     * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+     *
+     * @minItems 1
+     */
+    sources: [string, ...string[]];
+    /**
+     * Embedding model (provider/model with pricing output: 0) or a route of them.
+     */
+    embedding: string;
+    /**
+     * Chunks retrieved per question. Default 5.
+     */
+    top_k?: number;
+    /**
+     * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+     */
+    min_score?: number;
+    /**
+     * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+     */
+    mode?: 'inject' | 'tool';
+    /**
+     * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+     */
+    chunk?: {
+      /**
+       * Most tokens in a chunk (about 4 characters each). Default 400.
+       */
+      size?: number;
+      /**
+       * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+       */
+      overlap?: number;
+    };
+    /**
+     * Cap on the injected source block, in tokens. Default 2000.
+     */
+    max_tokens?: number;
+  };
+  /**
+   * Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).
+   */
+  memory?: {
+    /**
+     * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+     */
+    thread?: {
+      /**
+       * Turns (a question or an answer each) sent verbatim. Default 20.
+       */
+      window?: number;
+      /**
+       * Model or route that writes the rolling summary. Default: the agent's model.
+       */
+      summary_model?: string;
+    };
+    /**
+     * Long-term facts: the agent gets remember and recall tools.
+     */
+    facts?: {
+      /**
+       * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+       */
+      scope?: string;
+      /**
+       * Embedding model or route for recall. Default: knowledge.embedding.
+       */
+      embedding?: string;
+      /**
+       * Facts returned by recall. Default 5.
+       */
+      top_k?: number;
+    };
+  };
   limits?: Limits;
   /**
    * What the final answer must look like.
@@ -677,6 +926,11 @@ export interface AgentpipeAgentAgentsYaml {
       }
     | 1
     | string
+    | Tags
+    | 'beginner'
+    | 'intermediate'
+    | 'advanced'
+    | Examples
     | {
         /**
          * Sampling temperature.
@@ -732,6 +986,79 @@ export interface AgentpipeAgentAgentsYaml {
          */
         max_tokens?: number;
       }
+    | {
+        /**
+         * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+         *
+         * @minItems 1
+         */
+        sources: [string, ...string[]];
+        /**
+         * Embedding model (provider/model with pricing output: 0) or a route of them.
+         */
+        embedding: string;
+        /**
+         * Chunks retrieved per question. Default 5.
+         */
+        top_k?: number;
+        /**
+         * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+         */
+        min_score?: number;
+        /**
+         * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+         */
+        mode?: 'inject' | 'tool';
+        /**
+         * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+         */
+        chunk?: {
+          /**
+           * Most tokens in a chunk (about 4 characters each). Default 400.
+           */
+          size?: number;
+          /**
+           * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+           */
+          overlap?: number;
+        };
+        /**
+         * Cap on the injected source block, in tokens. Default 2000.
+         */
+        max_tokens?: number;
+      }
+    | {
+        /**
+         * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+         */
+        thread?: {
+          /**
+           * Turns (a question or an answer each) sent verbatim. Default 20.
+           */
+          window?: number;
+          /**
+           * Model or route that writes the rolling summary. Default: the agent's model.
+           */
+          summary_model?: string;
+        };
+        /**
+         * Long-term facts: the agent gets remember and recall tools.
+         */
+        facts?: {
+          /**
+           * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+           */
+          scope?: string;
+          /**
+           * Embedding model or route for recall. Default: knowledge.embedding.
+           */
+          embedding?: string;
+          /**
+           * Facts returned by recall. Default 5.
+           */
+          top_k?: number;
+        };
+      }
     | Limits
     | {
         /**
@@ -743,6 +1070,15 @@ export interface AgentpipeAgentAgentsYaml {
         [k: string]: {} | undefined;
       }
     | undefined;
+}
+/**
+ * Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.
+ */
+export interface Examples {
+  /**
+   * One sample: input name to value.
+   */
+  [k: string]: {} | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.
@@ -857,6 +1193,16 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
    * What the pipeline produces, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   inputs?: Inputs1;
   /**
    * Most steps (and for_each items) running at once. Default 4.
@@ -899,6 +1245,11 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
       }
     | 1
     | string
+    | Tags
+    | 'beginner'
+    | 'intermediate'
+    | 'advanced'
+    | Examples
     | Inputs1
     | number
     | [Step, ...Step[]]
@@ -984,10 +1335,293 @@ export interface Limits1 {
    */
   timeout?: string;
 }
+/**
+ * An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.
+ */
+export interface AgentpipeTestTestsYaml {
+  /**
+   * Version of the agentpipe config language this file is written in. Only 1 exists today.
+   */
+  version: 1;
+  /**
+   * The test's name in reports; default: the file path without tests/ and .yaml.
+   */
+  name?: string;
+  /**
+   * What the test guards, for readers.
+   */
+  description?: string;
+  /**
+   * The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.
+   */
+  target: string;
+  /**
+   * Input values of the run, by input name. Missing optional inputs take their default.
+   */
+  inputs?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.
+   */
+  cassette?: string;
+  /**
+   * A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.
+   */
+  sim?: {
+    /**
+     * Answers in order, one per model call.
+     */
+    turns?: Turn[];
+    /**
+     * Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.
+     */
+    routes?: {
+      /**
+       * Text that occurs in the request (a phrase of the agent's system prompt, for example).
+       */
+      match: string;
+      /**
+       * Answers in order for requests this route matches.
+       */
+      turns: Turn[];
+      /**
+       * Repeat the last turn once the others are used up.
+       */
+      repeat?: boolean;
+    }[];
+    default?: Turn1;
+  };
+  /**
+   * Longest time the test may run (e.g. 30s, 2m); default 60s.
+   */
+  timeout?: string;
+  /**
+   * What must hold once the run ends, each item one assertion. Every failing one is reported.
+   *
+   * @minItems 1
+   */
+  expect: [Expectation, ...Expectation[]];
+}
+/**
+ * One simulated model answer: text, tool calls, or both.
+ */
+export interface Turn {
+  /**
+   * The answer's text.
+   */
+  text?: string;
+  /**
+   * Tool calls the model makes in this answer.
+   */
+  tool_calls?: {
+    /**
+     * The tool to call.
+     */
+    name: string;
+    /**
+     * The tool call's arguments.
+     */
+    input?: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * Tokens the answer reports (defaults are derived from the text).
+   */
+  usage?: {
+    /**
+     * Input tokens.
+     */
+    input?: number;
+    /**
+     * Output tokens.
+     */
+    output?: number;
+  };
+}
+/**
+ * One simulated model answer: text, tool calls, or both.
+ */
+export interface Turn1 {
+  /**
+   * The answer's text.
+   */
+  text?: string;
+  /**
+   * Tool calls the model makes in this answer.
+   */
+  tool_calls?: {
+    /**
+     * The tool to call.
+     */
+    name: string;
+    /**
+     * The tool call's arguments.
+     */
+    input?: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * Tokens the answer reports (defaults are derived from the text).
+   */
+  usage?: {
+    /**
+     * Input tokens.
+     */
+    input?: number;
+    /**
+     * Output tokens.
+     */
+    output?: number;
+  };
+}
+/**
+ * One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.
+ */
+export interface Expectation {
+  output?: TextMatch;
+  /**
+   * A tool the run called (with these arguments, if given).
+   */
+  tool_called?:
+    | string
+    | {
+        /**
+         * The tool's name.
+         */
+        name: string;
+        /**
+         * Arguments the call must have (a subset match: other arguments may be there too).
+         */
+        args?: {
+          [k: string]: unknown | undefined;
+        };
+        /**
+         * Exactly how many calls must match.
+         */
+        times?: number;
+      };
+  /**
+   * A tool the run must not call (with these arguments, if given).
+   */
+  tool_not_called?:
+    | string
+    | {
+        /**
+         * The tool's name.
+         */
+        name: string;
+        /**
+         * Arguments the call must have (a subset match: other arguments may be there too).
+         */
+        args?: {
+          [k: string]: unknown | undefined;
+        };
+        /**
+         * Exactly how many calls must match.
+         */
+        times?: number;
+      };
+  calls?: Range;
+  cost?: Range1;
+  /**
+   * Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.
+   */
+  steps?: {
+    /**
+     * Step ids that succeeded.
+     */
+    succeeded?: string[];
+    /**
+     * Step ids that failed.
+     */
+    failed?: string[];
+    /**
+     * Step ids that were skipped (their `when` was false, or a need failed).
+     */
+    skipped?: string[];
+  };
+  /**
+   * How the run ended (default expectation: succeeded).
+   */
+  status?: 'succeeded' | 'failed' | 'budget-exceeded';
+}
+/**
+ * The run's output (an agent's answer, or a template's output).
+ */
+export interface TextMatch {
+  /**
+   * The value, exactly (text, or any JSON value with `path`).
+   */
+  equals?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Text the value must contain.
+   */
+  contains?: string;
+  /**
+   * Text the value must not contain.
+   */
+  not_contains?: string;
+  /**
+   * A JavaScript regular expression the value must match.
+   */
+  regex?: string;
+  /**
+   * A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.
+   */
+  path?: string;
+  /**
+   * A JSON Schema the (JSON) output must be valid against.
+   */
+  schema?: {};
+  /**
+   * For a template with several outputs: which one (default: the only one).
+   */
+  output?: string;
+}
+/**
+ * The number of model calls.
+ */
+export interface Range {
+  /**
+   * At least this.
+   */
+  min?: number;
+  /**
+   * At most this.
+   */
+  max?: number;
+  /**
+   * Exactly this.
+   */
+  equals?: number;
+}
+/**
+ * The run's cost in USD, priced as recorded.
+ */
+export interface Range1 {
+  /**
+   * At least this.
+   */
+  min?: number;
+  /**
+   * At most this.
+   */
+  max?: number;
+  /**
+   * Exactly this.
+   */
+  equals?: number;
+}
 
 export type ProvidersFile = AgentpipeFiles['providers'] & {};
 export type ToolsFile = AgentpipeFiles['tools'] & {};
 export type AgentFile = AgentpipeFiles['agent'] & {};
 export type LayerFile = AgentpipeFiles['layer'] & {};
 export type TemplateFile = AgentpipeFiles['template'] & {};
+export type TestFile = AgentpipeFiles['test'] & {};
 export type TemplateStep = TemplateFile['steps'][number];

@@ -11,7 +11,7 @@ import type { CommandModule } from './index.js';
 /** Example files, relative to the package root, in the order they are written. */
 async function exampleFiles(packageRoot: string): Promise<string[]> {
   const { glob } = await import('tinyglobby');
-  const files = await glob(['providers.yaml', 'tools.yaml', 'agents/**/*.yaml', 'templates/*.yaml', 'schemas/*.schema.json'], { cwd: packageRoot });
+  const files = await glob(['providers.yaml', 'tools.yaml', 'agents/**/*.yaml', 'templates/*.yaml', 'schemas/*.schema.json', 'tests/*.yaml', 'tests/cassettes/*.json'], { cwd: packageRoot });
   return files.sort();
 }
 
