@@ -143,13 +143,41 @@ export type ToolSpec =
       /** The tool's own `sandbox:`; unset means the bash rules decide. */
       sandbox?: SandboxMode;
       source?: SourceRef;
+    }
+  | {
+      kind: 'mcp';
+      /** The name the model sees. As compiled, what the agent listed (`server.tool` or `server.*`);
+       *  once the server has been asked for its tools, the vendor-safe wire name of one tool. */
+      name: string;
+      server: string;
+      /** The server's own tool name, or `*` before expansion. */
+      tool: string;
+      /** Known once the server listed its tools: description and input schema, as the server gave them. */
+      definition?: { description: string; inputSchema: Record<string, unknown> };
+      source?: SourceRef;
     };
+
+/** A tools.yaml `mcp_servers:` entry, units parsed. */
+export type McpServerSpec = {
+  name: string;
+  startTimeoutMs: number;
+  callTimeoutMs: number;
+  /** Cap on one tool result's text, in bytes. */
+  maxOutputBytes: number;
+  allowHosts: string[];
+  source?: SourceRef;
+} & (
+  | { transport: 'stdio'; command: string[]; env: string[]; sandbox: 'auto' | 'off' }
+  | { transport: 'http'; url: string; headers: Record<string, string> }
+);
 
 export interface ToolSet {
   /** Absolute, realpath'd workspace root. */
   workspace: string;
   tools: ToolSpec[];
   permissions: Permissions;
+  /** The MCP servers this agent's tools come from, by name (absent when it uses none). */
+  mcpServers?: Record<string, McpServerSpec>;
 }
 
 // ---------- search ----------

@@ -26,7 +26,7 @@ export type RunEvent = Base &
     | { type: 'model-fallback'; from: string; to: string; errorClass: string; status?: number }
     | { type: 'model-skipped'; model: string; reason: string }
     | { type: 'rate-limit-wait'; provider: string; waitMs: number; reason: 'rpm' | 'tpm' }
-    | { type: 'usage'; model: string; usage: Usage; costUsd: number }
+    | { type: 'usage'; model: string; usage: Usage; costUsd: number; finishReason?: string; responseModel?: string }
     | { type: 'budget-warning'; scope: string; spentUsd: number; limitUsd: number }
     | { type: 'search-start'; provider: string; query: string }
     | { type: 'search-end'; provider: string; query: string; results: number; latencyMs: number; cached: boolean }

@@ -61,7 +61,8 @@ export interface RuntimePorts {
   firstUsableModel?(chain: ModelChain): string | undefined;
   /** `run --sim`: every answer comes from the built-in simulator; events, ledger and state say so. */
   simulated?: boolean;
-  toolDefinitions(toolSet: ToolSet): ToolDefinition[];
+  /** Async when MCP servers must first be asked for their tools. */
+  toolDefinitions(toolSet: ToolSet): ToolDefinition[] | Promise<ToolDefinition[]>;
   executeTool(toolSet: ToolSet, call: ToolCallContent, context: ToolContext): Promise<ToolResultContent>;
   /** Search augmentation and the web_search handler for an agent; undefined when it has none. */
   /** Knowledge and memory for an agent call; undefined (or absent) when the agent uses neither. */
@@ -70,4 +71,6 @@ export interface RuntimePorts {
     wrapModel?: ChainHooks['wrapModel'];
     webSearch?: ToolContext['webSearch'];
   };
+  /** Stops what the run started (MCP servers); called once when the run ends. */
+  dispose?(): Promise<void>;
 }

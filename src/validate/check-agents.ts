@@ -7,6 +7,8 @@ import { nameOf, report, type ValidationContext } from './context.js';
 import { checkPermissions } from './permissions-check.js';
 import { checkKnowledge } from './check-knowledge.js';
 import { didYouMean } from './suggest.js';
+import { checkMcpToolNames } from './check-mcp.js';
+import { splitMcpName } from '../mcp/names.js';
 import type { AgentFile } from './types.gen.js';
 import type { Checked } from './types.js';
 
@@ -27,8 +29,10 @@ export function checkAgent(context: ValidationContext, checked: Checked<AgentFil
   if (tools) {
     const names = Object.keys(tools.tools);
     (agent.tools ?? []).forEach((tool, index) => {
+      if (splitMcpName(tool)) return;
       if (!names.includes(tool)) report(context, source, ['tools', index], 'ref/tool', `unknown tool \`${tool}\`: it is not defined in tools.yaml${didYouMean(tool, names)}`, { fix: 'define it under tools: in tools.yaml, or remove it' });
     });
+    checkMcpToolNames(context, source, agent.tools ?? [], context.root);
     checkPermissions(context, source, agent, tools);
   }
   const inputs = Object.keys(agent.inputs ?? {});

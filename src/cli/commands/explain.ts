@@ -21,7 +21,7 @@ export async function explain(file: string, flags: { json?: boolean; model?: str
 
 /** Whether commands would run confined on this host, when some step can start one. */
 async function describeHostSandbox(pipeline: CompiledPipeline): Promise<string> {
-  const runsCommands = pipeline.steps.some((step) => step.agent.toolSet.tools.some((tool) => tool.kind === 'command' || tool.builtin === 'bash'));
+  const runsCommands = pipeline.steps.some((step) => step.agent.toolSet.tools.some((tool) => tool.kind === 'command' || (tool.kind === 'builtin' && tool.builtin === 'bash') || (tool.kind === 'mcp' && step.agent.toolSet.mcpServers?.[tool.server]?.transport === 'stdio')));
   if (!runsCommands) return '';
   const { describeSandbox } = await import('../../sandbox/index.js');
   const { text } = await describeSandbox('auto');

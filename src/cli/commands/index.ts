@@ -19,9 +19,10 @@ import { memoryCommandModule } from './memory.js';
 import { batchCommandModule } from './batch.js';
 import { workerCommandModule } from './worker.js';
 import { queueCommandModule } from './queue.js';
+import { mcpCommand } from './mcp.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule, indexCommandModule, memoryCommandModule, batchCommandModule, workerCommandModule, queueCommandModule];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule, indexCommandModule, memoryCommandModule, batchCommandModule, workerCommandModule, queueCommandModule, mcpCommand];
