@@ -113,7 +113,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env });
   let result: PipelineResult;
   try {
-    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen } });
+    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen, ...(options.ports.firstUsableModel ? { firstUsableModel: options.ports.firstUsableModel } : {}) } });
   } catch (error) {
     // A bug or an unexpected throw still leaves a saved, resumable state behind.
     result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };
