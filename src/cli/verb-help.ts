@@ -28,8 +28,16 @@ export const verbHelp: Record<string, VerbHelp> = {
     exitCodes: { 0: 'estimated, within any --max-cost', 2: usage, 3: 'a file is over --max-cost' },
   },
   render: {
-    examples: ['agentpipe render agents/researcher.yaml --input question=hi', 'agentpipe render agents/writer.yaml --explain'],
-    exitCodes: { 0: 'rendered', 2: usage },
+    examples: ['agentpipe render agents/researcher.yaml --input question=hi', 'agentpipe render agents/writer.yaml --explain', 'agentpipe render --check   # every agent against tests/prompts/'],
+    exitCodes: { 0: 'rendered (or every snapshot matches)', 1: '--check: a snapshot differs or is missing', 2: usage },
+  },
+  diff: {
+    examples: ['agentpipe diff   # merge base with the default branch vs the working tree', 'agentpipe diff origin/main HEAD --format markdown > comment.md', 'agentpipe diff main HEAD --fail-on widen --format github'],
+    exitCodes: { 0: 'the report was made (changes or not)', 2: 'usage, a revision not in this clone, or a side that does not lint', 4: 'a permission widening, with --fail-on widen' },
+  },
+  test: {
+    examples: ['agentpipe test', 'agentpipe test tests/researcher.yaml --format junit > junit.xml', 'agentpipe test --update   # re-record failing cassettes (needs keys)'],
+    exitCodes: { 0: 'every test passed', 1: 'a test failed', 2: 'invalid test files, or usage' },
   },
   explain: {
     examples: ['agentpipe explain templates/code-review.yaml', 'agentpipe explain agents/researcher.yaml --json'],

@@ -20,6 +20,8 @@ export interface EstimateOptions {
   /** Items of every for_each step; overrides the sample input's length. */
   fanout?: number;
   today?: string;
+  /** Token counts shared between estimates (`agentpipe diff` prices a hundred agents with one layer in common). */
+  counter?: TokenCounter;
 }
 
 export interface PromptTokens {
@@ -74,7 +76,7 @@ function fanoutOf(step: CompiledStep, inputs: Record<string, unknown>, options: 
 
 export async function estimatePipeline(pipeline: CompiledPipeline, options: EstimateOptions = {}): Promise<EstimateReport> {
   const inputs = resolveInputs(pipeline.inputs, options.inputs ?? {}, { mode: 'estimate' });
-  const counter = new TokenCounter();
+  const counter = options.counter ?? new TokenCounter();
   const { toolDefinitions } = await import('../tools/registry.js');
   const items = new Map(pipeline.steps.map((step) => [step.id, fanoutOf(step, inputs, options)]));
   const steps = placeholderStepOutputs(pipeline, items);
