@@ -92,6 +92,8 @@ export interface PathRules {
   allow: string[];
   deny: string[];
   maxBytes: number;
+  /** Files whose link count is above 1 are refused unless this is true (`hard_links: true`). */
+  hardLinks?: boolean;
 }
 
 export interface BashRules {
@@ -104,7 +106,13 @@ export interface BashRules {
   env: string[];
   /** Allow a shell string (`sh -c`). Off unless the policy says so. */
   shell: boolean;
+  /** read.deny patterns left visible inside the OS sandbox (never `.env*`). */
+  expose: string[];
+  /** auto: an OS sandbox or refusal; off: explicit opt-out. */
+  sandbox: SandboxMode;
 }
+
+export type SandboxMode = 'auto' | 'off';
 
 export interface HttpRules {
   allowHosts: string[];
@@ -132,6 +140,8 @@ export type ToolSpec =
       command: string[];
       parameters: Record<string, unknown>;
       timeoutMs?: number;
+      /** The tool's own `sandbox:`; unset means the bash rules decide. */
+      sandbox?: SandboxMode;
       source?: SourceRef;
     };
 

@@ -14,7 +14,7 @@ import { parseOptionalDuration, parseOptionalSize } from './units.js';
 export const denyAllPermissions: Permissions = {
   read: { allow: [], deny: [], maxBytes: 1024 ** 2 },
   write: { allow: [], deny: [], maxBytes: 1024 ** 2 },
-  bash: { allow: [], deny: [], timeoutMs: 30_000, maxOutputBytes: 64 * 1024, env: ['PATH', 'HOME'], shell: false },
+  bash: { allow: [], deny: [], timeoutMs: 30_000, maxOutputBytes: 64 * 1024, env: ['PATH', 'HOME'], shell: false, expose: [], sandbox: 'auto' },
   http: { allowHosts: [], denyHosts: [], timeoutMs: 20_000, maxBytes: 2 * 1024 ** 2, maxRedirects: 5 },
 };
 
@@ -24,11 +24,11 @@ export function toPermissionsOverride(file: PermissionsFile | undefined): Permis
   const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
   for (const access of ['read', 'write'] as const) {
     const rules = file?.[access];
-    if (rules) override[access] = defined({ allow: rules.allow, deny: rules.deny, maxBytes: parseOptionalSize(rules.max_bytes) });
+    if (rules) override[access] = defined({ allow: rules.allow, deny: rules.deny, maxBytes: parseOptionalSize(rules.max_bytes), hardLinks: rules.hard_links });
   }
   if (file?.bash) {
     const bash = file.bash;
-    override.bash = defined({ allow: bash.allow, deny: bash.deny, timeoutMs: parseOptionalDuration(bash.timeout), maxOutputBytes: parseOptionalSize(bash.max_output), env: bash.env, shell: bash.shell });
+    override.bash = defined({ allow: bash.allow, deny: bash.deny, timeoutMs: parseOptionalDuration(bash.timeout), maxOutputBytes: parseOptionalSize(bash.max_output), env: bash.env, shell: bash.shell, expose: bash.expose, sandbox: bash.sandbox });
   }
   if (file?.http) {
     const http = file.http;
@@ -50,7 +50,7 @@ export function defaultPermissions(tools: ToolsFile): Permissions {
 
 /** IR field name (from narrowPermissions) -> YAML key, to point a violation at the agent's line. */
 const yamlKeys: Record<string, string> = {
-  maxBytes: 'max_bytes', timeoutMs: 'timeout', maxOutputBytes: 'max_output', allowHosts: 'allow_hosts', denyHosts: 'deny_hosts', maxRedirects: 'max_redirects',
+  maxBytes: 'max_bytes', timeoutMs: 'timeout', maxOutputBytes: 'max_output', allowHosts: 'allow_hosts', denyHosts: 'deny_hosts', maxRedirects: 'max_redirects', hardLinks: 'hard_links',
 };
 
 export function resolveWorkspace(root: string, tools: Checked<ToolsFile>, diagnostics: CompileDiagnostics): string {
@@ -78,7 +78,7 @@ export function resolveToolSet(agent: Checked<AgentFile>, tools: Checked<ToolsFi
       specs.push({ kind: 'builtin', name, builtin: tool.builtin, ...(tool.description ? { description: tool.description } : {}), ...(tool.provider ? { searchProvider: tool.provider } : {}), source });
     } else if (tool.command) {
       const timeoutMs = parseOptionalDuration(tool.timeout);
-      specs.push({ kind: 'command', name, description: tool.description ?? name, command: [...tool.command], parameters: structuredClone(tool.parameters ?? { type: 'object', properties: {} }) as Record<string, unknown>, ...(timeoutMs !== undefined ? { timeoutMs } : {}), source });
+      specs.push({ kind: 'command', name, description: tool.description ?? name, command: [...tool.command], parameters: structuredClone(tool.parameters ?? { type: 'object', properties: {} }) as Record<string, unknown>, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(tool.sandbox ? { sandbox: tool.sandbox } : {}), source });
     } else {
       diagnostics.error(tools.source, ['tools', name], 'schema/tool', `tool "${name}" needs exactly one of builtin and command`);
     }

@@ -52,11 +52,14 @@ const renderContext = (context: TemplateContext) => ({
 export interface DefaultPortsOptions {
   /** `run --record` / `--replay`: model calls go to or come from a cassette. */
   cassette?: CassetteWiring;
+  /** `run --sim`: the models answer from the built-in simulator (run/simulated.ts), at $0. */
+  simulated?: { models: ModelCache };
 }
 
 export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
   const { cassette } = options;
-  const models = cassette ? cassette.createModels(env) : new ModelCache(env);
+  const models = cassette ? cassette.createModels(env) : (options.simulated?.models ?? new ModelCache(env));
+  const simulated = options.simulated !== undefined;
   const searchCache = createSearchCache();
   const searchProviders = new Map<string, SearchProvider>();
   const providerFor = (spec: SearchProviderSpec): SearchProvider => {
@@ -88,7 +91,8 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
         throw cassette ? cassette.chainFailure(error, chain) : error;
       }
     },
-    price: (model, usage) => priceUsage(usage, model.pricing),
+    price: (model, usage) => (simulated ? 0 : priceUsage(usage, model.pricing)),
+    ...(simulated ? { simulated: true } : {}),
     toolDefinitions,
     executeTool: executeToolCall,
     search(settings: SearchSettings, emit: EventSink) {

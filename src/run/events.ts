@@ -14,7 +14,7 @@ interface Base {
 
 export type RunEvent = Base &
   (
-    | { type: 'run-start'; target: string; kind: 'agent' | 'template'; resumed: boolean }
+    | { type: 'run-start'; target: string; kind: 'agent' | 'template'; resumed: boolean; /** `run --sim` */ simulated?: boolean }
     | { type: 'run-end'; status: 'succeeded' | 'failed' | 'budget-exceeded' | 'interrupted'; costUsd: number; durationMs: number }
     | { type: 'step-start'; agent: string; model: string }
     | { type: 'step-end'; status: 'succeeded' | 'failed' | 'skipped' | 'cached'; costUsd: number; usage: Usage; durationMs: number; error?: string; /** Why a step was skipped when it was not its `when`. */ reason?: string }

@@ -29,6 +29,8 @@ export interface RuntimePorts {
   render(template: string, context: TemplateContext, source: CompiledStep['source']): string;
   callChain(chain: ModelChain, options: CallOptions, hooks: ChainHooks): Promise<ChainAnswer>;
   price(model: ModelSpec, usage: Usage): number;
+  /** `run --sim`: every answer comes from the built-in simulator; events, ledger and state say so. */
+  simulated?: boolean;
   toolDefinitions(toolSet: ToolSet): ToolDefinition[];
   executeTool(toolSet: ToolSet, call: ToolCallContent, context: ToolContext): Promise<ToolResultContent>;
   /** Search augmentation and the web_search handler for an agent; undefined when it has none. */

@@ -74,6 +74,7 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
     steps: {},
     costUsd: 0,
     ledger: undefined,
+    ...(options.ports.simulated ? { simulated: true as const } : {}),
   };
   state.status = 'running';
   delete state.error;
@@ -89,7 +90,7 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
   const budget = new Budget(log.emit);
   const restoredOutputs = await restore(state, pipeline, budget, files);
 
-  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined });
+  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined, ...(options.ports.simulated ? { simulated: true } : {}) });
   if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
   // Every run has an audit log, empty until a tool is called.

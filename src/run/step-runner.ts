@@ -64,7 +64,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
         .finally(() => text.flush());
       const costUsd = ports.price(answer.model, answer.result.usage);
       const model = answer.model.ref.id;
-      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });
+      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd, ...(ports.simulated ? { simulated: true } : {}) });
       emit({ type: 'usage', model, usage: answer.result.usage, costUsd });
       budget.charge(costUsd, scopes, label);
       onSpend?.({ usage: answer.result.usage, costUsd, model });

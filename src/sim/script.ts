@@ -2,6 +2,8 @@
 // A script is a queue, a function of the request, or (from JSON, for the CLI) routes matched on
 // request content, so end-to-end tests can answer each agent by a marker in its system prompt.
 
+import { generatedTurn } from './generate.js';
+
 export type SimApi = 'anthropic' | 'openai' | 'gemini' | 'ollama';
 
 export type FaultKind =
@@ -106,15 +108,20 @@ export class ScriptPlayer {
   private faults: SimFault[] = [];
   private readonly scriptFunction: ScriptFunction | undefined;
   private defaultTurn: SimTurn = { text: 'Hello from the agentpipe simulator.' };
+  private scriptedDefault = false;
 
-  constructor(script?: Script) {
+  /** `generate`: with no scripted turn left, make up plausible tool calls too (`run --sim`). */
+  constructor(script?: Script, private readonly generate = false) {
     if (typeof script === 'function') this.scriptFunction = script;
     else if (Array.isArray(script)) this.queue.push(...script);
     else if (script) {
       this.queue.push(...(script.turns ?? []));
       for (const route of script.routes ?? []) this.routes.push({ ...route, turns: [...route.turns] });
       this.faults.push(...(script.faults ?? []).map((fault) => ({ ...fault })));
-      if (script.defaultTurn) this.defaultTurn = script.defaultTurn;
+      if (script.defaultTurn) {
+        this.defaultTurn = script.defaultTurn;
+        this.scriptedDefault = true;
+      }
     }
   }
 
@@ -147,7 +154,10 @@ export class ScriptPlayer {
       const turn = route.repeat && route.turns.length === 1 ? route.turns[0] : route.turns.shift();
       if (turn) return turn;
     }
-    return this.queue.shift() ?? this.defaultTurn;
+    const queued = this.queue.shift();
+    if (queued) return queued;
+    // With no script left, the answer fits the schema the request carries (generate.ts).
+    return this.scriptedDefault ? this.defaultTurn : generatedTurn(request.api, request.body, this.defaultTurn, { toolCalls: this.generate });
   }
 
   private takeFault(request: SimRequest): SimFault | undefined {

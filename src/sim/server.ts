@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   port?: number;
   /** Names listed by GET /api/tags. */
   ollamaModels?: string[];
+  /** With no scripted turn left, answer with a plausible tool call first (`run --sim`). */
+  generateToolCalls?: boolean;
 }
 
 export interface Simulator {
@@ -116,7 +118,7 @@ async function play(response: ServerResponse, reply: WireReply, turn: SimTurn, f
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const player = new ScriptPlayer(options.script);
+  const player = new ScriptPlayer(options.script, options.generateToolCalls === true);
   const requests: SimRequest[] = [];
   const sockets = new Set<Socket>();
   let sequence = 0;

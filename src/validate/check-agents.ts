@@ -37,12 +37,14 @@ export function checkAgent(context: ValidationContext, checked: Checked<AgentFil
   // Layers, and the layers they include, are read in this agent's scope: its inputs are theirs.
   const visited = new Set<string>();
   const queue = [...(agent.prompt.layers ?? []), ...partials];
+  context.checkingFor = agent.name;
   for (let layerName = queue.shift(); layerName !== undefined; layerName = queue.shift()) {
     const layer = context.layers.get(layerName);
     if (visited.has(layerName) || !layer) continue;
     visited.add(layerName);
     queue.push(...checkText(context, layer.source, ['text'], layer.value.text, scope));
   }
+  delete context.checkingFor;
   for (const input of inputs) {
     if (!scope.incomplete && !scope.usedInputs.has(input)) {
       report(context, source, ['inputs', input], 'inputs/unused', `input \`${input}\` is declared but no prompt or layer uses it`, { severity: 'warning', key: true, fix: `use {{inputs.${input}}} in the prompt, or remove it` });

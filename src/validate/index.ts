@@ -9,13 +9,16 @@ import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
 import { checkExamples } from './check-examples.js';
 import { checkTools } from './check-tools.js';
+import { checkToolVendors } from './check-tool-vendors.js';
+import { checkLayerCycles } from './check-layer-cycles.js';
 import { missingEnvDiagnostics } from './env.js';
-import { nameOf, type ValidationContext } from './context.js';
+import { mergeSharedReports, nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
 import { redactDiagnostic } from '../secrets.js';
-import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
+import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, TestFile, ToolsFile } from './types.gen.js';
+import { checkTest } from './check-tests.js';
 import type { ProjectConfig } from './types.js';
 import { unsupportedVersion } from './version.js';
 
@@ -65,9 +68,13 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   }
   checkProviders(context);
   checkTools(context);
+  await checkToolVendors(context);
+  checkLayerCycles(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
+  mergeSharedReports(context);
   for (const template of context.templates.values()) checkTemplate(context, template);
   for (const file of [...context.agents.values(), ...context.templates.values()]) checkExamples(context, file);
+  for (const test of context.tests?.values() ?? []) checkTest(context, test);
   const mode = options.mode ?? 'lint';
   context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));
 
@@ -77,7 +84,7 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   if (hasErrors || !context.providers || !context.tools) return { diagnostics };
   const config: ProjectConfig = {
     root: raw.root, providers: context.providers, tools: context.tools,
-    agents: context.agents, layers: context.layers, templates: context.templates, diagnostics,
+    agents: context.agents, layers: context.layers, templates: context.templates, ...(context.tests ? { tests: context.tests } : {}), diagnostics,
   };
   return { config, diagnostics };
 }
@@ -105,6 +112,9 @@ function register(context: ValidationContext, source: SourceFile): void {
       return;
     case 'template':
       context.templates.set(nameOf(source), { value: source.value as TemplateFile, source });
+      return;
+    case 'test':
+      (context.tests ??= new Map()).set(nameOf(source), { value: source.value as TestFile, source });
   }
 }
 

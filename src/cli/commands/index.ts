@@ -10,6 +10,8 @@ import { renderCommand } from './render.js';
 import { explainCommand } from './explain.js';
 import { estimateCommand } from './estimate.js';
 import { modelsCommand } from './models.js';
+import { diffCommand } from './diff.js';
+import { testCommand } from './test.js';
 import { serveCommandModule } from './serve.js';
 import { keysCommandModule } from './keys.js';
 
@@ -17,4 +19,4 @@ export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, serveCommandModule, keysCommandModule];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule];

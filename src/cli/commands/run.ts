@@ -2,7 +2,8 @@
 // Exit codes: 0 ok, 1 the run failed (or no model can be called), 2 config/usage, 3 over budget,
 // 130 interrupted (state saved). `--dry-run` prints the plan and estimate and calls nothing.
 // `--record <cassette>` stores every model call in a file; `--replay <cassette>` answers them from it,
-// with no network and no API key (tools still run for real).
+// with no network and no API key (tools still run for real). `--sim` answers every call from the
+// built-in simulator in this process: no key, no server, $0, and every line says it is simulated.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
@@ -19,6 +20,7 @@ export interface RunFlags {
   json?: boolean;
   record?: string | number | boolean;
   replay?: string | number | boolean;
+  sim?: boolean;
 }
 
 const exitCodes = { succeeded: 0, failed: 1, 'budget-exceeded': 3, interrupted: 130 } as const;
@@ -37,14 +39,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     ...(flags.model ? { modelOverride: flags.model } : {}),
     ...(flags.resume ? { resume: String(flags.resume) } : {}),
     mode: flags.dryRun ? 'estimate' : 'run',
-    callsNothing: flags.dryRun === true || flags.replay !== undefined,
+    callsNothing: flags.dryRun === true || flags.replay !== undefined || flags.sim === true,
   });
   if (flags.dryRun) {
     await printPlan(prepared, flags.json === true);
     return 0;
   }
-  // A replay calls no provider, so a missing key or a stopped local server must not stop it.
-  if (flags.replay !== undefined) return execute(prepared, flags.json === true, flags);
+  // A replay or a simulated run calls no provider, so a missing key or a stopped local server must not stop it.
+  if (flags.replay !== undefined || flags.sim) return execute(prepared, flags.json === true, flags);
   const { checkChains, describeUnavailable } = await import('../../run/availability.js');
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
@@ -59,6 +61,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
 async function checkCassetteFlags(flags: RunFlags): Promise<void> {
   const record = flags.record !== undefined;
   const replay = flags.replay !== undefined;
+  if (flags.sim) {
+    const { UsageError } = await import('../../errors.js');
+    const clash = flags.dryRun ? '--dry-run' : record ? '--record' : replay ? '--replay' : undefined;
+    if (clash) throw new UsageError(`--sim cannot be used with ${clash}; --sim already calls no real model`);
+  }
   if (!record && !replay) return;
   const { UsageError } = await import('../../errors.js');
   if (record && replay) throw new UsageError('--record and --replay cannot be used together');
@@ -139,11 +146,13 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
   const { pipeline, env } = prepared;
   const output = guardOutput();
   const cassette = await openCassette(prepared, flags);
+  const simulated = flags.sim ? await (await import('../../run/simulated.js')).startSimulatedRuntime() : undefined;
   const hasOutputSchema = pipeline.steps.some((step) => step.agent.outputSchema !== undefined);
   const progress = await progressModule.createProgress(progressModule.chooseMode(json), {
     kind: pipeline.kind,
     stepIds: pipeline.steps.map((step) => step.id),
     streamText: progressModule.shouldStreamText(pipeline.kind, hasOutputSchema),
+    simulated: simulated !== undefined,
   });
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
@@ -168,7 +177,7 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
-      ports: createDefaultPorts(env, cassette ? { cassette } : {}),
+      ports: createDefaultPorts(env, cassette ? { cassette } : simulated ? { simulated } : {}),
       env,
       signal: controller.signal,
       onEvent: (event) => {
@@ -184,15 +193,16 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
     const outputs = redactValue(result.outputs, env) as Record<string, unknown>;
     if (json) {
       const { runId, status, costUsd, durationMs } = result;
-      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
+      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(simulated ? { simulated: true } : {}), ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
     } else {
-      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result), env));
+      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result, simulated !== undefined), env));
       if (cassette?.mode === 'record') output.err(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
       // Streamed text was the answer (progress/index.ts): it is not printed twice.
       if (result.status === 'succeeded' && !progress.streamedText) output.out(formatOutputs(outputs));
     }
     return exitCodes[result.status];
   } finally {
+    await simulated?.close();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onTerminate);
   }
@@ -224,6 +234,7 @@ export const runCommandModule: CommandModule = {
       .option('--json', 'NDJSON events on stdout')
       .option('--record <cassette>', 'Store every model call of the run in a cassette file')
       .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key (tools still run)')
+      .option('--sim', 'Try it without a key: the built-in simulator answers every call, at $0 (tools still run)')
       .action(async (file: string | undefined, flags: RunFlags) => {
         const code = await runCommand(file, flags);
         // SDK keep-alive sockets must not hold the process open once the run is over.
