@@ -7,7 +7,9 @@ import { narrowPermissions, type PermissionsOverride } from '../tools/permission
 import type { Checked } from '../validate/types.js';
 import type { AgentFile, Permissions as PermissionsFile, ToolsFile } from '../validate/types.gen.js';
 import type { CompileDiagnostics } from './diagnostics.js';
-import type { Permissions, ToolSet, ToolSpec } from './ir.js';
+import type { McpServerSpec, Permissions, ToolSet, ToolSpec } from './ir.js';
+import { splitMcpName } from '../mcp/names.js';
+import type { McpServer } from '../validate/types.gen.js';
 import { parseOptionalDuration, parseOptionalSize } from './units.js';
 
 /** Defaults of the defaults: nothing allowed; caps as in DESIGN.md's example tools.yaml. */
@@ -65,7 +67,21 @@ export function resolveWorkspace(root: string, tools: Checked<ToolsFile>, diagno
 
 export function resolveToolSet(agent: Checked<AgentFile>, tools: Checked<ToolsFile>, workspace: string, diagnostics: CompileDiagnostics): ToolSet {
   const specs: ToolSpec[] = [];
+  const mcpServers: Record<string, McpServerSpec> = {};
   (agent.value.tools ?? []).forEach((name, index) => {
+    const mcp = splitMcpName(name);
+    if (mcp) {
+      const server = tools.value.mcp_servers?.[mcp.server];
+      if (!server) {
+        const known = Object.keys(tools.value.mcp_servers ?? {}).join(', ');
+        diagnostics.error(agent.source, ['tools', index], 'ref/mcp-server', `MCP server "${mcp.server}" of tool "${name}" is not declared under mcp_servers in tools.yaml (declared: ${known || 'none'})`);
+        return;
+      }
+      mcpServers[mcp.server] ??= mcpServerSpec(mcp.server, server, tools);
+      const position = agent.source.locate(['tools', index]);
+      specs.push({ kind: 'mcp', name, server: mcp.server, tool: mcp.tool, source: { file: agent.source.file, line: position.line, col: position.col } });
+      return;
+    }
     const tool = tools.value.tools[name];
     if (!tool) {
       const known = Object.keys(tools.value.tools).join(', ');
@@ -88,5 +104,20 @@ export function resolveToolSet(agent: Checked<AgentFile>, tools: Checked<ToolsFi
     const [access = '', field = ''] = violation.field.split('.');
     diagnostics.error(agent.source, ['permissions', access, yamlKeys[field] ?? field], 'permissions/widen', violation.message, 'an agent may only narrow the tools.yaml defaults');
   }
-  return { workspace, tools: specs, permissions };
+  return { workspace, tools: specs, permissions, ...(Object.keys(mcpServers).length > 0 ? { mcpServers } : {}) };
+}
+
+/** A tools.yaml `mcp_servers:` entry in IR form. Lint already made sure it has exactly one of command and url. */
+export function mcpServerSpec(name: string, server: McpServer, tools: Checked<ToolsFile>): McpServerSpec {
+  const position = tools.source.locate(['mcp_servers', name], { key: true });
+  const common = {
+    name,
+    startTimeoutMs: parseOptionalDuration(server.start_timeout) ?? 30_000,
+    callTimeoutMs: parseOptionalDuration(server.timeout) ?? 60_000,
+    maxOutputBytes: parseOptionalSize(server.max_output) ?? 256 * 1024,
+    allowHosts: [...(server.allow_hosts ?? [])],
+    source: { file: tools.source.file, line: position.line, col: position.col },
+  };
+  if (server.url !== undefined) return { ...common, transport: 'http', url: server.url, headers: Object.fromEntries(Object.entries(server.headers ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)) };
+  return { ...common, transport: 'stdio', command: [...(server.command ?? [])], env: [...(server.env ?? [])], sandbox: server.sandbox ?? 'auto' };
 }

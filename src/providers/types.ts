@@ -128,3 +128,31 @@ export interface LanguageModel {
   /** Yields text deltas and tool calls as they complete, then exactly one `finish`. */
   stream(options: CallOptions): AsyncIterable<StreamPart>;
 }
+
+// ---------- embeddings ----------
+
+export interface EmbedOptions {
+  /** Texts to embed, in order; the adapter sends them as one request (the caller batches). */
+  values: string[];
+  /** Per-call timeout in ms. */
+  timeoutMs?: number;
+  abortSignal?: AbortSignal;
+}
+
+export interface EmbedResult {
+  /** One vector per value, in the order given. */
+  embeddings: number[][];
+  /** Tokens the provider counted (an estimate when the protocol reports none, e.g. the Gemini API). */
+  usage: Usage;
+  /** The model id the provider says it ran. */
+  responseModel?: string;
+}
+
+/** An embedding model: an ordinary `models:` entry (pricing `output: 0`) reached through the same chain. */
+export interface EmbeddingModel {
+  readonly provider: string;
+  readonly modelId: string;
+  /** Most values one request may carry (the vendor's documented limit). */
+  readonly maxBatchSize: number;
+  embed(options: EmbedOptions): Promise<EmbedResult>;
+}

@@ -26,11 +26,13 @@ export type RunEvent = Base &
     | { type: 'model-fallback'; from: string; to: string; errorClass: string; status?: number }
     | { type: 'model-skipped'; model: string; reason: string }
     | { type: 'rate-limit-wait'; provider: string; waitMs: number; reason: 'rpm' | 'tpm' }
-    | { type: 'usage'; model: string; usage: Usage; costUsd: number }
+    | { type: 'usage'; model: string; usage: Usage; costUsd: number; finishReason?: string; responseModel?: string }
     | { type: 'budget-warning'; scope: string; spentUsd: number; limitUsd: number }
     | { type: 'search-start'; provider: string; query: string }
     | { type: 'search-end'; provider: string; query: string; results: number; latencyMs: number; cached: boolean }
     | { type: 'search-failed'; provider: string; query: string; error: string }
+    | { type: 'knowledge-retrieved'; index: string; query: string; chunks: number; sources: string[] }
+    | { type: 'thread-summarized'; thread: string; turns: number; model: string }
     | { type: 'warning'; message: string }
   );
 

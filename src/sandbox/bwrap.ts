@@ -54,6 +54,7 @@ export function bwrapArguments(features: BwrapFeatures, command: SandboxCommand,
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   const searchPath = command.env['PATH'] ?? defaultPath;
   for (const folder of toolchainFolders(command.file, searchPath, policy.workspace)) args.push('--ro-bind', folder, folder);
+  for (const folder of policy.readOnlyPaths ?? []) args.push('--ro-bind', folder, folder);
 
   const layout = workspaceLayout(policy);
   const at = (relative: string): string => join(policy.workspace, relative);

@@ -12,6 +12,8 @@ export interface SandboxPolicy {
   /** write.allow / write.deny patterns: the only places the process may change. */
   writeAllow: string[];
   writeDeny: string[];
+  /** Absolute folders outside the workspace to show read-only (an MCP server's own package). */
+  readOnlyPaths?: string[];
   /** RLIMIT_CPU, in seconds. */
   cpuSeconds: number;
   /** RLIMIT_DATA, in bytes. */

@@ -82,10 +82,17 @@ export interface SimRequest {
   /** Epoch ms (fractional) when the request arrived and when its response ended or was cut. */
   startMs: number;
   endMs?: number;
+  /** The whole response reached a client still connected: what a provider bills (a call whose client
+   * went away before the answer, e.g. a killed worker, is not). */
+  completed?: boolean;
   status?: number;
   fault?: FaultKind;
   /** Why the simulator refused the request as the real API would (the 400's message). */
   rejection?: string;
+  /** `embeddings` for an embeddings endpoint; absent for chat requests. */
+  kind?: 'embeddings';
+  /** Embeddings requests: how many texts it asked to embed. */
+  inputs?: number;
 }
 
 export type ScriptFunction = (request: SimRequest) => SimTurn | undefined;
@@ -158,6 +165,11 @@ export class ScriptPlayer {
     if (queued) return queued;
     // With no script left, the answer fits the schema the request carries (generate.ts).
     return this.scriptedDefault ? this.defaultTurn : generatedTurn(request.api, request.body, this.defaultTurn, { toolCalls: this.generate });
+  }
+
+  /** The standing fault this request meets, if any (embeddings requests take no scripted turn). */
+  faultFor(request: SimRequest): SimFault | undefined {
+    return this.takeFault(request);
   }
 
   private takeFault(request: SimRequest): SimFault | undefined {

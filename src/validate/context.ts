@@ -7,6 +7,8 @@ import type { Checked } from './types.js';
 
 export interface ValidationContext {
   diagnostics: Diagnostic[];
+  /** The project root, where lint finds cached MCP tool lists. */
+  root?: string;
   /** Undefined when providers.yaml is missing or failed its schema: reference checks against it are skipped. */
   providers?: Checked<ProvidersFile>;
   tools?: Checked<ToolsFile>;

@@ -582,6 +582,12 @@ export interface AgentpipeToolsYaml {
     [k: string]: Tool | undefined;
   };
   /**
+   * MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.
+   */
+  mcp_servers?: {
+    [k: string]: McpServer | undefined;
+  };
+  /**
    * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
    *
    * This interface was referenced by `AgentpipeToolsYaml`'s JSON-Schema definition
@@ -596,6 +602,9 @@ export interface AgentpipeToolsYaml {
     | Permissions
     | {
         [k: string]: Tool | undefined;
+      }
+    | {
+        [k: string]: McpServer | undefined;
       }
     | undefined;
 }
@@ -723,6 +732,55 @@ export interface Tool {
   sandbox?: 'auto' | 'off';
 }
 /**
+ * One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).
+ */
+export interface McpServer {
+  /**
+   * What the server offers, for people reading the config.
+   */
+  description?: string;
+  /**
+   * stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools.
+   *
+   * @minItems 1
+   */
+  command?: [string, ...string[]];
+  /**
+   * stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output.
+   */
+  env?: string[];
+  /**
+   * Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent).
+   */
+  allow_hosts?: string[];
+  /**
+   * Streamable HTTP server: its endpoint URL.
+   */
+  url?: string;
+  /**
+   * Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`).
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * How long the server may take to start and answer the MCP handshake. Default 30s.
+   */
+  start_timeout?: string;
+  /**
+   * How long one tool call may take. Default 60s.
+   */
+  timeout?: string;
+  /**
+   * stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns).
+   */
+  sandbox?: 'auto' | 'off';
+  /**
+   * Cap on one tool result's text; the rest is cut with a note. Default 256KB.
+   */
+  max_output?: number | string;
+}
+/**
  * One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.
  */
 export interface AgentpipeAgentAgentsYaml {
@@ -794,7 +852,7 @@ export interface AgentpipeAgentAgentsYaml {
     user: string;
   };
   /**
-   * Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.
+   * Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent. An MCP server's tools are named `server.tool`, or `server.*` for all of them.
    */
   tools?: string[];
   permissions?: Permissions1;
@@ -818,6 +876,85 @@ export interface AgentpipeAgentAgentsYaml {
      * Cap on the injected source block, in tokens. Default 1500.
      */
     max_tokens?: number;
+  };
+  /**
+   * Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.
+   */
+  knowledge?: {
+    /**
+     * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+     *
+     * @minItems 1
+     */
+    sources: [string, ...string[]];
+    /**
+     * Embedding model (provider/model with pricing output: 0) or a route of them.
+     */
+    embedding: string;
+    /**
+     * Chunks retrieved per question. Default 5.
+     */
+    top_k?: number;
+    /**
+     * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+     */
+    min_score?: number;
+    /**
+     * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+     */
+    mode?: 'inject' | 'tool';
+    /**
+     * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+     */
+    chunk?: {
+      /**
+       * Most tokens in a chunk (about 4 characters each). Default 400.
+       */
+      size?: number;
+      /**
+       * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+       */
+      overlap?: number;
+    };
+    /**
+     * Cap on the injected source block, in tokens. Default 2000.
+     */
+    max_tokens?: number;
+  };
+  /**
+   * Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).
+   */
+  memory?: {
+    /**
+     * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+     */
+    thread?: {
+      /**
+       * Turns (a question or an answer each) sent verbatim. Default 20.
+       */
+      window?: number;
+      /**
+       * Model or route that writes the rolling summary. Default: the agent's model.
+       */
+      summary_model?: string;
+    };
+    /**
+     * Long-term facts: the agent gets remember and recall tools.
+     */
+    facts?: {
+      /**
+       * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+       */
+      scope?: string;
+      /**
+       * Embedding model or route for recall. Default: knowledge.embedding.
+       */
+      embedding?: string;
+      /**
+       * Facts returned by recall. Default 5.
+       */
+      top_k?: number;
+    };
   };
   limits?: Limits;
   /**
@@ -906,6 +1043,79 @@ export interface AgentpipeAgentAgentsYaml {
          * Cap on the injected source block, in tokens. Default 1500.
          */
         max_tokens?: number;
+      }
+    | {
+        /**
+         * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+         *
+         * @minItems 1
+         */
+        sources: [string, ...string[]];
+        /**
+         * Embedding model (provider/model with pricing output: 0) or a route of them.
+         */
+        embedding: string;
+        /**
+         * Chunks retrieved per question. Default 5.
+         */
+        top_k?: number;
+        /**
+         * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+         */
+        min_score?: number;
+        /**
+         * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+         */
+        mode?: 'inject' | 'tool';
+        /**
+         * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+         */
+        chunk?: {
+          /**
+           * Most tokens in a chunk (about 4 characters each). Default 400.
+           */
+          size?: number;
+          /**
+           * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+           */
+          overlap?: number;
+        };
+        /**
+         * Cap on the injected source block, in tokens. Default 2000.
+         */
+        max_tokens?: number;
+      }
+    | {
+        /**
+         * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+         */
+        thread?: {
+          /**
+           * Turns (a question or an answer each) sent verbatim. Default 20.
+           */
+          window?: number;
+          /**
+           * Model or route that writes the rolling summary. Default: the agent's model.
+           */
+          summary_model?: string;
+        };
+        /**
+         * Long-term facts: the agent gets remember and recall tools.
+         */
+        facts?: {
+          /**
+           * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+           */
+          scope?: string;
+          /**
+           * Embedding model or route for recall. Default: knowledge.embedding.
+           */
+          embedding?: string;
+          /**
+           * Facts returned by recall. Default 5.
+           */
+          top_k?: number;
+        };
       }
     | Limits
     | {

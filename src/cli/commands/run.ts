@@ -10,6 +10,7 @@ import type { CommandModule } from './index.js';
 import type { PreparedRun } from '../../run/prepare.js';
 import type { CassettePlayer, CassetteRecorder } from '../../run/cassette.js';
 import type { RunResult } from '../../run/run.js';
+import type { MemoryWiring } from '../../memory/runtime.js';
 
 export interface RunFlags {
   input?: string | string[];
@@ -21,6 +22,10 @@ export interface RunFlags {
   record?: string | number | boolean;
   replay?: string | number | boolean;
   sim?: boolean;
+  thread?: string | number;
+  reindex?: boolean;
+  queue?: string;
+  follow?: boolean;
 }
 
 const exitCodes = { succeeded: 0, failed: 1, 'budget-exceeded': 3, interrupted: 130 } as const;
@@ -31,6 +36,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const output = guardOutput();
   await checkCassetteFlags(flags);
   await checkRepeatedInputs(flags.input);
+  if (flags.queue !== undefined || flags.follow) return runQueued(file, flags);
   const { prepareRun } = await import('../../run/prepare.js');
   const prepared = await prepareRun({
     ...(file ? { file } : {}),
@@ -134,7 +140,20 @@ function withFailedStep(error: Error | undefined, steps: RunResult['state']['ste
   return error;
 }
 
+/** Opens the store when the target has knowledge or memory (or --thread), then runs. */
 async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
+  const [{ prepareMemory }, { guardOutput }] = await Promise.all([import('../../memory/prepare.js'), import('../progress/streams.js')]);
+  const { pipeline, env } = prepared;
+  const output = guardOutput();
+  const memory = await prepareMemory(pipeline, env, { ...(flags.thread !== undefined ? { thread: String(flags.thread) } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
+  try {
+    return await executeWith(prepared, json, flags, memory);
+  } finally {
+    memory?.close();
+  }
+}
+
+async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags, memory: MemoryWiring | undefined): Promise<number> {
   const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }, { guardOutput }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
@@ -177,7 +196,7 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
-      ports: createDefaultPorts(env, cassette ? { cassette } : simulated ? { simulated } : {}),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
@@ -208,6 +227,58 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
   }
 }
 
+/** `run --queue <url> [--follow]`: a worker runs it; this process enqueues and may follow it. */
+async function runQueued(file: string | undefined, flags: RunFlags): Promise<number> {
+  const [{ UsageError }, { parseQueueAddress, describeAddress }, { prepareRun }, { openQueue }, follow, { guardOutput }, progressModule, { formatOutputs }] = await Promise.all([
+    import('../../errors.js'),
+    import('../../queue/connection.js'),
+    import('../../run/prepare.js'),
+    import('../../queue/client.js'),
+    import('../../queue/follow.js'),
+    import('../progress/streams.js'),
+    import('../progress/index.js'),
+    import('../progress/summary.js'),
+  ]);
+  if (flags.queue === undefined) throw new UsageError('--follow needs --queue <redis-url>');
+  for (const flag of ['resume', 'dryRun', 'record', 'replay'] as const) if (flags[flag] !== undefined) throw new UsageError(`--queue cannot be used with --${flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  const address = parseQueueAddress(typeof flags.queue === 'string' ? flags.queue : undefined);
+  // Checked here so a bad input fails now, not on a worker; the workers hold the keys.
+  const prepared = await prepareRun({ ...(file ? { file } : {}), ...(flags.input !== undefined ? { inputFlags: flags.input } : {}), ...(flags.inputFile ? { inputFile: flags.inputFile } : {}), ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: true });
+  const output = guardOutput();
+  const client = await openQueue(address);
+  try {
+    const runId = await follow.enqueueRun(client, { target: prepared.target, inputs: prepared.inputs, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}) });
+    const json = flags.json === true;
+    if (!flags.follow) {
+      output.out(json ? `${JSON.stringify({ type: 'queued', runId, queue: address.name })}\n` : `${runId}\n`);
+      if (!json) output.err(`queued run ${runId} on ${describeAddress(address)}; follow it with a worker's output or \`agentpipe queue status\`\n`);
+      return 0;
+    }
+    const controller = new AbortController();
+    const onInterrupt = () => controller.abort();
+    process.once('SIGINT', onInterrupt);
+    const progress = await progressModule.createProgress(json ? 'json' : 'plain', { kind: prepared.pipeline.kind, stepIds: prepared.pipeline.steps.map((step) => step.id), streamText: false });
+    let status: keyof typeof exitCodes = 'interrupted';
+    for await (const event of follow.runEvents(client, runId, controller.signal)) {
+      progress.onEvent(event);
+      if (event.type === 'run-end') status = event.status;
+    }
+    await progress.stop();
+    process.off('SIGINT', onInterrupt);
+    if (controller.signal.aborted) {
+      output.err(`agentpipe: stopped following; run ${runId} goes on in the queue\n`);
+      return 130;
+    }
+    const result = await follow.runResult(client, runId, controller.signal);
+    if (json) output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd: result?.costUsd ?? 0, durationMs: result?.durationMs ?? 0, ...(result?.output !== undefined ? { output: result.output } : {}), ...(result?.error ? { error: result.error } : {}) })}\n`);
+    else if (status === 'succeeded' && result) output.out(formatOutputs(typeof result.output === 'object' && result.output !== null && prepared.pipeline.kind === 'template' ? (result.output as Record<string, unknown>) : { output: result.output }));
+    else if (result?.error) output.err(`agentpipe: run ${runId} ${status}: ${result.error}\n`);
+    return exitCodes[status];
+  } finally {
+    await client.close();
+  }
+}
+
 async function printPlan(prepared: PreparedRun, json: boolean): Promise<void> {
   const { describePlan } = await import('../../run/plan.js');
   const { estimateText } = await import('../../run/estimate-port.js');
@@ -233,6 +304,10 @@ export const runCommandModule: CommandModule = {
       .option('--resume <run-id>', 'Continue a run after a crash or Ctrl-C')
       .option('--json', 'NDJSON events on stdout')
       .option('--record <cassette>', 'Store every model call of the run in a cassette file')
+      .option('--thread <id>', 'Continue (or start) a conversation thread with the agent; without it a run is stateless')
+      .option('--reindex', 'Bring stale knowledge indexes up to date before the run (otherwise a stale index stops the run)')
+      .option('--queue <redis-url>', 'Enqueue the run for `agentpipe worker`s (BullMQ on Redis) and print its run id')
+      .option('--follow', 'With --queue: show the run\'s events live and wait for its result')
       .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key (tools still run)')
       .option('--sim', 'Try it without a key: the built-in simulator answers every call, at $0 (tools still run)')
       .action(async (file: string | undefined, flags: RunFlags) => {

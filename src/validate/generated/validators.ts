@@ -1440,8 +1440,9 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const tools = validate26;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}}}};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}},"mcp_servers":{"description":"MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$","maxLength":32},"additionalProperties":{"$ref":"#/$defs/mcpServer"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}},"mcpServer":{"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}}}};
 const pattern26 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern28 = new RegExp("^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$", "u");
 const schema48 = {"description":"Permission rules per tool family. edit and write obey `write`; glob and grep obey `read`.","type":"object","additionalProperties":false,"properties":{"read":{"$ref":"#/$defs/pathRules","description":"Rules for read, glob and grep."},"write":{"$ref":"#/$defs/pathRules","description":"Rules for write and edit."},"bash":{"$ref":"#/$defs/bashRules","description":"Rules for bash and command tools."},"http":{"$ref":"#/$defs/httpRules","description":"Rules for http."}}};
 const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."},"hard_links":{"description":"Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.","type":"boolean"}}};
 const schema50 = {"description":"Glob patterns (picomatch syntax, dotfiles included), relative to the workspace.","type":"array","items":{"type":"string","minLength":1}};
@@ -2510,6 +2511,419 @@ return errors === 0;
 }
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+const schema67 = {"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}};
+const func9 = Object.prototype.hasOwnProperty;
+const pattern30 = new RegExp("^https?://", "u");
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate38.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func9.call(schema67.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+if(typeof data.description !== "string"){
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.command !== undefined){
+let data1 = data.command;
+if(Array.isArray(data1)){
+if(data1.length < 1){
+const err2 = {instancePath:instancePath+"/command",schemaPath:"#/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err3 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.env !== undefined){
+let data3 = data.env;
+if(Array.isArray(data3)){
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+if(typeof data4 === "string"){
+if(!pattern6.test(data4)){
+const err6 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+let i2 = data3.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data3[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err8 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+break;
+}
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.allow_hosts !== undefined){
+let data5 = data.allow_hosts;
+if(Array.isArray(data5)){
+const len2 = data5.length;
+for(let i3=0; i3<len2; i3++){
+let data6 = data5[i3];
+if(typeof data6 === "string"){
+if(func1(data6) < 1){
+const err10 = {instancePath:instancePath+"/allow_hosts/" + i3,schemaPath:"#/properties/allow_hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/allow_hosts/" + i3,schemaPath:"#/properties/allow_hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/allow_hosts",schemaPath:"#/properties/allow_hosts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.url !== undefined){
+let data7 = data.url;
+if(typeof data7 === "string"){
+if(!pattern30.test(data7)){
+const err13 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.headers !== undefined){
+let data8 = data.headers;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key1 in data8){
+if(typeof data8[key1] !== "string"){
+const err15 = {instancePath:instancePath+"/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.start_timeout !== undefined){
+let data10 = data.start_timeout;
+if(typeof data10 === "string"){
+if(!pattern7.test(data10)){
+const err17 = {instancePath:instancePath+"/start_timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/start_timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data11 = data.timeout;
+if(typeof data11 === "string"){
+if(!pattern7.test(data11)){
+const err19 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.sandbox !== undefined){
+let data12 = data.sandbox;
+if(!((data12 === "auto") || (data12 === "off"))){
+const err21 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema67.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.max_output !== undefined){
+let data13 = data.max_output;
+const _errs32 = errors;
+let valid12 = false;
+const _errs33 = errors;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err22 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 1073741824 || isNaN(data13)){
+const err23 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data13 < 0 || isNaN(data13)){
+const err24 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+var _valid0 = _errs33 === errors;
+valid12 = valid12 || _valid0;
+const _errs35 = errors;
+if(typeof data13 === "string"){
+if(!pattern20.test(data13)){
+const err25 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+var _valid0 = _errs35 === errors;
+valid12 = valid12 || _valid0;
+if(!valid12){
+const err27 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+else {
+errors = _errs32;
+if(vErrors !== null){
+if(_errs32){
+vErrors.length = _errs32;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="tools.schema.json" */;
@@ -2544,7 +2958,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "version") || (key0 === "workspace")) || (key0 === "defaults")) || (key0 === "tools")) || (pattern4.test(key0)))){
+if(!((((((key0 === "version") || (key0 === "workspace")) || (key0 === "defaults")) || (key0 === "tools")) || (key0 === "mcp_servers")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -2632,9 +3046,14 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.mcp_servers !== undefined){
+let data5 = data.mcp_servers;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key3 in data5){
+const _errs14 = errors;
+if(typeof key3 === "string"){
+if(func1(key3) > 32){
+const err8 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",propertyName:key3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2643,29 +3062,81 @@ vErrors.push(err8);
 }
 errors++;
 }
+if(!pattern28.test(key3)){
+const err9 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$"+"\"",propertyName:key3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid4 = _errs14 === errors;
+if(!valid4){
+const err10 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+for(const key4 in data5){
+if(!(validate38(data5[key4], {instancePath:instancePath+"/mcp_servers/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
 validate26.errors = vErrors;
 return errors === 0;
 }
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const agent = validate38;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
-const schema69 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
-const schema70 = {"description":"Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$","maxLength":40},"uniqueItems":true,"maxItems":20};
-const schema71 = {"description":"Catalogue difficulty: how much a user needs to know to use it well.","type":"string","enum":["beginner","intermediate","advanced"]};
-const schema72 = {"description":"Catalogue category, one per file (for example research, engineering, writing).","type":"string","minLength":1,"maxLength":60};
-const schema73 = {"description":"Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.","type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"additionalProperties":{"description":"One sample: input name to value.","type":"object"}};
-const func8 = Object.prototype.hasOwnProperty;
-const pattern30 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
-const pattern31 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
-const pattern33 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
-const schema74 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
-const schema75 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
+export const agent = validate40;
+const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent. An MCP server's tools are named `server.tool`, or `server.*` for all of them.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"knowledge":{"description":"Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.","type":"object","additionalProperties":false,"required":["sources","embedding"],"properties":{"sources":{"description":"Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"embedding":{"description":"Embedding model (provider/model with pricing output: 0) or a route of them.","type":"string","minLength":1},"top_k":{"description":"Chunks retrieved per question. Default 5.","type":"integer","minimum":1,"maximum":50},"min_score":{"description":"Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.","type":"number","minimum":-1,"maximum":1},"mode":{"description":"inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.","enum":["inject","tool"]},"chunk":{"description":"Chunk size and overlap, in tokens. Default size 400, overlap 50.","type":"object","additionalProperties":false,"properties":{"size":{"description":"Most tokens in a chunk (about 4 characters each). Default 400.","type":"integer","minimum":50,"maximum":8000},"overlap":{"description":"Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.","type":"integer","minimum":0,"maximum":2000}}},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 2000.","type":"integer","minimum":100}}},"memory":{"description":"Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).","type":"object","additionalProperties":false,"properties":{"thread":{"description":"Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.","type":"object","additionalProperties":false,"properties":{"window":{"description":"Turns (a question or an answer each) sent verbatim. Default 20.","type":"integer","minimum":1,"maximum":1000},"summary_model":{"description":"Model or route that writes the rolling summary. Default: the agent's model.","type":"string","minLength":1}}},"facts":{"description":"Long-term facts: the agent gets remember and recall tools.","type":"object","additionalProperties":false,"properties":{"scope":{"description":"Whose facts: a name shared by the agents that use it. Default: the agent's name.","type":"string","pattern":"^[A-Za-z0-9_.-]+$"},"embedding":{"description":"Embedding model or route for recall. Default: knowledge.embedding.","type":"string","minLength":1},"top_k":{"description":"Facts returned by recall. Default 5.","type":"integer","minimum":1,"maximum":50}}}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
+const schema73 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
+const schema74 = {"description":"Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$","maxLength":40},"uniqueItems":true,"maxItems":20};
+const schema75 = {"description":"Catalogue difficulty: how much a user needs to know to use it well.","type":"string","enum":["beginner","intermediate","advanced"]};
+const schema76 = {"description":"Catalogue category, one per file (for example research, engineering, writing).","type":"string","minLength":1,"maxLength":60};
+const schema77 = {"description":"Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.","type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"additionalProperties":{"description":"One sample: input name to value.","type":"object"}};
+const pattern36 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
+const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
+const pattern39 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const pattern40 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
+const schema78 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
+const schema79 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2717,7 +3188,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema75.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2799,16 +3270,16 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2863,18 +3334,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema77 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
-const schema78 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
+const schema81 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
+const schema82 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2990,17 +3461,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="agent.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3049,7 +3520,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!((func8.call(schema67.properties, key0)) || (pattern4.test(key0)))){
+if(!((func9.call(schema71.properties, key0)) || (pattern4.test(key0)))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -3136,7 +3607,7 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!pattern30.test(data4)){
+if(!pattern36.test(data4)){
 const err11 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -3207,7 +3678,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!(((data5 === "beginner") || (data5 === "intermediate")) || (data5 === "advanced"))){
-const err16 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema71.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema75.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3258,7 +3729,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key1 in data7){
 const _errs23 = errors;
 if(typeof key1 === "string"){
-if(!pattern31.test(key1)){
+if(!pattern37.test(key1)){
 const err20 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
@@ -3492,8 +3963,8 @@ errors++;
 }
 }
 if(data.inputs !== undefined){
-if(!(validate39(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate41(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
 errors = vErrors.length;
 }
 }
@@ -3529,7 +4000,7 @@ const len2 = data18.length;
 for(let i3=0; i3<len2; i3++){
 let data19 = data18[i3];
 if(typeof data19 === "string"){
-if(!pattern33.test(data19)){
+if(!pattern39.test(data19)){
 const err41 = {instancePath:instancePath+"/prompt/layers/" + i3,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err41];
@@ -3665,8 +4136,8 @@ errors++;
 }
 }
 if(data.permissions !== undefined){
-if(!(validate41(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate43(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 }
@@ -3688,7 +4159,7 @@ errors++;
 if(data25.mode !== undefined){
 let data26 = data25.mode;
 if(!(((data26 === "auto") || (data26 === "always")) || (data26 === "never"))){
-const err52 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema67.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err52 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema71.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3736,7 +4207,7 @@ errors++;
 if(data25.provider !== undefined){
 let data28 = data25.provider;
 if(!(((data28 === "duckduckgo") || (data28 === "searxng")) || (data28 === "brave"))){
-const err56 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema67.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
+const err56 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema71.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3783,18 +4254,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data.limits !== undefined){
-if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-}
-if(data.output !== undefined){
-let data31 = data.output;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-for(const key6 in data31){
-if(!(key6 === "schema")){
-const err60 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(data.knowledge !== undefined){
+let data30 = data.knowledge;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.sources === undefined){
+const err60 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "sources"},message:"must have required property '"+"sources"+"'"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3803,11 +4267,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data31.schema !== undefined){
-let data32 = data31.schema;
-if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
-const err61 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.embedding === undefined){
+const err61 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "embedding"},message:"must have required property '"+"embedding"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3816,10 +4277,9 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key6 in data30){
+if(!(((((((key6 === "sources") || (key6 === "embedding")) || (key6 === "top_k")) || (key6 === "min_score")) || (key6 === "mode")) || (key6 === "chunk")) || (key6 === "max_tokens"))){
+const err62 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3829,13 +4289,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.provider_options !== undefined){
-let data33 = data.provider_options;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key7 in data33){
-const _errs76 = errors;
-if(!(((((key7 === "anthropic") || (key7 === "openai")) || (key7 === "gemini")) || (key7 === "ollama")) || (key7 === "openai-compatible"))){
-const err63 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema67.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key7};
+if(data30.sources !== undefined){
+let data31 = data30.sources;
+if(Array.isArray(data31)){
+if(data31.length < 1){
+const err63 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3844,9 +4302,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-var valid23 = _errs76 === errors;
-if(!valid23){
-const err64 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
+const len4 = data31.length;
+for(let i6=0; i6<len4; i6++){
+let data32 = data31[i6];
+if(typeof data32 === "string"){
+if(func1(data32) < 1){
+const err64 = {instancePath:instancePath+"/knowledge/sources/" + i6,schemaPath:"#/properties/knowledge/properties/sources/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3856,10 +4317,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-for(const key8 in data33){
-let data34 = data33[key8];
-if(!(data34 && typeof data34 == "object" && !Array.isArray(data34))){
-const err65 = {instancePath:instancePath+"/provider_options/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err65 = {instancePath:instancePath+"/knowledge/sources/" + i6,schemaPath:"#/properties/knowledge/properties/sources/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3871,7 +4330,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err66 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3881,9 +4340,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
-else {
-const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data30.embedding !== undefined){
+let data33 = data30.embedding;
+if(typeof data33 === "string"){
+if(func1(data33) < 1){
+const err67 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3892,19 +4353,583 @@ vErrors.push(err67);
 }
 errors++;
 }
-validate38.errors = vErrors;
+}
+else {
+const err68 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data30.top_k !== undefined){
+let data34 = data30.top_k;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err69 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 > 50 || isNaN(data34)){
+const err70 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if(data34 < 1 || isNaN(data34)){
+const err71 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+if(data30.min_score !== undefined){
+let data35 = data30.min_score;
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 1 || isNaN(data35)){
+const err72 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(data35 < -1 || isNaN(data35)){
+const err73 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data30.mode !== undefined){
+let data36 = data30.mode;
+if(!((data36 === "inject") || (data36 === "tool"))){
+const err75 = {instancePath:instancePath+"/knowledge/mode",schemaPath:"#/properties/knowledge/properties/mode/enum",keyword:"enum",params:{allowedValues: schema71.properties.knowledge.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data30.chunk !== undefined){
+let data37 = data30.chunk;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key7 in data37){
+if(!((key7 === "size") || (key7 === "overlap"))){
+const err76 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data37.size !== undefined){
+let data38 = data37.size;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err77 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 > 8000 || isNaN(data38)){
+const err78 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8000},message:"must be <= 8000"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(data38 < 50 || isNaN(data38)){
+const err79 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+if(data37.overlap !== undefined){
+let data39 = data37.overlap;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err80 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 > 2000 || isNaN(data39)){
+const err81 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2000},message:"must be <= 2000"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(data39 < 0 || isNaN(data39)){
+const err82 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data30.max_tokens !== undefined){
+let data40 = data30.max_tokens;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err84 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 100 || isNaN(data40)){
+const err85 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+if(data.memory !== undefined){
+let data41 = data.memory;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key8 in data41){
+if(!((key8 === "thread") || (key8 === "facts"))){
+const err87 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data41.thread !== undefined){
+let data42 = data41.thread;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key9 in data42){
+if(!((key9 === "window") || (key9 === "summary_model"))){
+const err88 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data42.window !== undefined){
+let data43 = data42.window;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err89 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 1000 || isNaN(data43)){
+const err90 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(data43 < 1 || isNaN(data43)){
+const err91 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+if(data42.summary_model !== undefined){
+let data44 = data42.summary_model;
+if(typeof data44 === "string"){
+if(func1(data44) < 1){
+const err92 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data41.facts !== undefined){
+let data45 = data41.facts;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key10 in data45){
+if(!(((key10 === "scope") || (key10 === "embedding")) || (key10 === "top_k"))){
+const err95 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data45.scope !== undefined){
+let data46 = data45.scope;
+if(typeof data46 === "string"){
+if(!pattern40.test(data46)){
+const err96 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data45.embedding !== undefined){
+let data47 = data45.embedding;
+if(typeof data47 === "string"){
+if(func1(data47) < 1){
+const err98 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data45.top_k !== undefined){
+let data48 = data45.top_k;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err100 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 > 50 || isNaN(data48)){
+const err101 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+if(data48 < 1 || isNaN(data48)){
+const err102 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+if(!(validate49(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+errors = vErrors.length;
+}
+}
+if(data.output !== undefined){
+let data50 = data.output;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key11 in data50){
+if(!(key11 === "schema")){
+const err105 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+if(data50.schema !== undefined){
+let data51 = data50.schema;
+if(!(data51 && typeof data51 == "object" && !Array.isArray(data51))){
+const err106 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data.provider_options !== undefined){
+let data52 = data.provider_options;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key12 in data52){
+const _errs118 = errors;
+if(!(((((key12 === "anthropic") || (key12 === "openai")) || (key12 === "gemini")) || (key12 === "ollama")) || (key12 === "openai-compatible"))){
+const err108 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema71.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key12};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+var valid30 = _errs118 === errors;
+if(!valid30){
+const err109 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+for(const key13 in data52){
+let data53 = data52[key13];
+if(!(data53 && typeof data53 == "object" && !Array.isArray(data53))){
+const err110 = {instancePath:instancePath+"/provider_options/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+else {
+const err112 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const layer = validate49;
-const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
+export const layer = validate51;
+const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="layer.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4004,18 +5029,18 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const template = validate50;
-const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
+export const template = validate52;
+const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4067,7 +5092,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema75.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4149,18 +5174,18 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema91 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern42 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const schema95 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
+const pattern49 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4276,16 +5301,16 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4314,7 +5339,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema91.properties, key0))){
+if(!(func9.call(schema95.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -4456,7 +5481,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern42.test(data7)){
+if(!pattern49.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -4538,8 +5563,8 @@ errors++;
 }
 }
 if(data.limits !== undefined){
-if(!(validate54(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate56(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
 errors = vErrors.length;
 }
 }
@@ -4554,17 +5579,17 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="template.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4603,7 +5628,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!((func8.call(schema82.properties, key0)) || (pattern4.test(key0)))){
+if(!((func9.call(schema86.properties, key0)) || (pattern4.test(key0)))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -4690,7 +5715,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern30.test(data4)){
+if(!pattern36.test(data4)){
 const err10 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -4761,7 +5786,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!(((data5 === "beginner") || (data5 === "intermediate")) || (data5 === "advanced"))){
-const err15 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema71.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema75.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4812,7 +5837,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key1 in data7){
 const _errs23 = errors;
 if(typeof key1 === "string"){
-if(!pattern31.test(key1)){
+if(!pattern37.test(key1)){
 const err19 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err19];
@@ -4861,8 +5886,8 @@ errors++;
 }
 }
 if(data.inputs !== undefined){
-if(!(validate51(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate53(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
@@ -4916,8 +5941,8 @@ errors++;
 }
 const len1 = data11.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate53(data11[i2], {instancePath:instancePath+"/steps/" + i2,parentData:data11,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate55(data11[i2], {instancePath:instancePath+"/steps/" + i2,parentData:data11,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -5048,23 +6073,23 @@ vErrors.push(err36);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const test = validate57;
-const schema97 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"test.schema.json","title":"agentpipe test (tests/**/*.yaml)","description":"An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.","type":"object","additionalProperties":false,"required":["version","target","expect"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"description":"The test's name in reports; default: the file path without tests/ and .yaml.","type":"string","minLength":1},"description":{"description":"What the test guards, for readers.","type":"string"},"target":{"description":"The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.","type":"string","minLength":1},"inputs":{"description":"Input values of the run, by input name. Missing optional inputs take their default.","type":"object","additionalProperties":true},"cassette":{"description":"A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.","type":"string","minLength":1},"sim":{"description":"A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.","type":"object","additionalProperties":false,"properties":{"turns":{"description":"Answers in order, one per model call.","type":"array","items":{"$ref":"#/$defs/turn"}},"routes":{"description":"Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.","type":"array","items":{"type":"object","additionalProperties":false,"required":["match","turns"],"properties":{"match":{"description":"Text that occurs in the request (a phrase of the agent's system prompt, for example).","type":"string","minLength":1},"turns":{"description":"Answers in order for requests this route matches.","type":"array","items":{"$ref":"#/$defs/turn"}},"repeat":{"description":"Repeat the last turn once the others are used up.","type":"boolean"}}}},"default":{"$ref":"#/$defs/turn","description":"The answer when no turn or route is left."}}},"timeout":{"description":"Longest time the test may run (e.g. 30s, 2m); default 60s.","$ref":"common.schema.json#/$defs/duration"},"expect":{"description":"What must hold once the run ends, each item one assertion. Every failing one is reported.","type":"array","minItems":1,"items":{"$ref":"#/$defs/expectation"}}},"$defs":{"turn":{"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}},"textMatch":{"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}},"toolMatch":{"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]},"range":{"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}},"expectation":{"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}}}};
-const schema99 = {"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}};
-const schema103 = {"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}};
-const schema104 = {"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}};
-const schema105 = {"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]};
-const schema107 = {"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}};
+export const test = validate59;
+const schema101 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"test.schema.json","title":"agentpipe test (tests/**/*.yaml)","description":"An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.","type":"object","additionalProperties":false,"required":["version","target","expect"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"description":"The test's name in reports; default: the file path without tests/ and .yaml.","type":"string","minLength":1},"description":{"description":"What the test guards, for readers.","type":"string"},"target":{"description":"The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.","type":"string","minLength":1},"inputs":{"description":"Input values of the run, by input name. Missing optional inputs take their default.","type":"object","additionalProperties":true},"cassette":{"description":"A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.","type":"string","minLength":1},"sim":{"description":"A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.","type":"object","additionalProperties":false,"properties":{"turns":{"description":"Answers in order, one per model call.","type":"array","items":{"$ref":"#/$defs/turn"}},"routes":{"description":"Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.","type":"array","items":{"type":"object","additionalProperties":false,"required":["match","turns"],"properties":{"match":{"description":"Text that occurs in the request (a phrase of the agent's system prompt, for example).","type":"string","minLength":1},"turns":{"description":"Answers in order for requests this route matches.","type":"array","items":{"$ref":"#/$defs/turn"}},"repeat":{"description":"Repeat the last turn once the others are used up.","type":"boolean"}}}},"default":{"$ref":"#/$defs/turn","description":"The answer when no turn or route is left."}}},"timeout":{"description":"Longest time the test may run (e.g. 30s, 2m); default 60s.","$ref":"common.schema.json#/$defs/duration"},"expect":{"description":"What must hold once the run ends, each item one assertion. Every failing one is reported.","type":"array","minItems":1,"items":{"$ref":"#/$defs/expectation"}}},"$defs":{"turn":{"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}},"textMatch":{"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}},"toolMatch":{"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]},"range":{"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}},"expectation":{"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}}}};
+const schema103 = {"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}};
+const schema107 = {"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}};
+const schema108 = {"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}};
+const schema109 = {"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]};
+const schema111 = {"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}};
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate58.evaluated;
+const evaluated0 = validate60.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5920,7 +6945,7 @@ errors++;
 if(data.status !== undefined){
 let data30 = data.status;
 if(!(((data30 === "succeeded") || (data30 === "failed")) || (data30 === "budget-exceeded"))){
-const err63 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema103.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err63 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema107.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -5941,17 +6966,17 @@ vErrors.push(err64);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
-validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="test.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate57.evaluated;
+const evaluated0 = validate59.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5990,7 +7015,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(func8.call(schema97.properties, key0))){
+if(!(func9.call(schema101.properties, key0))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -6941,8 +7966,8 @@ errors++;
 }
 const len6 = data41.length;
 for(let i6=0; i6<len6; i6++){
-if(!(validate58(data41[i6], {instancePath:instancePath+"/expect/" + i6,parentData:data41,parentDataProperty:i6,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+if(!(validate60(data41[i6], {instancePath:instancePath+"/expect/" + i6,parentData:data41,parentDataProperty:i6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
 errors = vErrors.length;
 }
 }
@@ -6969,8 +7994,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
