@@ -43,6 +43,9 @@ interface Target {
 
 class ShutdownError extends InterruptedError {}
 
+/** BullMQ could not renew this job's lock: another worker may own it now, so this one stops paying. */
+class LockLostError extends InterruptedError {}
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { Worker, WaitingError, UnrecoverableError } = await import('bullmq');
   const keys = queueKeys(options.address.name);
@@ -96,6 +99,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       } catch (error) {
         result = { line, runId: data.runId, status: 'failed', error: error instanceof Error ? error.message : String(error), errorClass: 'config', costUsd: 0 };
       }
+      if (controller.signal.reason instanceof LockLostError) {
+        options.log(`job ${job.id}: lock lost (this worker was too slow to renew it); stopped, left to the worker that took it over`);
+        throw controller.signal.reason;
+      }
       if (controller.signal.reason instanceof ShutdownError && result.status === 'interrupted') {
         // Handed back: its state is saved; whichever worker takes it next resumes it.
         await job.moveToWait(token);
@@ -124,6 +131,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     autorun: true,
   });
   worker.on('error', (error) => options.log(`worker: ${error.message}`));
+  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+    for (const id of jobIds) active.get(id)?.abort(new LockLostError(`lost the lock of job ${id}`));
+  });
   await worker.waitUntilReady();
 
   return {

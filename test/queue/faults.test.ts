@@ -34,8 +34,9 @@ describe.skipIf(!hasRedis())('queue faults', { timeout: soak ? 900_000 : 300_000
     let seen = 0;
     const queue = `${redis.url}?name=kills`;
     // Each worker runs one job at a time, so the call that triggers a kill is the only one its
-    // worker has in flight: killed during the simulator's latency, it is never answered (not
-    // billed), and every step before it was saved.
+    // worker has in flight. That call is held 10 s by the simulator, so its worker is dead (and its
+    // socket closed, which can take a while on a loaded machine) before any answer: the call is not
+    // billed, and every step before it was saved.
     // A lock short enough to keep the test short, long enough that a busy machine (a worker's first
     // job compiles the project and loads the SDK, seconds of CPU on a loaded 2-core box) does not
     // miss a lock renewal and look dead while it is still running the job.
@@ -56,10 +57,9 @@ describe.skipIf(!hasRedis())('queue faults', { timeout: soak ? 900_000 : 300_000
         victim.child.kill('SIGKILL');
         void victim.exited.then(() => spawnNamed(victim.name));
       }, 30);
+      return 10_000;
     };
-    // 600 ms: a SIGKILLed process can take 150 ms or more to close its sockets on a busy machine,
-    // and an answer written before that would count as delivered (and billed).
-    sim = await startRowSimulator(600, onRequest);
+    sim = await startRowSimulator(150, onRequest);
     cleanup.push(() => sim!.close());
     cleanup.push(async () => void (await Promise.all([...workers.values()].map(stopWorker))));
     await Promise.all(['k1', 'k2', 'k3'].map((name) => workerReady(spawnNamed(name))));
