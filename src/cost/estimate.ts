@@ -9,6 +9,7 @@ import { estimateSearchTokens } from '../search/estimate.js';
 import { callCounts, loopCost, outputTokens, tiers, toolResultTokens, type LoopShape, type Tier, type Tiers } from './estimate-math.js';
 import { placeholderStepOutputs, stepReferences } from './estimate-refs.js';
 import { TokenCounter, tokenizerFor } from './tokens.js';
+import { estimateKnowledge, type KnowledgeEstimate } from '../knowledge/estimate.js';
 
 /** for_each items when neither --fanout nor a sample array input says how many. */
 export const defaultFanout = 3;
@@ -46,6 +47,8 @@ export interface StepEstimate {
   costUsd: Tiers;
   /** The worst case split over the chain: the primary and each fallback model. */
   worstByModel: Array<{ model: string; costUsd: number }>;
+  /** Retrieval and embedding tokens of an agent with knowledge: (the question's embedding is in costUsd). */
+  knowledge?: KnowledgeEstimate;
 }
 
 export interface EstimateReport {
@@ -94,7 +97,9 @@ export async function estimatePipeline(pipeline: CompiledPipeline, options: Esti
       if (references.fannedFrom) total += Math.ceil((produced.get(references.fannedFrom)?.[tier] ?? 0) / stepItems);
       return total;
     };
-    const searchTokens = estimateSearchTokens(agent.search);
+    const knowledge = agent.knowledge ? await estimateKnowledge(agent.knowledge, agent.toolSet, prompt.user) : undefined;
+    // Retrieved chunks count like search results: injected before the first call (or returned by knowledge_search).
+    const searchTokens = estimateSearchTokens(agent.search) + (knowledge?.retrievalTokens ?? 0);
     const hasTools = agent.toolSet.tools.length > 0;
     const calls = callCounts(hasTools, step.limits.maxIterations, agent.outputSchema !== undefined);
     const output = outputTokens(agent.params.maxTokens);
@@ -124,6 +129,7 @@ export async function estimatePipeline(pipeline: CompiledPipeline, options: Esti
         if (tier === 'worst') worstByModel.push({ model: model.ref.id, costUsd: cost });
       }
     }
+    if (knowledge) for (const tier of tiers) costUsd[tier] += knowledge.queryCostUsd * stepItems;
     produced.set(id, { low: output.low * stepItems, expected: output.expected * stepItems, worst: output.worst * stepItems });
     const systemTokens = await Promise.all(prompt.system.map((part) => counter.count(primary, part.text)));
     estimates.set(id, {
@@ -145,6 +151,7 @@ export async function estimatePipeline(pipeline: CompiledPipeline, options: Esti
       outputTokens: outputTotals,
       costUsd,
       worstByModel,
+      ...(knowledge ? { knowledge } : {}),
     });
   }
   return summarise(pipeline, inputs, pipeline.steps.flatMap((step) => estimates.get(step.id) ?? []));

@@ -80,6 +80,8 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // A stop that came while the run was being set up (lock, restore) fires no event any more.
+  if (options.signal.aborted) onAbort();
   const context: TemplateContext = { inputs: state.inputs, steps: {}, run: { id: state.runId }, today: state.createdAt.slice(0, 10) };
   const limiter = createLimiter(pipeline.concurrency);
   let firstFailure: Error | undefined;

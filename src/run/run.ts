@@ -16,6 +16,9 @@ import type { RuntimePorts } from './ports.js';
 import { budgetScopes, createItemRunner } from './step-runner.js';
 import type { RunState } from './state.js';
 import { fileRunStore, type RunStore } from './store.js';
+import { tracingRequested } from '../telemetry/requested.js';
+import type { RunTracer } from '../telemetry/tracing.js';
+import type { EventSink } from './events.js';
 
 export interface RunOptions {
   pipeline: CompiledPipeline;
@@ -28,6 +31,8 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   onEvent?: EventListener;
+  /** Tests: trace the run into this exporter (otherwise OTEL_EXPORTER_OTLP_ENDPOINT decides). */
+  traceExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
   /** State of the run to resume (from loadRunState; read again once the lock is held); a new run when absent. */
   resume?: RunState;
   /** Where state is kept: the run folder by default; Redis for queue workers. */
@@ -54,6 +59,7 @@ export async function startRun(options: RunOptions): Promise<RunResult> {
     if (resume) await store.beforeResume(runId);
     return await runLocked(options, store, runId, resume, lock.takeover);
   } finally {
+    await options.ports.dispose?.().catch(() => undefined);
     await lock.release();
   }
 }
@@ -77,6 +83,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
     steps: {},
     costUsd: 0,
     ledger: undefined,
+    ...(options.ports.simulated ? { simulated: true as const } : {}),
   };
   state.status = 'running';
   delete state.error;
@@ -84,6 +91,8 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const mirror = store.eventListener?.(state.runId);
   if (mirror) log.subscribe(mirror);
   if (options.onEvent) log.subscribe(options.onEvent);
+  const tracer = options.traceExporter || tracingRequested(env) ? await startTracing(options, log.emit) : undefined;
+  if (tracer) log.subscribe(tracer.onEvent);
   const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
   const spent = () => ledger.total().costUsd;
   const writer = store.writer(runId, env, (current) => {
@@ -94,7 +103,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const budget = new Budget(log.emit);
   const restoredOutputs = await restore(state, pipeline, budget, (stepId, index) => store.readOutput(runId, stepId, index));
 
-  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined });
+  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined, ...(options.ports.simulated ? { simulated: true } : {}) });
   if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
   // Every run has an audit log, empty until a tool is called.
@@ -120,7 +129,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   await writer.save(state);
   const durationMs = Math.round(performance.now() - started);
   log.emit({ type: 'run-end', status: result.status, costUsd: spent(), durationMs });
-  await Promise.all([log.close(), audit.flush(), writer.flush()]);
+  await Promise.all([log.close(), audit.flush(), writer.flush(), tracer?.flush()]);
   return { ...result, runId: state.runId, state, costUsd: spent(), durationMs };
 }
 
@@ -146,4 +155,14 @@ async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budg
   }
   budget.restore('run', state.costUsd);
   return outputs;
+}
+
+async function startTracing(options: RunOptions, emit: EventSink): Promise<RunTracer | undefined> {
+  const { createRunTracer } = await import('../telemetry/tracing.js');
+  return createRunTracer({
+    env: options.env,
+    redact: (text) => redactSecrets(text, options.env),
+    ...(options.traceExporter ? { exporter: options.traceExporter } : {}),
+    warn: (message) => emit({ type: 'warning', message }),
+  });
 }

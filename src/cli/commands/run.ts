@@ -2,13 +2,15 @@
 // Exit codes: 0 ok, 1 the run failed (or no model can be called), 2 config/usage, 3 over budget,
 // 130 interrupted (state saved). `--dry-run` prints the plan and estimate and calls nothing.
 // `--record <cassette>` stores every model call in a file; `--replay <cassette>` answers them from it,
-// with no network and no API key (tools still run for real).
+// with no network and no API key (tools still run for real). `--sim` answers every call from the
+// built-in simulator in this process: no key, no server, $0, and every line says it is simulated.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
 import type { PreparedRun } from '../../run/prepare.js';
 import type { CassettePlayer, CassetteRecorder } from '../../run/cassette.js';
 import type { RunResult } from '../../run/run.js';
+import type { MemoryWiring } from '../../memory/runtime.js';
 
 export interface RunFlags {
   input?: string | string[];
@@ -19,6 +21,9 @@ export interface RunFlags {
   json?: boolean;
   record?: string | number | boolean;
   replay?: string | number | boolean;
+  sim?: boolean;
+  thread?: string | number;
+  reindex?: boolean;
   queue?: string;
   follow?: boolean;
 }
@@ -40,14 +45,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     ...(flags.model ? { modelOverride: flags.model } : {}),
     ...(flags.resume ? { resume: String(flags.resume) } : {}),
     mode: flags.dryRun ? 'estimate' : 'run',
-    callsNothing: flags.dryRun === true || flags.replay !== undefined,
+    callsNothing: flags.dryRun === true || flags.replay !== undefined || flags.sim === true,
   });
   if (flags.dryRun) {
     await printPlan(prepared, flags.json === true);
     return 0;
   }
-  // A replay calls no provider, so a missing key or a stopped local server must not stop it.
-  if (flags.replay !== undefined) return execute(prepared, flags.json === true, flags);
+  // A replay or a simulated run calls no provider, so a missing key or a stopped local server must not stop it.
+  if (flags.replay !== undefined || flags.sim) return execute(prepared, flags.json === true, flags);
   const { checkChains, describeUnavailable } = await import('../../run/availability.js');
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
@@ -62,6 +67,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
 async function checkCassetteFlags(flags: RunFlags): Promise<void> {
   const record = flags.record !== undefined;
   const replay = flags.replay !== undefined;
+  if (flags.sim) {
+    const { UsageError } = await import('../../errors.js');
+    const clash = flags.dryRun ? '--dry-run' : record ? '--record' : replay ? '--replay' : undefined;
+    if (clash) throw new UsageError(`--sim cannot be used with ${clash}; --sim already calls no real model`);
+  }
   if (!record && !replay) return;
   const { UsageError } = await import('../../errors.js');
   if (record && replay) throw new UsageError('--record and --replay cannot be used together');
@@ -130,7 +140,20 @@ function withFailedStep(error: Error | undefined, steps: RunResult['state']['ste
   return error;
 }
 
+/** Opens the store when the target has knowledge or memory (or --thread), then runs. */
 async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
+  const [{ prepareMemory }, { guardOutput }] = await Promise.all([import('../../memory/prepare.js'), import('../progress/streams.js')]);
+  const { pipeline, env } = prepared;
+  const output = guardOutput();
+  const memory = await prepareMemory(pipeline, env, { ...(flags.thread !== undefined ? { thread: String(flags.thread) } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
+  try {
+    return await executeWith(prepared, json, flags, memory);
+  } finally {
+    memory?.close();
+  }
+}
+
+async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags, memory: MemoryWiring | undefined): Promise<number> {
   const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }, { guardOutput }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
@@ -142,11 +165,13 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
   const { pipeline, env } = prepared;
   const output = guardOutput();
   const cassette = await openCassette(prepared, flags);
+  const simulated = flags.sim ? await (await import('../../run/simulated.js')).startSimulatedRuntime() : undefined;
   const hasOutputSchema = pipeline.steps.some((step) => step.agent.outputSchema !== undefined);
   const progress = await progressModule.createProgress(progressModule.chooseMode(json), {
     kind: pipeline.kind,
     stepIds: pipeline.steps.map((step) => step.id),
     streamText: progressModule.shouldStreamText(pipeline.kind, hasOutputSchema),
+    simulated: simulated !== undefined,
   });
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
@@ -171,7 +196,7 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
-      ports: createDefaultPorts(env, cassette ? { cassette } : {}),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
@@ -187,15 +212,16 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
     const outputs = redactValue(result.outputs, env) as Record<string, unknown>;
     if (json) {
       const { runId, status, costUsd, durationMs } = result;
-      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
+      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(simulated ? { simulated: true } : {}), ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
     } else {
-      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result), env));
+      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result, simulated !== undefined), env));
       if (cassette?.mode === 'record') output.err(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
       // Streamed text was the answer (progress/index.ts): it is not printed twice.
       if (result.status === 'succeeded' && !progress.streamedText) output.out(formatOutputs(outputs));
     }
     return exitCodes[result.status];
   } finally {
+    await simulated?.close();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onTerminate);
   }
@@ -278,9 +304,12 @@ export const runCommandModule: CommandModule = {
       .option('--resume <run-id>', 'Continue a run after a crash or Ctrl-C')
       .option('--json', 'NDJSON events on stdout')
       .option('--record <cassette>', 'Store every model call of the run in a cassette file')
+      .option('--thread <id>', 'Continue (or start) a conversation thread with the agent; without it a run is stateless')
+      .option('--reindex', 'Bring stale knowledge indexes up to date before the run (otherwise a stale index stops the run)')
       .option('--queue <redis-url>', 'Enqueue the run for `agentpipe worker`s (BullMQ on Redis) and print its run id')
       .option('--follow', 'With --queue: show the run\'s events live and wait for its result')
       .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key (tools still run)')
+      .option('--sim', 'Try it without a key: the built-in simulator answers every call, at $0 (tools still run)')
       .action(async (file: string | undefined, flags: RunFlags) => {
         const code = await runCommand(file, flags);
         // SDK keep-alive sockets must not hold the process open once the run is over.
