@@ -43,6 +43,17 @@ interface Target {
 
 class ShutdownError extends InterruptedError {}
 
+/**
+ * Loads the provider SDKs a target uses before its first call. An adapter imports its SDK on first
+ * use, which can take seconds on a busy machine; a rate-limit slot granted just before would be
+ * used that much later, and the shared limiter counts a slot as used when it is granted.
+ */
+async function warmProviders(pipeline: CompiledPipeline): Promise<void> {
+  const { warmProviderSdks } = await import('../providers/registry.js');
+  const types = new Set(pipeline.steps.flatMap((step) => step.agent.chain.models.map((model) => model.provider.type)));
+  await warmProviderSdks([...types]);
+}
+
 /** BullMQ could not renew this job's lock: another worker may own it now, so this one stops paying. */
 class LockLostError extends InterruptedError {}
 
@@ -62,8 +73,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const key = `${data.target}\0${data.modelOverride ?? ''}`;
     let target = targets.get(key);
     if (!target) {
-      target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then((prepared) => {
+      target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then(async (prepared) => {
         root = prepared.root;
+        await warmProviders(prepared.pipeline);
         return { pipeline: prepared.pipeline, env: prepared.env, ports: createDefaultPorts(prepared.env) };
       });
       // A config error is reported per job; the next job tries again (the repo may have been fixed).
