@@ -2,7 +2,7 @@
 // earlier turns, a run without --thread is stateless, older turns are summarised (and charged), a
 // SIGKILL mid-run leaves the thread usable, and forget leaves no trace of the text in the file.
 
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
@@ -46,6 +46,12 @@ afterAll(async () => {
 
 const run = (question: string, thread?: string, agent = 'chat') =>
   runCli(['run', `agents/${agent}.yaml`, '--input', `question=${question}`, ...(thread ? ['--thread', thread] : [])], { cwd: root, env });
+
+async function readTree(directory: string): Promise<Buffer> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return Buffer.concat(await Promise.all(files.map((file) => readFile(file).catch(() => Buffer.alloc(0)))));
+}
 
 async function storeBytes(): Promise<Buffer> {
   const parts = await Promise.all(['store.db', 'store.db-wal', 'store.db-shm'].map((file) => readFile(join(root, '.agentpipe', file)).catch(() => Buffer.alloc(0))));
@@ -117,10 +123,13 @@ describe('conversation threads', () => {
     expect((await storeBytes()).includes('ADA-MARKER')).toBe(true);
     const result = await runCli(['memory', 'forget', 't1'], { cwd: root, env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('forgot thread t1');
+    expect(result.stdout).toMatch(/forgot thread t1 and 4 run record\(s\) of it/);
     const bytes = await storeBytes();
     expect(bytes.includes('ADA-MARKER')).toBe(false);
     expect(bytes.includes('Ada Lovelace')).toBe(false);
+    // Nor anywhere else under .agentpipe/: the thread's run records went with it.
+    const everything = await readTree(join(root, '.agentpipe'));
+    expect(everything.includes('ADA-MARKER')).toBe(false);
     const list = await runCli(['memory', 'list', '--json'], { cwd: root, env });
     expect((JSON.parse(list.stdout) as { threads: Array<{ id: string }> }).threads.map((thread) => thread.id)).not.toContain('t1');
     expect((await runCli(['memory', 'forget', 't1'], { cwd: root, env })).code).toBe(2);
