@@ -105,6 +105,9 @@ describe('conversation threads', () => {
     while (!chats().some((request) => bodyOf(request).includes('SLOW-QUESTION'))) await pause(20);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
+    // The killed run remembers its thread, so `run --resume` continues the same conversation.
+    const states = await Promise.all((await readdir(join(root, '.agentpipe', 'runs'))).map((id) => readFile(join(root, '.agentpipe', 'runs', id, 'run.json'), 'utf8').then((text) => JSON.parse(text) as { thread?: string; status: string })));
+    expect(states.filter((state) => state.thread === 'k1').map((state) => state.status)).toContain('running');
     const shown = JSON.parse((await runCli(['memory', 'show', 'k1', '--json'], { cwd: root, env })).stdout) as { turns: Array<{ content: string; answered: boolean }> };
     expect(shown.turns.map((turn) => [turn.content, turn.answered])).toEqual([
       ['question=before the crash', true],
