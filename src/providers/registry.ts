@@ -1,6 +1,7 @@
 // The one place that maps a ProviderType to its adapter and its base-URL env var (key env vars: key-env.ts).
 // Nothing else in agentpipe asks "is this anthropic?".
 
+import { looksLikeSecret, registerSecret } from '../secrets.js';
 import type { ModelSpec, ProviderSpec, ProviderType } from '../compile/ir.js';
 import type { EmbeddingModel, LanguageModel } from './types.js';
 import { keyEnvVarsFor } from './key-env.js';
@@ -103,6 +104,9 @@ export function providerKeyStatus(spec: ProviderSpec, env: NodeJS.ProcessEnv = p
 function adapterSettings(spec: ModelSpec, env: NodeJS.ProcessEnv): AdapterSettings {
   const status = providerKeyStatus(spec.provider, env);
   const apiKey = status.source ? env[status.source] : undefined;
+  // Whatever the variable is called (AZURE_OPENAI_KEY...), its value is now a known secret.
+  registerSecret(apiKey);
+  for (const value of Object.values(spec.provider.headers ?? {})) if (looksLikeSecret(value)) registerSecret(value);
   const settings: AdapterSettings = {
     providerName: spec.provider.name,
     modelId: spec.ref.model,

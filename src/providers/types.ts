@@ -71,10 +71,21 @@ export interface CallSettings {
   providerOptions?: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * The JSON Schema the final answer must match (an agent's `output.schema`). Adapters send it with
+ * the vendor's native structured-output field; the agent loop still validates and repairs.
+ */
+export interface ResponseFormat {
+  /** A name for the schema (the agent's name); adapters sanitise it to what the vendor accepts. */
+  name: string;
+  schema: Record<string, unknown>;
+}
+
 export interface CallOptions extends CallSettings {
   system: SystemPart[];
   messages: Message[];
   tools?: ToolDefinition[];
+  responseFormat?: ResponseFormat;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';

@@ -79,6 +79,8 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       ...(agent.params.topP === undefined ? {} : { topP: agent.params.topP }),
       ...(agent.params.stop ? { stopSequences: agent.params.stop } : {}),
       ...(agent.providerOptions ? { providerOptions: agent.providerOptions } : {}),
+      // Sent natively to every vendor; the check below stays, and the repair turn is the fallback.
+      ...(agent.outputSchema ? { responseFormat: { name: agent.name, schema: agent.outputSchema } } : {}),
       abortSignal: signal,
     };
     let answer: ModelAnswer;

@@ -57,7 +57,10 @@ export interface RuntimePorts {
   render(template: string, context: TemplateContext, source: CompiledStep['source']): string;
   callChain(chain: ModelChain, options: CallOptions, hooks: ChainHooks): Promise<ChainAnswer>;
   price(model: ModelSpec, usage: Usage): number;
-  toolDefinitions(toolSet: ToolSet): ToolDefinition[];
+  /** `run --sim`: every answer comes from the built-in simulator; events, ledger and state say so. */
+  simulated?: boolean;
+  /** Async when MCP servers must first be asked for their tools. */
+  toolDefinitions(toolSet: ToolSet): ToolDefinition[] | Promise<ToolDefinition[]>;
   executeTool(toolSet: ToolSet, call: ToolCallContent, context: ToolContext): Promise<ToolResultContent>;
   /** Search augmentation and the web_search handler for an agent; undefined when it has none. */
   /** Knowledge and memory for an agent call; undefined (or absent) when the agent uses neither. */
@@ -66,4 +69,6 @@ export interface RuntimePorts {
     wrapModel?: ChainHooks['wrapModel'];
     webSearch?: ToolContext['webSearch'];
   };
+  /** Stops what the run started (MCP servers); called once when the run ends. */
+  dispose?(): Promise<void>;
 }

@@ -53,9 +53,9 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
     const scopes = budgetScopes(pipeline, step, label);
     const search = agent.search.mode === 'never' && !agent.toolSet.tools.some((tool) => tool.name === 'web_search') ? undefined : ports.search?.(agent.search, emit);
 
-    const charge = (model: ModelSpec, usage: Usage, costUsd = ports.price(model, usage)) => {
-      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: model.provider.name, model: model.ref.id, usage, costUsd });
-      emit({ type: 'usage', model: model.ref.id, usage, costUsd });
+    const charge = (model: ModelSpec, usage: Usage, costUsd = ports.price(model, usage), result?: Pick<GenerateResult, 'finishReason' | 'responseModel'>) => {
+      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: model.provider.name, model: model.ref.id, usage, costUsd, ...(ports.simulated ? { simulated: true } : {}) });
+      emit({ type: 'usage', model: model.ref.id, usage, costUsd, ...(result ? { finishReason: result.finishReason } : {}), ...(result?.responseModel ? { responseModel: result.responseModel } : {}) });
       budget.charge(costUsd, scopes, label);
       onSpend?.({ usage, costUsd, model: model.ref.id });
       return costUsd;
@@ -72,7 +72,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
           ...(search?.wrapModel ? { wrapModel: search.wrapModel } : {}),
         })
         .finally(() => text.flush());
-      const costUsd = charge(answer.model, answer.result.usage);
+      const costUsd = charge(answer.model, answer.result.usage, undefined, answer.result);
       // Its tools would only lead to a model call the budget refuses: stop before running them.
       // A final answer is kept: it is paid for, and nothing more is spent on this item.
       if (answer.result.content.some((part) => part.type === 'tool-call')) budget.assertCanSpend(scopes);
@@ -138,7 +138,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       system: [...prompt.system, ...(augment?.system ?? [])],
       user: prompt.user,
       ...(augment?.history.length ? { history: augment.history } : {}),
-      tools: [...ports.toolDefinitions(agent.toolSet), ...(augment?.tools ?? [])],
+      tools: [...(await ports.toolDefinitions(agent.toolSet)), ...(augment?.tools ?? [])],
       callModel,
       runTool,
       emit,

@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   port?: number;
   /** Names listed by GET /api/tags. */
   ollamaModels?: string[];
+  /** With no scripted turn left, answer with a plausible tool call first (`run --sim`). */
+  generateToolCalls?: boolean;
   /** Length of the simulated embeddings when the request names none (default 1536). */
   embeddingDimensions?: number;
 }
@@ -120,7 +122,7 @@ async function play(response: ServerResponse, reply: WireReply, turn: SimTurn, f
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const player = new ScriptPlayer(options.script);
+  const player = new ScriptPlayer(options.script, options.generateToolCalls === true);
   const requests: SimRequest[] = [];
   const sockets = new Set<Socket>();
   let sequence = 0;
@@ -164,7 +166,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       startMs: nowMs(),
     };
     requests.push(record);
-    response.on('close', () => (record.endMs ??= nowMs()));
+    response.on('close', () => {
+      record.endMs ??= nowMs();
+      // 'close' comes before the end when the client went away first.
+      record.completed ??= response.writableFinished;
+    });
     const context: WireContext = { model: target.model, stream: target.stream, body, sequence: record.index, ...(credentialOf(request) ? { credential: credentialOf(request) } : {}) };
     // A request the real API would refuse is refused here too, before it can use up a scripted turn.
     const rejection = rejectionFor(target.api, body, request.headers, target.model);
