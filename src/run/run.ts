@@ -26,6 +26,8 @@ export interface RunOptions {
   target: string;
   inputs: Record<string, unknown>;
   modelOverride?: string;
+  /** The conversation thread (`--thread`), kept in run.json so a resume continues it. */
+  thread?: string;
   ports: RuntimePorts;
   /** The project's environment (process env plus .env): keys for providers, values to redact. */
   env: NodeJS.ProcessEnv;
@@ -80,6 +82,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
     updatedAt: now,
     inputs: options.inputs,
     ...(options.modelOverride ? { modelOverride: options.modelOverride } : {}),
+    ...(options.thread ? { thread: options.thread } : {}),
     steps: {},
     costUsd: 0,
     ledger: undefined,
