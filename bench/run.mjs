@@ -17,7 +17,7 @@ function runModule(name) {
   return JSON.parse(line.slice(marker.length));
 }
 
-const modules = ['lint', 'estimate', 'providers', 'pipeline'];
+const modules = ['lint', 'estimate', 'estimate-history', 'providers', 'pipeline'];
 const only = process.argv.slice(2);
 const rows = [];
 for (const name of modules) {

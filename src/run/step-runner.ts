@@ -23,6 +23,8 @@ export interface StepRunnerOptions {
   audit: AuditLog;
   emit: EventSink;
   env: NodeJS.ProcessEnv;
+  /** Told each item's first request text (system, user, tool definitions), for the ledger index's size and hash. */
+  onPrompt?: (label: string, text: string) => void;
 }
 
 /** Budget scopes one agent call is charged to. Names are stable across resumes (restored from run.json). */
@@ -49,6 +51,8 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
     const emit: EventSink = (event) => options.emit({ ...event, stepId: event.stepId ?? label });
     const prompt = ports.renderPrompt(step, context);
     const scopes = budgetScopes(pipeline, step, label);
+    const tools = ports.toolDefinitions(agent.toolSet);
+    options.onPrompt?.(label, [...prompt.system.map((part) => part.text), prompt.user, tools.map((definition) => JSON.stringify(definition)).join('\n')].join('\n'));
     const search = agent.search.mode === 'never' && !agent.toolSet.tools.some((tool) => tool.name === 'web_search') ? undefined : ports.search?.(agent.search, emit);
 
     const callModel = async (callOptions: Parameters<RuntimePorts['callChain']>[1], onTextDelta: (delta: string) => void): Promise<ModelAnswer> => {
@@ -102,7 +106,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       limits: effectiveLimits(step),
       system: prompt.system,
       user: prompt.user,
-      tools: ports.toolDefinitions(agent.toolSet),
+      tools,
       callModel,
       runTool,
       emit,

@@ -2,6 +2,8 @@
 // A script is a queue, a function of the request, or (from JSON, for the CLI) routes matched on
 // request content, so end-to-end tests can answer each agent by a marker in its system prompt.
 
+import { UsageMeter } from './measure.js';
+
 export type SimApi = 'anthropic' | 'openai' | 'gemini' | 'ollama';
 
 export type FaultKind =
@@ -94,6 +96,8 @@ export interface ScriptFile {
   routes?: Array<{ match: string; turns: SimTurn[]; repeat?: boolean }>;
   faults?: SimFault[];
   defaultTurn?: SimTurn;
+  /** Bill turns without explicit usage by what the request weighs (see measure.ts). */
+  measureUsage?: boolean;
 }
 
 export type Script = SimTurn[] | ScriptFunction | ScriptFile;
@@ -101,6 +105,7 @@ export type Script = SimTurn[] | ScriptFunction | ScriptFile;
 export const credentialHeaders = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'proxy-authorization']);
 
 export class ScriptPlayer {
+  private meter: UsageMeter | undefined;
   private readonly queue: SimTurn[] = [];
   private readonly routes: NonNullable<ScriptFile['routes']> = [];
   private faults: SimFault[] = [];
@@ -115,7 +120,13 @@ export class ScriptPlayer {
       for (const route of script.routes ?? []) this.routes.push({ ...route, turns: [...route.turns] });
       this.faults.push(...(script.faults ?? []).map((fault) => ({ ...fault })));
       if (script.defaultTurn) this.defaultTurn = script.defaultTurn;
+      if (script.measureUsage) this.meter = new UsageMeter();
     }
+  }
+
+  /** Turns without explicit usage are billed by what their request weighs (on) or get fixed small counts (off). */
+  setMeasureUsage(on: boolean): void {
+    this.meter = on ? (this.meter ?? new UsageMeter()) : undefined;
   }
 
   enqueue(...turns: SimTurn[]): void {
@@ -130,6 +141,7 @@ export class ScriptPlayer {
   reset(): void {
     this.queue.length = 0;
     this.faults = [];
+    this.meter?.reset();
   }
 
   addFault(fault: SimFault): void {
@@ -137,6 +149,12 @@ export class ScriptPlayer {
   }
 
   next(request: SimRequest): SimTurn {
+    const turn = this.choose(request);
+    if (!this.meter || turn.fault || turn.usage) return turn;
+    return { ...turn, usage: this.meter.measure(request, turn) };
+  }
+
+  private choose(request: SimRequest): SimTurn {
     const fault = this.takeFault(request);
     if (fault) return { fault };
     const fromFunction = this.scriptFunction?.(request);

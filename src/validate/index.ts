@@ -67,6 +67,8 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   for (const agent of context.agents.values()) checkAgent(context, agent);
   for (const template of context.templates.values()) checkTemplate(context, template);
   const mode = options.mode ?? 'lint';
+  // Offline: a bundled snapshot of the price catalogue (src/cost/catalogue.ts).
+  if (mode === 'lint') await (await import('../cost/lint-prices.js')).lintPrices(context);
   context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));
 
   // Checks quote values freely (`is string `...``); none may echo a key pasted in the wrong place.

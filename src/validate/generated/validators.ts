@@ -3,7 +3,7 @@
 function ucs2length(text) { let length = 0; for (const _ of text) length++; return length; }
 "use strict";
 export const providers = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
 const schema33 = {"description":"Version of the agentpipe config language this file is written in. Only 1 exists today.","const":1};
 const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h.","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"};
 const schema35 = {"description":"The NAME of an environment variable (never its value), e.g. ANTHROPIC_API_KEY.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
@@ -177,7 +177,7 @@ return errors === 0;
 validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema37 = {"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}};
-const schema38 = {"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}};
+const schema38 = {"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}};
 const pattern8 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -287,7 +287,7 @@ vErrors.push(err7);
 errors++;
 }
 for(const key1 in data2){
-if(!((((((key1 === "input") || (key1 === "output")) || (key1 === "cache_read")) || (key1 === "cache_write")) || (key1 === "source")) || (key1 === "as_of"))){
+if(!(((((((key1 === "input") || (key1 === "output")) || (key1 === "cache_read")) || (key1 === "cache_write")) || (key1 === "source")) || (key1 === "check_catalogue")) || (key1 === "as_of"))){
 const err8 = {instancePath:instancePath+"/pricing",schemaPath:"#/$defs/pricing/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err8];
@@ -410,11 +410,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data2.as_of !== undefined){
-let data8 = data2.as_of;
-if(typeof data8 === "string"){
-if(!pattern8.test(data8)){
-const err18 = {instancePath:instancePath+"/pricing/as_of",schemaPath:"#/$defs/pricing/properties/as_of/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+if(data2.check_catalogue !== undefined){
+if(typeof data2.check_catalogue !== "boolean"){
+const err18 = {instancePath:instancePath+"/pricing/check_catalogue",schemaPath:"#/$defs/pricing/properties/check_catalogue/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -424,8 +422,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/pricing/as_of",schemaPath:"#/$defs/pricing/properties/as_of/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data2.as_of !== undefined){
+let data9 = data2.as_of;
+if(typeof data9 === "string"){
+if(!pattern8.test(data9)){
+const err19 = {instancePath:instancePath+"/pricing/as_of",schemaPath:"#/$defs/pricing/properties/as_of/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -435,9 +436,8 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
 else {
-const err20 = {instancePath:instancePath+"/pricing",schemaPath:"#/$defs/pricing/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath:instancePath+"/pricing/as_of",schemaPath:"#/$defs/pricing/properties/as_of/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -447,9 +447,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.description !== undefined){
-if(typeof data.description !== "string"){
-const err21 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err21 = {instancePath:instancePath+"/pricing",schemaPath:"#/$defs/pricing/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -459,14 +459,26 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
-else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.description !== undefined){
+if(typeof data.description !== "string"){
+const err22 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
 }
 errors++;
 }
