@@ -377,6 +377,8 @@ async function estimateStep(pipeline: CompiledPipeline, step: CompiledStep, view
 
   // A step that stops at a budget has spent at least that budget: the floor never passes it.
   costs.low = Math.min(costs.low, limits.step ?? Infinity, limits.run ?? Infinity);
+  // A step with `when` may be skipped: its floor is nothing.
+  if (step.when !== undefined) costs.low = 0;
   costs.expected = Math.min(Math.max(costs.expected, costs.low), costs.worst);
 
   produced.set(step.id, {
