@@ -6,7 +6,7 @@
 // from its end and stops once it has enough recent lines per agent, so 10,000 runs cost little.
 
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProviderType } from '../compile/ir.js';
 import type { LedgerEntry } from './ledger.js';
@@ -137,35 +137,59 @@ export async function readIndex(root: string): Promise<IndexLine[]> {
 /** Most recent lines per agent that `estimate` looks at: enough for stable medians, and cheap. */
 export const recentLinesPerAgent = 200;
 
+/** Bytes read per step when walking the index backwards. */
+const chunkBytes = 256 * 1024;
+
 /**
- * The most recent lines of the given agents, newest first, at most `perAgent` each. Walks the file
- * backwards and parses only lines that name one of the agents.
+ * The most recent lines of the given agents, newest first, at most `perAgent` each. Reads the file
+ * backwards in chunks and parses only lines that name one of the agents, so its cost depends on how
+ * far back the wanted lines are, not on the size of the file.
  */
 export async function readRecent(root: string, agents: ReadonlySet<string>, perAgent = recentLinesPerAgent): Promise<IndexLine[]> {
-  const text = await readFile(indexPath(root), 'utf8').catch(() => '');
-  if (!text || agents.size === 0) return [];
-  const needles = [...agents].map((agent) => [agent, `"agent":${JSON.stringify(agent)}`] as const);
-  const counts = new Map<string, number>();
-  const found: IndexLine[] = [];
-  let end = text.length;
-  let full = 0;
-  while (end > 0 && full < agents.size) {
-    const start = text.lastIndexOf('\n', end - 1) + 1;
-    const raw = text.slice(start, end);
-    end = start - 1;
-    const match = needles.find(([, needle]) => raw.includes(needle));
-    if (!match || (counts.get(match[0]) ?? 0) >= perAgent) continue;
-    try {
-      const value: unknown = JSON.parse(raw);
-      if (isLine(value) && agents.has(value.agent)) {
-        found.push(value);
-        const count = (counts.get(value.agent) ?? 0) + 1;
-        counts.set(value.agent, count);
-        if (count === perAgent) full++;
+  if (agents.size === 0) return [];
+  const handle = await open(indexPath(root), 'r').catch(() => undefined);
+  if (!handle) return [];
+  try {
+    const needles = [...agents].map((agent) => [agent, `"agent":${JSON.stringify(agent)}`] as const);
+    const counts = new Map<string, number>();
+    const found: IndexLine[] = [];
+    let full = 0;
+    let position = (await handle.stat()).size;
+    // Bytes of a line cut by the chunk boundary, carried to the next (earlier) chunk.
+    let carry = Buffer.alloc(0);
+    while (position > 0 && full < agents.size) {
+      const length = Math.min(chunkBytes, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, position);
+      const joined = Buffer.concat([chunk, carry]);
+      // The first (partial) line waits for the next chunk unless this is the start of the file.
+      const firstBreak = position > 0 ? joined.indexOf(10) : -1;
+      if (position > 0 && firstBreak === -1) {
+        carry = joined;
+        continue;
       }
-    } catch {
-      // skipped, as in readIndex
+      carry = position > 0 ? joined.subarray(0, firstBreak) : Buffer.alloc(0);
+      const lines = joined.subarray(firstBreak + 1).toString('utf8').split('\n');
+      for (let index = lines.length - 1; index >= 0 && full < agents.size; index--) {
+        const raw = lines[index] ?? '';
+        const match = raw ? needles.find(([, needle]) => raw.includes(needle)) : undefined;
+        if (!match || (counts.get(match[0]) ?? 0) >= perAgent) continue;
+        try {
+          const value: unknown = JSON.parse(raw);
+          if (isLine(value) && agents.has(value.agent)) {
+            found.push(value);
+            const count = (counts.get(value.agent) ?? 0) + 1;
+            counts.set(value.agent, count);
+            if (count === perAgent) full++;
+          }
+        } catch {
+          // skipped, as in readIndex
+        }
+      }
     }
+    return found;
+  } finally {
+    await handle.close();
   }
-  return found;
 }

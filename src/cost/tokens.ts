@@ -19,15 +19,16 @@ export const approximationFactors: Record<ProviderType, number> = {
 
 /**
  * Per tier, what the count is multiplied by. The floor must stay under any real provider count:
- * providers add framing per message and per tool, but another tokenizer may need fewer tokens for
- * the same text (known error of the o200k approximation: roughly ±15%), so the floor takes 0.8 of
- * an approximated count and 0.9 of an exact one. The ceiling takes 1.5 of an approximated count
+ * providers add framing per message and per tool, but another tokenizer may need far fewer tokens
+ * for the same text (the o200k approximation is off by ±15% on prose and more on code, JSON and
+ * other scripts; a byte-based count gives dense code about 0.7 of its o200k count), so the floor
+ * takes 0.6 of an approximated count and 0.75 of an exact one. The ceiling takes 1.5 of an approximated count
  * and 1.15 of an exact one, plus framing per call (below). History replaces these with what the
  * provider reported (see history.ts).
  */
 export const tierFactors = {
-  exact: { low: 0.9, worst: 1.15 },
-  approximate: { low: 0.8, worst: 1.5 },
+  exact: { low: 0.75, worst: 1.15 },
+  approximate: { low: 0.6, worst: 1.5 },
 } as const;
 /** Tool definitions: OpenAI renders them more compactly than their JSON, so the floor counts less. */
 export const toolDefinitionFloorShare = 0.6;

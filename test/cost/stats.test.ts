@@ -99,3 +99,23 @@ describe('runs stats (CLI)', () => {
     await mkdir(join(root, '.agentpipe'), { recursive: true });
   }, 120_000);
 });
+
+describe('readRecent over a large index', () => {
+  it('walks chunks backwards across line boundaries and returns the newest lines of each agent', async () => {
+    const big = await makeProject({});
+    try {
+      const lines: IndexLine[] = [];
+      for (let run = 0; run < 3000; run++) lines.push(...runLines(`run-${run}`, [run % 7, 10 + (run % 5)]).map((line) => ({ ...line, agent: run % 3 === 0 ? 'rare' : 'helper' })));
+      await appendIndex(big, lines);
+      const recent = await readRecent(big, new Set(['helper', 'rare']), 150);
+      expect(recent.filter((line) => line.agent === 'helper')).toHaveLength(150);
+      expect(recent.filter((line) => line.agent === 'rare')).toHaveLength(150);
+      expect(recent[0]!.run).toBe('run-2999');
+      // Every line read back whole: the runs are consecutive, newest first.
+      expect(recent.filter((line) => line.agent === 'rare').map((line) => line.run).slice(0, 3)).toEqual(['run-2997', 'run-2994', 'run-2991']);
+      expect(await readRecent(big, new Set(['helper']), 5000)).toHaveLength(2000);
+    } finally {
+      await rm(big, { recursive: true, force: true });
+    }
+  });
+});

@@ -56,9 +56,9 @@ describe('estimate arithmetic', () => {
     // 2 items from the sample array (expected and worst); the floor assumes one, since the sample is not a given input.
     expect(each.items).toBe(2);
     expect(each.source).toBe('prior');
-    // low: the o200k count x 0.8 (rounded down), a one-token answer, the cached layer read at $0.30.
-    const lowPrefix = Math.floor(system * 0.8);
-    expect(each.costUsd.low).toBeCloseTo((Math.floor(user * 0.8) * 3 + 1 * 15 + lowPrefix * 0.3) / million, 12);
+    // low: the o200k count x 0.6 (rounded down), a one-token answer, the cached layer read at $0.30.
+    const lowPrefix = Math.floor(system * 0.6);
+    expect(each.costUsd.low).toBeCloseTo((Math.floor(user * 0.6) * 3 + 1 * 15 + lowPrefix * 0.3) / million, 12);
     // expected: x 1.1, a 200-token answer (max_tokens), the first item writes the cache, the second reads it.
     const prefix = Math.ceil(system * 1.1);
     expect(each.costUsd.expected).toBeCloseTo((2 * Math.ceil(user * 1.1) * 3 + 2 * 200 * 15 + prefix * 3.75 + prefix * 0.3) / million, 12);
