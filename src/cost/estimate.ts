@@ -103,8 +103,25 @@ function itemsOf(step: CompiledStep, inputs: Record<string, unknown>, options: E
   const sample = root === 'inputs' && name !== undefined ? inputs[name] : undefined;
   const prior = Array.isArray(sample) ? sample.length : defaultFanout;
   const seen = calibration?.items;
-  // Unknown until the run: the floor assumes one item (or the fewest seen), the ceiling the most.
+  // Unknown until the run: the floor assumes one item, the ceiling the most seen or sampled.
   return { low: 1, expected: seen ? Math.round(seen.p50) : prior, worst: Math.max(prior, seen?.max ?? 0) };
+}
+
+/**
+ * The most items a for_each over a step's output can have: the array's maxItems in that step's
+ * output schema, else what its longest possible output can hold (an item takes at least two
+ * tokens: a value and a separator). A for_each over an input keeps the given or sampled length.
+ */
+function maxItemsFromStep(pipeline: CompiledPipeline, step: CompiledStep, produced: ReadonlyMap<string, Tiers>): number | undefined {
+  const parts = step.forEach?.split('.') ?? [];
+  if (parts[0] !== 'steps' || parts[2] !== 'output' || parts[1] === undefined) return undefined;
+  const upstream = pipeline.steps.find((candidate) => candidate.id === parts[1]);
+  let schema: unknown = upstream?.agent.outputSchema;
+  for (const key of parts.slice(3)) schema = (schema as { properties?: Record<string, unknown> } | undefined)?.properties?.[key];
+  const maxItems = (schema as { maxItems?: unknown } | undefined)?.maxItems;
+  if (typeof maxItems === 'number') return maxItems;
+  const worstOutput = produced.get(parts[1])?.worst;
+  return worstOutput === undefined ? undefined : Math.max(1, Math.ceil(worstOutput / 2));
 }
 
 interface TierFactors {
@@ -252,6 +269,10 @@ async function estimateStep(pipeline: CompiledPipeline, step: CompiledStep, view
   if (!primary) return undefined;
   const chain = [primary, ...fallbacks];
   const items = itemsOf(step, context.inputs, context.options, calibration);
+  const [root, inputName] = step.forEach?.split('.') ?? [];
+  const certain = context.options.fanout !== undefined || (root === 'inputs' && Array.isArray(context.options.inputs?.[inputName ?? '']));
+  const ceilingItems = certain ? undefined : maxItemsFromStep(pipeline, step, produced);
+  if (ceilingItems !== undefined) items.worst = Math.max(items.worst, ceilingItems);
   const references = stepReferences(step);
   const upstream = (tier: Tier, itemCount: number): number => {
     let total = 0;
