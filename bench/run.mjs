@@ -3,6 +3,7 @@
 // Timings belong here, never in unit tests: machines are noisy, so each module reports medians.
 // Each module runs in a child process of its own, so one bench's heap (RSS) never shows in another's.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,12 @@ function runModule(name) {
   return JSON.parse(line.slice(marker.length));
 }
 
-const modules = ['lint', 'estimate', 'estimate-history', 'providers', 'pipeline'];
+// Every bench/*.mjs that exports run() is a bench module, in name order, so adding a bench is adding a file.
+const modules = readdirSync(fileURLToPath(new URL('.', import.meta.url)))
+  .filter((file) => file.endsWith('.mjs') && file !== 'run.mjs')
+  .filter((file) => /export (async )?function run\(/.test(readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8')))
+  .map((file) => file.slice(0, -'.mjs'.length))
+  .sort();
 const only = process.argv.slice(2);
 const rows = [];
 for (const name of modules) {

@@ -6,9 +6,10 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
 import { generateValidators } from './gen-validators.mjs';
+import { generateMetaschemaValidator } from './gen-metaschema.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile' };
+const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile', test: 'TestFile' };
 const typesTarget = `${root}src/validate/types.gen.ts`;
 const validatorsTarget = `${root}src/validate/generated/validators.ts`;
 
@@ -37,6 +38,7 @@ export async function generate() {
 const outputs = [
   [typesTarget, await generate()],
   [validatorsTarget, await generateValidators(`${root}schemas`, Object.keys(kinds))],
+  [`${root}src/validate/generated/json-schema-2020.ts`, generateMetaschemaValidator()],
 ];
 if (process.argv.includes('--check')) {
   for (const [target, text] of outputs) {

@@ -6,6 +6,8 @@ export const ExitCode = {
   runFailed: 1,
   invalidConfig: 2,
   overBudget: 3,
+  /** `diff --fail-on widen` found a permission widening. */
+  widening: 4,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

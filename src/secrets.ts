@@ -1,68 +1,41 @@
-// The one detector of literal secrets: lint's secret rule reports them, every diagnostic is passed
-// through redactSecrets so that no message echoes one, and tools/redact.ts uses it at run time.
-// Only the prefix that identified a key is ever shown.
+// The one place that knows secrets. Everything that writes text a user, a model or a file may see
+// (stdout, stderr, events, run files, audit, cassettes, diagnostics, and any later store, server or
+// trace) passes it through `redactSecrets`/`redactValue`. Secrets are known two ways:
+//  - by VALUE: src/secrets/registry.ts holds every value the process resolved as a secret (provider
+//    keys from api_key_env, header values taken from env, values of secret-named variables), so a key
+//    is redacted whatever the variable holding it was called, plain, hex- or base64-encoded;
+//  - by SHAPE: src/secrets/shapes.ts knows what vendors' keys look like, for keys nobody registered.
 
 import type { Diagnostic } from './errors.js';
+import { isSecretEnvName } from './secrets/names.js';
+import { redactKnownSecrets, registerSecret } from './secrets/registry.js';
+import { redactShapes } from './secrets/shapes.js';
 
-// Shapes of real keys, most specific first (an `sk-ant-` key is not reported again as `sk-`). Each
-// needs enough random-looking characters that ordinary words and slugs never match. Group 1 is the
-// prefix that is shown instead of the key.
-const shapes: readonly RegExp[] = [
-  /\b(sk-ant-)[A-Za-z0-9_-]{20,}/g,
-  /\b(sk-(?:proj|svcacct|admin|or-v1)-)[A-Za-z0-9_-]{20,}/g,
-  // Legacy OpenAI and most OpenAI-compatible vendors (DeepSeek...): sk- and 20+ letters and digits.
-  /\b(sk-)(?=[A-Za-z]*[0-9])[A-Za-z0-9]{20,}\b/g,
-  /\b(sk_live_)[A-Za-z0-9]{20,}/g,
-  /\b(gsk_)[A-Za-z0-9]{40,}/g,
-  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /\b(AIza)[0-9A-Za-z_-]{35}/g,
-  /\b(gh[pousr]_)[A-Za-z0-9]{36,}/g,
-  /\b(github_pat_)[A-Za-z0-9_]{40,}/g,
-  /\b(glpat-)[A-Za-z0-9_-]{20,}/g,
-  /\b(xox[abprs]-)(?=[A-Za-z-]*[0-9])[A-Za-z0-9-]{10,}/g,
-  /\b(hf_)[A-Za-z0-9]{30,}/g,
-  /(-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----)/g,
-];
+export { findSecrets, looksLikeSecret, redactShapes, type SecretMatch } from './secrets/shapes.js';
+export { clearSecretsForTesting, knownSecrets, longestSecretForm, REDACTED, registerSecret } from './secrets/registry.js';
+export { isSecretEnvName } from './secrets/names.js';
 
-// One pass that finds nothing in almost every text; the precise shapes run only after a hit.
-const anyPrefix = /(?:\b(?:sk-|sk_live_|gsk_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|hf_)|PRIVATE KEY-----)/;
-
-export interface SecretMatch {
-  /** Offset in the text. */
-  index: number;
-  length: number;
-  /** The prefix that identified it (`sk-ant-`, `AKIA`, ...): all that may be shown of it. */
-  label: string;
+/** Registers the value of every secret-named variable of `env` (see secrets/names.ts). */
+export function registerSecretsFromEnv(env: Readonly<Record<string, string | undefined>>): void {
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && isSecretEnvName(name)) registerSecret(value);
 }
 
-/** Every literal secret in `text`, in text order, never two over the same characters. */
-export function findSecrets(text: string): SecretMatch[] {
-  if (!anyPrefix.test(text)) return [];
-  const found: SecretMatch[] = [];
-  for (const pattern of shapes) {
-    for (const match of text.matchAll(pattern)) {
-      const overlaps = found.some((other) => match.index < other.index + other.length && other.index < match.index + match[0].length);
-      if (!overlaps) found.push({ index: match.index, length: match[0].length, label: match[1] ?? '' });
-    }
-  }
-  return found.sort((left, right) => left.index - right.index);
-}
-
-export function looksLikeSecret(text: string): boolean {
-  return findSecrets(text).length > 0;
-}
-
-/** `text` with each secret replaced by its label and an ellipsis (`sk-ant-…`). */
+/** `text` with every known secret value (and its encodings) as [REDACTED] and every key-shaped string as its prefix (`sk-ant-…`). */
 export function redactSecrets(text: string): string {
-  const found = findSecrets(text);
-  if (found.length === 0) return text;
-  let result = '';
-  let cursor = 0;
-  for (const { index, length, label } of found) {
-    result += `${text.slice(cursor, index)}${label}…`;
-    cursor = index + length;
+  return redactShapes(redactKnownSecrets(text));
+}
+
+/** Deep copy of a JSON-like value with every string redacted (object keys included; prototypes never read). */
+export function redactValue(value: unknown, redact: (text: string) => string = redactSecrets): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact));
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    // defineProperty: a key named `__proto__` stays a plain key, never a prototype change.
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, redact(key), { value: redactValue(item, redact), enumerable: true, writable: true, configurable: true });
+    return copy;
   }
-  return result + text.slice(cursor);
+  return value;
 }
 
 /** A diagnostic whose message and fix echo no secret (whatever value a check quoted). */

@@ -7,16 +7,52 @@ import { readFileSync } from 'node:fs';
 import { commands } from './commands/index.js';
 import { UsageError } from '../errors.js';
 import { handleFatal } from './fatal.js';
+import { verbHelp, verbSections } from './verb-help.js';
+import { registerSecretsFromEnv } from '../secrets.js';
+import { guardProcessOutput } from '../secrets/output-guard.js';
+
+// Before anything can print: stdout and stderr redact every known secret value.
+registerSecretsFromEnv(process.env);
+guardProcessOutput();
 
 const cli = cac('agentpipe');
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 for (const command of commands) command.register(cli);
-cli.help();
+/** The verb whose help is shown (`agentpipe run --help`, `agentpipe help run`); undefined for the global help. */
+let helpVerb: string | undefined;
+cli.help((sections) => {
+  const command = cli.commands.find((entry) => entry.name === helpVerb);
+  if (!command) return sections;
+  const { first, last } = verbSections(command.description, verbHelp[command.name]);
+  // cac puts the version banner first: the description goes right after it.
+  return [sections[0] ?? { body: '' }, first, ...sections.slice(1).filter((section) => section.title !== 'Examples'), ...last];
+});
 cli.version(version);
+
+/** cac camelCases option names (`--dry-run` -> dryRun); messages show them as the user typed them. */
+function asTyped(option: string): string {
+  const camel = (name: string) => `--${name.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())}`;
+  const typed = process.argv.slice(2).find((argument) => argument.startsWith('--') && camel(argument.split('=')[0]!) === option);
+  return typed?.split('=')[0] ?? option;
+}
 
 async function main(): Promise<void> {
   try {
+    // `agentpipe help <verb>` is `agentpipe <verb> --help`; `agentpipe help` is `agentpipe --help`.
+    const argv = process.argv.slice(2);
+    if (argv[0] === 'help') {
+      const verb = argv[1];
+      if (verb !== undefined && !cli.commands.some((command) => command.name === verb)) {
+        const hint = await suggestion(verb, cli.commands.map((command) => command.name));
+        process.stderr.write(`agentpipe: unknown command \`${verb}\`${hint || '.'} Run \`agentpipe --help\` for the list.\n`);
+        process.exit(2);
+      }
+      helpVerb = verb;
+      cli.parse([...process.argv.slice(0, 2), ...(verb ? [verb] : []), '--help'], { run: false });
+      return;
+    }
+    helpVerb = argv.find((argument) => !argument.startsWith('-'));
     cli.parse(process.argv, { run: false });
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) {
@@ -44,7 +80,7 @@ async function withOptionHint(error: unknown): Promise<unknown> {
   const unknown = error instanceof Error && error.name === 'CACError' ? /^Unknown option `(.+)`$/.exec(error.message) : null;
   const command = cli.matchedCommand;
   if (!unknown || !command) return error;
-  const option = unknown[1]!;
+  const option = asTyped(unknown[1]!);
   if (/^-\d/.test(option)) return new UsageError(`\`${option}\` looks like a negative number; \`agentpipe ${command.name}\` takes none here. Run \`agentpipe ${command.name} --help\`.`);
   const names = command.options.flatMap((entry) => entry.rawName.split(/[ ,]+/).filter((part) => part.startsWith('--')));
   const hint = await suggestion(option, names);

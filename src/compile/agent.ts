@@ -9,6 +9,7 @@ import { resolveModelChain } from './models.js';
 import { compilePrompt, type LayerIndex } from './prompt-parts.js';
 import { resolveSearch } from './search.js';
 import { resolveToolSet } from './tools.js';
+import { resolveKnowledge, resolveMemory } from './knowledge.js';
 import { parseOptionalDuration } from './units.js';
 
 /** Most output tokens per call when an agent sets no `params.max_tokens` (agent schema). */
@@ -74,6 +75,10 @@ export function compileAgent(context: CompileContext, agent: Checked<AgentFile>)
   if (file.description !== undefined) compiled.description = file.description;
   if (file.output?.schema !== undefined) compiled.outputSchema = structuredClone(file.output.schema) as Record<string, unknown>;
   if (file.provider_options !== undefined) compiled.providerOptions = structuredClone(file.provider_options) as Record<string, Record<string, unknown>>;
+  const knowledge = resolveKnowledge(context, agent);
+  if (knowledge) compiled.knowledge = knowledge;
+  const memory = resolveMemory(context, agent, compiled.chain);
+  if (memory) compiled.memory = memory;
   context.agents.set(agent.value.name, compiled);
   return compiled;
 }

@@ -39,7 +39,7 @@ export function describePermissions(permissions: Permissions): string[] {
   return [
     `    read:  allow ${list(read.allow)}; deny ${list(read.deny)}; max ${formatBytes(read.maxBytes)}`,
     `    write: allow ${list(write.allow)}; deny ${list(write.deny)}; max ${formatBytes(write.maxBytes)}`,
-    `    bash:  allow ${list(bash.allow)}; deny ${list(bash.deny)}; timeout ${formatDuration(bash.timeoutMs)}; output ${formatBytes(bash.maxOutputBytes)}; env ${list(bash.env)}${bash.shell ? '; shell on' : ''}`,
+    `    bash:  allow ${list(bash.allow)}; deny ${list(bash.deny)}; timeout ${formatDuration(bash.timeoutMs)}; output ${formatBytes(bash.maxOutputBytes)}; env ${list(bash.env)}${bash.shell ? '; shell on' : ''}; sandbox ${bash.sandbox === 'off' ? 'OFF' : 'auto'}${bash.expose.length ? `; expose ${list(bash.expose)}` : ''}`,
     `    http:  hosts ${list(http.allowHosts)}; deny ${list(http.denyHosts)}; timeout ${formatDuration(http.timeoutMs)}; max ${formatBytes(http.maxBytes)}`,
   ];
 }
@@ -50,7 +50,7 @@ function describeStep(step: CompiledStep): string[] {
   const when = step.when ? `, when ${step.when}` : '';
   const limits = [`max_iterations ${step.limits.maxIterations}`, ...(step.limits.maxCostUsd !== undefined ? [`max_cost $${step.limits.maxCostUsd}`] : []), ...(step.limits.timeoutMs !== undefined ? [`timeout ${formatDuration(step.limits.timeoutMs)}`] : [])];
   const parts = agent.prompt.system.map((part) => `${part.kind === 'layer' ? part.name : 'system'}${part.cacheable ? ' (cacheable)' : ''}`);
-  const tools = agent.toolSet.tools.map((tool) => tool.name);
+  const tools = agent.toolSet.tools.map((tool) => (tool.kind === 'command' && tool.sandbox === 'off' ? `${tool.name} (sandbox OFF)` : tool.name));
   return [
     `step ${step.id}: agent ${agent.name} (${agent.source.file})${fanout}${when}`,
     `  needs: ${step.needs.length ? step.needs.join(', ') : '-'}`,

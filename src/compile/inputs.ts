@@ -9,11 +9,12 @@ export type InputMode = 'run' | 'estimate';
 
 /** `["k=v", "x=1"]` (cac gives a string for one flag, an array for several) -> { k: "v", x: "1" }. */
 export function parseInputFlags(flags: string | string[] | undefined): Record<string, string> {
-  const values: Record<string, string> = {};
+  // Null prototype and defineProperty: `--input __proto__=x` is an ordinary (undeclared) name.
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const flag of flags === undefined ? [] : Array.isArray(flags) ? flags : [flags]) {
     const equals = String(flag).indexOf('=');
     if (equals <= 0) throw new UsageError(`--input "${flag}" must be written name=value`);
-    values[String(flag).slice(0, equals)] = String(flag).slice(equals + 1);
+    Object.defineProperty(values, String(flag).slice(0, equals), { value: String(flag).slice(equals + 1), enumerable: true, writable: true, configurable: true });
   }
   return values;
 }
@@ -81,12 +82,13 @@ function coerce(name: string, spec: InputSpec, value: unknown): unknown {
 export function resolveInputs(spec: Readonly<Record<string, InputSpec>>, given: Readonly<Record<string, unknown>>, options: { mode: InputMode }): Record<string, unknown> {
   const declared = Object.keys(spec);
   for (const name of Object.keys(given)) {
-    if (!(name in spec)) throw new UsageError(`unknown input "${name}" (declared: ${declared.join(', ') || 'none'})`);
+    // Own keys only: `__proto__`, `constructor` or `toString` are not declared just because every object inherits them.
+    if (!Object.hasOwn(spec, name)) throw new UsageError(`unknown input "${name}" (declared: ${declared.join(', ') || 'none'})`);
   }
-  const values: Record<string, unknown> = {};
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const missing: string[] = [];
   for (const [name, input] of Object.entries(spec)) {
-    if (given[name] !== undefined) values[name] = coerce(name, input, given[name]);
+    if (Object.hasOwn(given, name) && given[name] !== undefined) values[name] = coerce(name, input, given[name]);
     else if (options.mode === 'estimate') values[name] = placeholderInput(name, input);
     else if (input.default !== undefined) values[name] = input.default;
     else if (input.required) missing.push(name);

@@ -92,6 +92,8 @@ export interface PathRules {
   allow: string[];
   deny: string[];
   maxBytes: number;
+  /** Files whose link count is above 1 are refused unless this is true (`hard_links: true`). */
+  hardLinks?: boolean;
 }
 
 export interface BashRules {
@@ -104,7 +106,13 @@ export interface BashRules {
   env: string[];
   /** Allow a shell string (`sh -c`). Off unless the policy says so. */
   shell: boolean;
+  /** read.deny patterns left visible inside the OS sandbox (never `.env*`). */
+  expose: string[];
+  /** auto: an OS sandbox or refusal; off: explicit opt-out. */
+  sandbox: SandboxMode;
 }
+
+export type SandboxMode = 'auto' | 'off';
 
 export interface HttpRules {
   allowHosts: string[];
@@ -132,14 +140,44 @@ export type ToolSpec =
       command: string[];
       parameters: Record<string, unknown>;
       timeoutMs?: number;
+      /** The tool's own `sandbox:`; unset means the bash rules decide. */
+      sandbox?: SandboxMode;
+      source?: SourceRef;
+    }
+  | {
+      kind: 'mcp';
+      /** The name the model sees. As compiled, what the agent listed (`server.tool` or `server.*`);
+       *  once the server has been asked for its tools, the vendor-safe wire name of one tool. */
+      name: string;
+      server: string;
+      /** The server's own tool name, or `*` before expansion. */
+      tool: string;
+      /** Known once the server listed its tools: description and input schema, as the server gave them. */
+      definition?: { description: string; inputSchema: Record<string, unknown> };
       source?: SourceRef;
     };
+
+/** A tools.yaml `mcp_servers:` entry, units parsed. */
+export type McpServerSpec = {
+  name: string;
+  startTimeoutMs: number;
+  callTimeoutMs: number;
+  /** Cap on one tool result's text, in bytes. */
+  maxOutputBytes: number;
+  allowHosts: string[];
+  source?: SourceRef;
+} & (
+  | { transport: 'stdio'; command: string[]; env: string[]; sandbox: 'auto' | 'off' }
+  | { transport: 'http'; url: string; headers: Record<string, string> }
+);
 
 export interface ToolSet {
   /** Absolute, realpath'd workspace root. */
   workspace: string;
   tools: ToolSpec[];
   permissions: Permissions;
+  /** The MCP servers this agent's tools come from, by name (absent when it uses none). */
+  mcpServers?: Record<string, McpServerSpec>;
 }
 
 // ---------- search ----------
@@ -163,6 +201,39 @@ export interface SearchSettings {
   provider: SearchProviderSpec;
   /** Cap on injected source-block tokens. */
   maxTokens: number;
+}
+
+// ---------- knowledge and memory ----------
+
+export interface KnowledgeSettings {
+  /** Index name in the store: the agent's name. */
+  index: string;
+  /** Workspace globs, read through the agent's read permissions. */
+  sources: string[];
+  /** Route or provider/model that embeds chunks and questions. */
+  embedding: ModelChain;
+  topK: number;
+  /** Lowest cosine similarity for a chunk found only by vector search. */
+  minScore: number;
+  mode: 'inject' | 'tool';
+  chunk: { size: number; overlap: number };
+  /** Cap on the injected source block, in tokens. */
+  maxTokens: number;
+  source: SourceRef;
+}
+
+export interface MemorySettings {
+  thread?: {
+    /** Turns sent verbatim. */
+    window: number;
+    /** Writes the rolling summary of older turns (the agent's own chain by default). */
+    summary: ModelChain;
+  };
+  facts?: {
+    scope: string;
+    embedding: ModelChain;
+    topK: number;
+  };
 }
 
 // ---------- prompts, steps, pipeline ----------
@@ -222,6 +293,8 @@ export interface CompiledAgent {
   outputSchema?: Record<string, unknown>;
   /** `provider_options`, by provider type; each adapter merges its own entry into the request body. */
   providerOptions?: Record<string, Record<string, unknown>>;
+  knowledge?: KnowledgeSettings;
+  memory?: MemorySettings;
 }
 
 export interface CompiledStep {

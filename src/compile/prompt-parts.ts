@@ -53,9 +53,10 @@ export class LayerIndex {
     const info: LayerInfo = { source, analysis, closure: new Set([name]), cacheable: !readsPerRunState(analysis) };
     reportTemplateProblems(analysis, source, this.diagnostics);
     this.visiting.add(name);
-    for (const partial of analysis.partials) {
+    for (const [index, partial] of analysis.partials.entries()) {
       if (this.visiting.has(partial)) {
-        this.diagnostics.errorInTemplate(source, { line: 1, col: 1 }, 'ref/partial-cycle', `layer "${name}" includes "${partial}", which includes it back (a partial cycle)`);
+        // At the `{{>` that closes the cycle, not the start of the text.
+        this.diagnostics.errorInTemplate(source, analysis.partialPositions[index] ?? { line: 1, col: 1 }, 'ref/partial-cycle', `layer "${name}" includes "${partial}", which includes it back (a partial cycle)`);
         info.cacheable = false;
         continue;
       }

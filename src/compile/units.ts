@@ -11,22 +11,31 @@ const sizeUnitBytes: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, G
 
 export class UnitParseError extends Error {}
 
+/** 24 days: a timer (setTimeout, AbortSignal.timeout) longer than 2^31-1 ms fires at once instead. The schema allows no more. */
+export const maxDurationMs = 24 * 24 * 3_600_000;
+/** 1 GB: the schema's cap on sizes; buffers beyond it are not something a tool should hold. */
+export const maxSizeBytes = 1024 ** 3;
+
 /** Milliseconds in a duration string such as `30s`. */
 export function parseDuration(text: string): number {
   const match = durationPattern.exec(text.trim());
   if (!match) throw new UnitParseError(`"${text}" is not a duration (write 500ms, 30s, 5m or 1h)`);
-  return Math.round(Number(match[1]) * (durationUnitMs[match[2] ?? 's'] ?? 1));
+  const ms = Math.round(Number(match[1]) * (durationUnitMs[match[2] ?? 's'] ?? 1));
+  if (ms > maxDurationMs) throw new UnitParseError(`"${text}" is longer than 24 days (576h), the longest duration that can be timed`);
+  return ms;
 }
 
 /** Bytes in a size: an integer byte count or a string such as `1MB`. */
 export function parseSize(value: number | string): number {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0) throw new UnitParseError(`${value} is not a byte count`);
+    if (!Number.isInteger(value) || value < 0 || value > maxSizeBytes) throw new UnitParseError(`${value} is not a byte count of at most 1GB`);
     return value;
   }
   const match = sizePattern.exec(value.trim());
   if (!match) throw new UnitParseError(`"${value}" is not a size (write 512B, 64KB or 1MB)`);
-  return Number(match[1]) * (sizeUnitBytes[match[2] ?? 'B'] ?? 1);
+  const bytes = Number(match[1]) * (sizeUnitBytes[match[2] ?? 'B'] ?? 1);
+  if (bytes > maxSizeBytes) throw new UnitParseError(`"${value}" is more than 1GB`);
+  return bytes;
 }
 
 /** `undefined` passes through, so optional config fields read as `parseOptionalDuration(x) ?? default`. */

@@ -57,6 +57,14 @@ export function formatEstimate(report: EstimateReport, format: EstimateFormat, g
     ...(report.steps.some((step) => !step.prompt.exact) ? ['~ approximate token count (not an OpenAI model).'] : []),
     'low = a floor (one call per item, one-token answers, cache hits, the cheapest model); worst = a ceiling (max_tokens x max_iterations per item, every fallback model, no cache hits, capped by max_cost).',
     ...(fallbacks.length ? [`worst case includes fallbacks: ${fallbacks.join(', ')}`] : []),
+    ...report.steps.flatMap((step) =>
+      step.knowledge
+        ? [
+            `knowledge of ${step.agent}: up to ${step.knowledge.retrievalTokens} retrieval tokens per item (${step.knowledge.mode}), ${step.knowledge.queryTokens} query tokens embedded by ${step.knowledge.embeddingModel}; ` +
+              `a full index embeds ${step.knowledge.index.tokens} tokens in ${step.knowledge.index.chunks} chunks of ${step.knowledge.index.files} files (${formatUsd(step.knowledge.index.costUsd)}, once, not in the total)`,
+          ]
+        : [],
+    ),
   ];
   if (format === 'markdown') {
     const all = rows(report);

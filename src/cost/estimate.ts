@@ -25,6 +25,7 @@ import { promptHash } from './ledger-index.js';
 import { priceUsage } from './price.js';
 import { calibrateFromStats, type StatsFile } from './stats.js';
 import { approximationFactors, framingTokensPerCall, tierFactors, TokenCounter, tokenizerFor, toolDefinitionFloorShare } from './tokens.js';
+import { estimateKnowledge, type KnowledgeEstimate } from '../knowledge/estimate.js';
 
 /** for_each items when neither --fanout nor a sample array input says how many. */
 export const defaultFanout = 3;
@@ -75,6 +76,8 @@ export interface StepEstimate {
   worstByModel: Array<{ model: string; costUsd: number }>;
   /** Why worst is lower than the structure alone: a max_cost budget stops the run. */
   cappedBy?: string;
+  /** Retrieval and embedding tokens of an agent with knowledge: (the question's embedding is in costUsd). */
+  knowledge?: KnowledgeEstimate;
 }
 
 export interface EstimateReport {
@@ -301,11 +304,14 @@ async function estimateStep(pipeline: CompiledPipeline, step: CompiledStep, view
     expected: hasTools ? (seen ? Math.round(seen.toolResultPerCall.p50) : toolResultTokens.expected) : 0,
     worst: hasTools ? Math.max(toolResultTokens.worst, Math.round(1.5 * (seen?.toolResultPerCall.max ?? 0))) : 0,
   };
+  const knowledge = agent.knowledge ? await estimateKnowledge(agent.knowledge, agent.toolSet, prompt.user) : undefined;
+  // Retrieved chunks count like search results (injected before the first call, or returned by knowledge_search).
+  const retrieved = knowledge?.retrievalTokens ?? 0;
   const searchTokens: Tiers = {
-    // A search can fail or find nothing, so the floor counts no sources.
+    // A search can fail or find nothing, and retrieval can find nothing, so the floor counts no sources.
     low: 0,
-    expected: agent.search.mode === 'always' || (agent.search.mode === 'auto' && needsSearch(prompt.user)) ? estimateSearchTokens(agent.search) : 0,
-    worst: agent.search.mode === 'never' ? 0 : agent.search.maxTokens,
+    expected: (agent.search.mode === 'always' || (agent.search.mode === 'auto' && needsSearch(prompt.user)) ? estimateSearchTokens(agent.search) : 0) + retrieved,
+    worst: (agent.search.mode === 'never' ? 0 : agent.search.maxTokens) + retrieved,
   };
   const prefixEnd = prompt.parts.findIndex((part) => !part.cacheable || part.kind === 'user');
 
@@ -392,6 +398,11 @@ async function estimateStep(pipeline: CompiledPipeline, step: CompiledStep, view
     }
   }
   costs.worst = worstStep;
+  // The question's embedding, once per item (not in the floor: knowledge_search may never be called).
+  if (knowledge) {
+    costs.expected += knowledge.queryCostUsd * items.expected;
+    costs.worst += knowledge.queryCostUsd * items.worst;
+  }
   // Split the (perhaps capped) worst over the chain in proportion, so byModel sums to it.
   const uncapped = sumOf(worstByModel.map((entry) => entry.costUsd));
   for (const entry of worstByModel) entry.costUsd = uncapped > 0 ? (entry.costUsd * worstStep) / uncapped : 0;
@@ -429,6 +440,7 @@ async function estimateStep(pipeline: CompiledPipeline, step: CompiledStep, view
     costUsd: costs,
     worstByModel,
     ...(cappedBy ? { cappedBy } : {}),
+    ...(knowledge ? { knowledge } : {}),
   };
   return { estimate, inFlight, largestCallUsd: largestCall };
 }

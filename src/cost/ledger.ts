@@ -18,6 +18,8 @@ export interface LedgerEntry {
   costUsd: number;
   /** ISO time the call finished. */
   time: string;
+  /** `run --sim`: answered by the built-in simulator, at $0. */
+  simulated?: true;
 }
 
 export type LedgerKey = 'runId' | 'stepId' | 'agent' | 'provider' | 'model';
@@ -56,6 +58,7 @@ export class CostLedger {
       usage: { ...rest.usage },
       costUsd,
       time: time ?? new Date().toISOString(),
+      ...(rest.simulated ? { simulated: true as const } : {}),
     };
     this.list.push(entry);
     return entry;

@@ -50,6 +50,34 @@ export async function preloadTokenizer(): Promise<void> {
 
 type CountFunction = (text: string) => number;
 
+/**
+ * BPE merging is quadratic in the length of one pre-tokenised "word", so 400 KB without whitespace
+ * took most of a minute. The tokenizer is fed chunks of at most this many characters, cut at
+ * whitespace where there is some (so ordinary text counts exactly) and anywhere otherwise (a cut
+ * inside a word costs at most a token or so).
+ */
+export const maxTokenizerChunk = 4096;
+
+/** `text` in chunks of at most maxTokenizerChunk characters, never splitting a surrogate pair. */
+export function tokenizerChunks(text: string): string[] {
+  if (text.length <= maxTokenizerChunk) return [text];
+  const chunks: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + maxTokenizerChunk, text.length);
+    if (end < text.length) {
+      // Cut just before whitespace in the chunk's second half, where the pre-tokeniser would split too.
+      const space = Math.max(text.lastIndexOf(' ', end), text.lastIndexOf('\n', end));
+      if (space > start + maxTokenizerChunk / 2) end = space;
+      const code = text.charCodeAt(end - 1);
+      if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+    }
+    chunks.push(text.slice(start, end));
+    start = end;
+  }
+  return chunks;
+}
+
 /** Counts with memoisation by text: the same layer shared by ten steps is tokenised once. */
 export class TokenCounter {
   private readonly encoders = new Map<EncodingName, CountFunction>();
@@ -58,7 +86,7 @@ export class TokenCounter {
   async load(encoding: EncodingName): Promise<void> {
     if (this.encoders.has(encoding)) return;
     const module = encoding === 'o200k_base' ? await import('gpt-tokenizer/encoding/o200k_base') : await import('gpt-tokenizer/encoding/cl100k_base');
-    this.encoders.set(encoding, (text) => module.countTokens(text));
+    this.encoders.set(encoding, (text) => tokenizerChunks(text).reduce((sum, chunk) => sum + module.countTokens(chunk), 0));
   }
 
   /** Raw count in an encoding (load it first). */

@@ -55,6 +55,25 @@ async function followLink(absPath: string, realRoot: string): Promise<{ type: En
   return { type: info?.isDirectory() ? 'directory' : info?.isFile() ? 'file' : 'other', target };
 }
 
+/**
+ * `agentpipe test` files: every .yaml file under tests/, at any depth. The folder also holds cassettes (JSON) and
+ * prompt snapshots (text), so anything that is not YAML is left alone without a warning.
+ */
+async function visitTests(root: string, realRoot: string, folder: string, add: (kind: FileKind, file: string) => void, badLink: (file: string, kind: FileKind, link: { type: EntryType; target?: string }) => boolean, depth = 0): Promise<void> {
+  if (depth > 16) return;
+  const entries = await readdir(path.join(root, folder), { withFileTypes: true }).catch(() => []);
+  entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const file = `${folder}/${entry.name}`;
+    const link = entry.isSymbolicLink() ? await followLink(path.join(root, file), realRoot) : undefined;
+    if (link && badLink(file, 'test', link)) continue;
+    if (link ? link.type === 'directory' : entry.isDirectory()) {
+      if (!link) await visitTests(root, realRoot, file, add, badLink, depth + 1);
+    } else if (yamlName.test(entry.name) && (link ? link.type === 'file' : entry.isFile())) add('test', file);
+  }
+}
+
 export async function discoverFiles(root: string): Promise<Discovered> {
   const files: DiscoveredFile[] = [];
   const refused: Discovered['refused'] = [];
@@ -123,5 +142,6 @@ export async function discoverFiles(root: string): Promise<Discovered> {
     if (link && badLink(folder, kind, link)) continue;
     await visit(folder, kind, false, [realRoot, link?.target ?? path.join(realRoot, folder)]);
   }
+  await visitTests(root, realRoot, 'tests', add, badLink);
   return { files, refused, diagnostics };
 }

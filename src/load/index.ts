@@ -5,10 +5,12 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
+import { registerSecretsFromEnv } from '../secrets.js';
 import { discoverFiles, findRoot, type DiscoveredFile } from './discover.js';
 import { loadDotenv, type Env } from './dotenv.js';
 import { decodeConfigFile } from './encoding.js';
-import { interpolate, type UnsetVariable } from './interpolate.js';
+import { interpolate, pathKey, type InterpolatedSources, type UnsetVariable } from './interpolate.js';
+import { registerProjectSecrets } from './secrets.js';
 import { createLocators } from './locate.js';
 import { parseYaml } from './parse.js';
 import type { RawProject, SourceFile } from './types.js';
@@ -35,6 +37,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   const foundRoot = await findRoot(start);
   const root = foundRoot ?? (await stat(start).then((info) => (info.isDirectory() ? start : path.dirname(start)), () => start));
   const env = await loadDotenv(root, options.env ?? process.env);
+  registerSecretsFromEnv(env);
   if (foundRoot === undefined) {
     const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message: `no providers.yaml in ${start} or any folder above it`, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };
     return { root, files: [], diagnostics: [diagnostic], env, missingEnv: [], unloaded: [] };
@@ -53,6 +56,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
     else unloaded.push({ kind: entry.kind, file: entry.file });
     for (const variable of result.unset) missingEnv.push({ ...variable, file: entry.file });
   }
+  registerProjectSecrets(files, env);
   return { root, files, diagnostics, env, missingEnv, unloaded };
 }
 
@@ -83,8 +87,9 @@ function loadFile(entry: DiscoveredFile, env: Env): LoadedFile {
   const { text } = decoded;
   const parsed = parseYaml(text, file);
   const unset: UnsetVariable[] = [];
+  const sources: InterpolatedSources = new Map();
   // Most files have no `${`: skip the walk over every value.
-  const value = parsed.value === undefined || !text.includes('${') ? parsed.value : interpolate(parsed.value, env, unset);
-  const source: SourceFile = { kind, file, absPath, text, value, ...createLocators(text) };
+  const value = parsed.value === undefined || !text.includes('${') ? parsed.value : interpolate(parsed.value, env, unset, sources);
+  const source: SourceFile = { kind, file, absPath, text, value, ...createLocators(text), writtenAs: (path) => sources.get(pathKey(path)) };
   return { source, diagnostics: [...decoded.diagnostics, ...parsed.diagnostics], unset };
 }

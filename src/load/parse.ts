@@ -2,9 +2,19 @@
 // duplicate keys are errors) is the fast path. Files with anchors go through `yaml`, whose alias
 // expansion cap stops alias bombs; syntax errors are re-parsed with `yaml` for a better message.
 
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import type { Diagnostic } from '../errors.js';
 import { yamlSync } from './locate.js';
+import { documentProblem } from './yaml-checks.js';
+
+/** js-yaml's core schema plus merge keys (`<<: *defaults`, `<<: [*a, *b]`), as `yaml` reads them with `merge: true`. */
+export const jsYamlSchema = CORE_SCHEMA.withTags(mergeTag);
+
+/**
+ * `yaml`'s options, matching js-yaml's: core schema, merge keys, duplicate keys refused. logLevel
+ * 'error' keeps it from ever calling process.emitWarning (a Node warning on stderr).
+ */
+export const yamlParseOptions = { schema: 'core', merge: true, uniqueKeys: true, prettyErrors: false, logLevel: 'error' } as const;
 
 /** Most nodes an alias may expand to (yaml's `maxAliasCount`): real configs use a handful. */
 export const maxAliasCount = 100;
@@ -25,7 +35,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   if (anchorPattern.test(text)) return parseWithYaml(text, file);
   try {
-    return checkTopLevel(load(text, { schema: CORE_SCHEMA, filename: file }), file);
+    return checkTopLevel(load(text, { schema: jsYamlSchema, filename: file }), file);
   } catch (error) {
     // `user: {{inputs.q}}` is a mapping used as a key (or, with text after it, a syntax error): no
     // parser names the mistake, js-yaml gives no position, and `yaml` would warn on stderr reading it.
@@ -34,7 +44,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       const { line, col } = lineAndColumn(text, templateOffset);
       return failure(file, line, col, 'yaml/unquoted-template', 'a value that starts with `{{` is read as a YAML mapping, not as a template', quotingFix(text, templateOffset));
     }
-    if (/complex keys/.test((error as { reason?: string }).reason ?? '')) return failure(file, 1, 1, 'yaml/syntax', 'YAML error: a mapping or list is used as a key', 'quote the key, or check the braces and brackets');
+    // Complex keys, undefined aliases and unknown tags: `yaml` says where (yaml-checks.ts).
     const slow = parseWithYaml(text, file);
     if (slow.value === undefined) return slow;
     // `yaml` accepted what js-yaml rejected: report js-yaml's reason rather than pass a broken file.
@@ -47,18 +57,25 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 function parseWithYaml(text: string, file: string): ParsedYaml {
   const yaml = yamlSync();
   const lineCounter = new yaml.LineCounter();
-  const document = yaml.parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: false });
+  const document = yaml.parseDocument(text, { lineCounter, ...yamlParseOptions });
   const [first] = document.errors;
   if (first) {
     const { line, col } = lineCounter.linePos(first.pos[0]);
     const { code, message, fix } = describeYamlError(first.code, first.message, text, first.pos[0]);
     return failure(file, line, col, code, message, fix);
   }
+  const problem = documentProblem(document, text);
+  if (problem) {
+    const { line, col } = lineCounter.linePos(problem.offset);
+    return failure(file, line, col, problem.code, problem.message, problem.fix);
+  }
   try {
     return checkTopLevel(document.toJS({ maxAliasCount }), file);
-  } catch {
-    // yaml throws a ReferenceError when aliases expand past maxAliasCount.
-    return failure(file, 1, 1, 'yaml/alias-bomb', `aliases expand to more than ${maxAliasCount} nodes (an alias bomb?)`, 'write the values out instead of repeating aliases (*name)');
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount (undefined aliases were caught above).
+    const message = error instanceof Error ? error.message : String(error);
+    if (/alias/i.test(message)) return failure(file, 1, 1, 'yaml/alias-bomb', `aliases expand to more than ${maxAliasCount} nodes (an alias bomb?)`, 'write the values out instead of repeating aliases (*name)');
+    return failure(file, 1, 1, 'yaml/syntax', `YAML error: ${message}`, 'check the YAML here');
   }
 }
 

@@ -3,7 +3,7 @@
 
 import type { Diagnostic } from '../errors.js';
 
-export type FileKind = 'providers' | 'tools' | 'agent' | 'layer' | 'template';
+export type FileKind = 'providers' | 'tools' | 'agent' | 'layer' | 'template' | 'test';
 
 /** A path into a parsed YAML value, e.g. ['steps', 2, 'needs', 0]. */
 export type ValuePath = ReadonlyArray<string | number>;
@@ -32,6 +32,11 @@ export interface SourceFile {
    * scalar style. Undefined when the source spells it differently (escapes, line folding).
    */
   locateWithin(path: ValuePath, needle: string, occurrence: number): Position | undefined;
+  /**
+   * The string as written, before `${NAME}` interpolation, when the value at `path` was interpolated.
+   * Diagnostics quote this, never the value: an env value may be a secret.
+   */
+  writtenAs?(path: ValuePath): string | undefined;
 }
 
 export interface RawProject {

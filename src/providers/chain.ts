@@ -8,7 +8,7 @@ import type { EventSink } from '../run/events.js';
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart, Usage } from './types.js';
 import { ChainError, ProviderError, describe, type ChainAttempt } from './errors.js';
 import { ModelCache } from './model-cache.js';
-import { sharedRateLimiter, type RateLimiter } from './rate-limit.js';
+import { processRateLimiter, type RateLimitBackend } from './rate-limit.js';
 
 export interface ChainOptions {
   emit: EventSink;
@@ -19,7 +19,7 @@ export interface ChainOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
-  rateLimiter?: RateLimiter;
+  rateLimiter?: RateLimitBackend;
   /** Expected tokens of one call, charged against tpm limits before the call. */
   estimatedTokens?: number;
 }
@@ -73,7 +73,7 @@ async function* runLoop<T>(
   const models = options.models ?? new ModelCache();
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
-  const limiter = options.rateLimiter ?? sharedRateLimiter;
+  const limiter = options.rateLimiter ?? processRateLimiter();
   const estimated = options.estimatedTokens ?? 0;
   const attempts: ChainAttempt[] = [];
   const hasKey = (spec: ModelSpec) => models.keyStatus(spec).reason === undefined;

@@ -40,7 +40,18 @@ class Bucket {
   }
 }
 
-export class RateLimiter {
+/**
+ * Where rpm/tpm budgets live. The in-process RateLimiter is the default; `agentpipe worker` and
+ * `batch --queue` put one in Redis (src/queue/redis-rate-limit.ts) so every worker draws from it.
+ */
+export interface RateLimitBackend {
+  /** Waits until one request of about `tokens` tokens fits the provider's limits. */
+  acquire(provider: string, limit: RateLimit | undefined, tokens: number, options?: { emit?: EventSink; signal?: AbortSignal }): Promise<void>;
+  /** Corrects the tpm reservation with the real token count of a finished call. */
+  settle(provider: string, estimatedTokens: number, actualTokens: number): void;
+}
+
+export class RateLimiter implements RateLimitBackend {
   private readonly buckets = new Map<string, { rpm?: Bucket; tpm?: Bucket }>();
 
   constructor(private readonly clock: Clock = systemClock) {}
@@ -79,3 +90,13 @@ export class RateLimiter {
 
 /** The process-wide limiter every run uses unless a test passes its own. */
 export const sharedRateLimiter = new RateLimiter();
+
+let processBackend: RateLimitBackend = sharedRateLimiter;
+
+/** Replaces the process-wide backend (undefined restores the in-process one). */
+export function useRateLimitBackend(backend: RateLimitBackend | undefined): void {
+  processBackend = backend ?? sharedRateLimiter;
+}
+
+/** The backend chains use when their options name none. */
+export const processRateLimiter = (): RateLimitBackend => processBackend;

@@ -1,20 +1,26 @@
 // The one place that maps a ProviderType to its adapter and its base-URL env var (key env vars: key-env.ts).
 // Nothing else in agentpipe asks "is this anthropic?".
 
+import { looksLikeSecret, registerSecret } from '../secrets.js';
 import type { ModelSpec, ProviderSpec, ProviderType } from '../compile/ir.js';
-import type { LanguageModel } from './types.js';
+import type { EmbeddingModel, LanguageModel } from './types.js';
 import { keyEnvVarsFor } from './key-env.js';
 import type { AdapterSettings } from './call-scope.js';
 import { createAnthropicModel } from './anthropic/anthropic-model.js';
 import { createOpenAIModel } from './openai/openai-model.js';
 import { createGeminiModel } from './gemini/gemini-model.js';
 import { createOllamaModel } from './ollama/ollama-model.js';
+import { createOpenAIEmbeddingModel } from './openai/openai-embedding.js';
+import { createGeminiEmbeddingModel } from './gemini/gemini-embedding.js';
+import { createOllamaEmbeddingModel } from './ollama/ollama-embedding.js';
 
 interface ProviderTypeInfo {
   /** Env var that overrides the vendor default base URL. */
   baseUrlEnv?: string;
   defaultBaseUrl?: string;
   create(settings: AdapterSettings): LanguageModel;
+  /** Embeddings adapter; absent when the vendor has no embeddings API (Anthropic). */
+  embed?(settings: AdapterSettings): EmbeddingModel;
 }
 
 const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
@@ -28,20 +34,24 @@ const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
     baseUrlEnv: 'OPENAI_BASE_URL',
     defaultBaseUrl: 'https://api.openai.com/v1',
     create: (settings) => createOpenAIModel(settings, { compatible: false }),
+    embed: (settings) => createOpenAIEmbeddingModel(settings, { compatible: false }),
   },
   gemini: {
     baseUrlEnv: 'GOOGLE_GEMINI_BASE_URL',
     defaultBaseUrl: 'https://generativelanguage.googleapis.com',
     create: createGeminiModel,
+    embed: createGeminiEmbeddingModel,
   },
   ollama: {
     baseUrlEnv: 'OLLAMA_HOST',
     defaultBaseUrl: 'http://127.0.0.1:11434',
     create: createOllamaModel,
+    embed: createOllamaEmbeddingModel,
   },
   // The base URL must come from the spec.
   'openai-compatible': {
     create: (settings) => createOpenAIModel(settings, { compatible: true }),
+    embed: (settings) => createOpenAIEmbeddingModel(settings, { compatible: true }),
   },
 };
 
@@ -91,11 +101,12 @@ export function providerKeyStatus(spec: ProviderSpec, env: NodeJS.ProcessEnv = p
   return status;
 }
 
-/** Builds the adapter for a model. Never throws and never calls the network: a model that cannot
- * be called (missing key or base URL) fails each call with a typed `unavailable` error. */
-export function createLanguageModel(spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): LanguageModel {
+function adapterSettings(spec: ModelSpec, env: NodeJS.ProcessEnv): AdapterSettings {
   const status = providerKeyStatus(spec.provider, env);
   const apiKey = status.source ? env[status.source] : undefined;
+  // Whatever the variable is called (AZURE_OPENAI_KEY...), its value is now a known secret.
+  registerSecret(apiKey);
+  for (const value of Object.values(spec.provider.headers ?? {})) if (looksLikeSecret(value)) registerSecret(value);
   const settings: AdapterSettings = {
     providerName: spec.provider.name,
     modelId: spec.ref.model,
@@ -107,5 +118,19 @@ export function createLanguageModel(spec: ModelSpec, env: NodeJS.ProcessEnv = pr
     ...(spec.provider.headers ? { headers: spec.provider.headers } : {}),
     ...(spec.maxOutputTokens ? { maxOutputTokens: spec.maxOutputTokens } : {}),
   };
-  return providerTypes[spec.provider.type].create(settings);
+  return settings;
+}
+
+/** Builds the adapter for a model. Never throws and never calls the network: a model that cannot
+ * be called (missing key or base URL) fails each call with a typed `unavailable` error. */
+export function createLanguageModel(spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): LanguageModel {
+  return providerTypes[spec.provider.type].create(adapterSettings(spec, env));
+}
+
+/** Whether the provider type has an embeddings API (lint refuses an embedding model on one that has none). */
+export const hasEmbeddings = (type: ProviderType): boolean => providerTypes[type].embed !== undefined;
+
+/** The embeddings adapter of a model; undefined when its provider type has no embeddings API. */
+export function createEmbeddingModel(spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): EmbeddingModel | undefined {
+  return providerTypes[spec.provider.type].embed?.(adapterSettings(spec, env));
 }

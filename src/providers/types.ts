@@ -71,10 +71,21 @@ export interface CallSettings {
   providerOptions?: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * The JSON Schema the final answer must match (an agent's `output.schema`). Adapters send it with
+ * the vendor's native structured-output field; the agent loop still validates and repairs.
+ */
+export interface ResponseFormat {
+  /** A name for the schema (the agent's name); adapters sanitise it to what the vendor accepts. */
+  name: string;
+  schema: Record<string, unknown>;
+}
+
 export interface CallOptions extends CallSettings {
   system: SystemPart[];
   messages: Message[];
   tools?: ToolDefinition[];
+  responseFormat?: ResponseFormat;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
@@ -116,4 +127,32 @@ export interface LanguageModel {
   generate(options: CallOptions): Promise<GenerateResult>;
   /** Yields text deltas and tool calls as they complete, then exactly one `finish`. */
   stream(options: CallOptions): AsyncIterable<StreamPart>;
+}
+
+// ---------- embeddings ----------
+
+export interface EmbedOptions {
+  /** Texts to embed, in order; the adapter sends them as one request (the caller batches). */
+  values: string[];
+  /** Per-call timeout in ms. */
+  timeoutMs?: number;
+  abortSignal?: AbortSignal;
+}
+
+export interface EmbedResult {
+  /** One vector per value, in the order given. */
+  embeddings: number[][];
+  /** Tokens the provider counted (an estimate when the protocol reports none, e.g. the Gemini API). */
+  usage: Usage;
+  /** The model id the provider says it ran. */
+  responseModel?: string;
+}
+
+/** An embedding model: an ordinary `models:` entry (pricing `output: 0`) reached through the same chain. */
+export interface EmbeddingModel {
+  readonly provider: string;
+  readonly modelId: string;
+  /** Most values one request may carry (the vendor's documented limit). */
+  readonly maxBatchSize: number;
+  embed(options: EmbedOptions): Promise<EmbedResult>;
 }

@@ -33,6 +33,8 @@ export interface AgentLoopInput {
   limits: Limits;
   system: SystemPart[];
   user: string;
+  /** Earlier turns of a conversation thread, sent before `user`. */
+  history?: Message[];
   tools: ToolDefinition[];
   callModel(options: CallOptions, onTextDelta: (delta: string) => void): Promise<ModelAnswer>;
   runTool(call: ToolCallContent, signal: AbortSignal): Promise<ToolResultContent>;
@@ -57,7 +59,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
   const timeout = limits.timeoutMs ? AbortSignal.timeout(limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([input.signal, timeout]) : input.signal;
   const totals: AgentLoopResult = { text: '', output: undefined, usage: emptyUsage(), costUsd: 0, iterations: 0 };
-  const messages: Message[] = [{ role: 'user', content: input.user }];
+  const messages: Message[] = [...(input.history ?? []), { role: 'user', content: input.user }];
 
   const stopReason = (): AgentpipeError | undefined => {
     if (input.signal.aborted) return input.signal.reason instanceof AgentpipeError ? input.signal.reason : new InterruptedError();
@@ -77,6 +79,8 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       ...(agent.params.topP === undefined ? {} : { topP: agent.params.topP }),
       ...(agent.params.stop ? { stopSequences: agent.params.stop } : {}),
       ...(agent.providerOptions ? { providerOptions: agent.providerOptions } : {}),
+      // Sent natively to every vendor; the check below stays, and the repair turn is the fallback.
+      ...(agent.outputSchema ? { responseFormat: { name: agent.name, schema: agent.outputSchema } } : {}),
       abortSignal: signal,
     };
     let answer: ModelAnswer;

@@ -93,6 +93,7 @@ export function describeUnavailable(checks: ChainCheck[], root: string): string 
     `agentpipe: no model can be called for ${what}. ` +
     `It looked for ${lookedFor || 'a configured provider'} and found none. ` +
     `To fix it, ${orList(fixes)}, or pick another route with --model. ` +
+    `To try it with no key at all, add --sim: the built-in simulator answers every call, at $0. ` +
     `Nothing was called; this is what the run would do:`
   );
 }

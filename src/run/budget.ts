@@ -36,7 +36,10 @@ export class Budget {
 
   /** Restores what earlier attempts of a resumed run already spent, without warning again for it. */
   restore(scope: string, amountUsd: number): void {
-    this.spent.set(scope, this.spentIn(scope) + amountUsd);
+    // Fail closed: an amount that is not a finite, non-negative number (a corrupt ledger) counts as
+    // everything spent, so that no limited scope can make a paid call on it.
+    const amount = Number.isFinite(amountUsd) && amountUsd >= 0 ? amountUsd : Number.POSITIVE_INFINITY;
+    this.spent.set(scope, this.spentIn(scope) + amount);
   }
 
   /** Charges a cost to each scope; warns once for a scope that crossed 80% but not 100% of its limit. */

@@ -4,7 +4,9 @@
 
 import { evaluateWhen, renderPrompt, renderTemplate } from '../compile/prompt.js';
 import type { LanguageModel } from '../providers/types.js';
-import type { ModelSpec, SearchProviderSpec, SearchSettings } from '../compile/ir.js';
+import type { ModelSpec, SearchProviderSpec, SearchSettings, ToolSet } from '../compile/ir.js';
+import type { ConnectOptions } from '../mcp/connection.js';
+import type { McpManager } from '../mcp/manager.js';
 import { streamWithChain } from '../providers/chain.js';
 import { ModelCache } from '../providers/model-cache.js';
 import { createSearchCache, createSearchProvider, webSearchTool, withSearch, type SearchProvider } from '../search/index.js';
@@ -14,6 +16,7 @@ import type { ChainHooks, RuntimePorts } from './ports.js';
 import type { TemplateContext } from './pipeline.js';
 import { priceUsage } from '../cost/price.js';
 import type { CassetteWiring } from './cassette.js';
+import { createAugment, type MemoryWiring } from '../memory/runtime.js';
 
 /** Shares the run's adapters and cooldowns, but hands the chain each model wrapped (search, cassette). */
 class WrappedModelCache extends ModelCache {
@@ -52,11 +55,25 @@ const renderContext = (context: TemplateContext) => ({
 export interface DefaultPortsOptions {
   /** `run --record` / `--replay`: model calls go to or come from a cassette. */
   cassette?: CassetteWiring;
+  /** `run --sim`: the models answer from the built-in simulator (run/simulated.ts), at $0. */
+  simulated?: { models: ModelCache };
+  /** The open store and thread for agents with knowledge or memory (and `run --thread`). */
+  memory?: MemoryWiring;
+  /** How MCP servers start: the sandbox wrapper, where their stderr goes. */
+  mcp?: Omit<ConnectOptions, 'cwd' | 'env'>;
 }
 
 export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
   const { cassette } = options;
-  const models = cassette ? cassette.createModels(env) : new ModelCache(env);
+  // Started on the first step whose agent lists an MCP tool; the SDK is not loaded before.
+  let mcp: Promise<McpManager> | undefined;
+  const mcpManager = (): Promise<McpManager> => {
+    mcp ??= import('../mcp/manager.js').then(({ McpManager }) => new McpManager({ env, ...options.mcp }));
+    return mcp;
+  };
+  const usesMcp = (toolSet: ToolSet): boolean => toolSet.tools.some((tool) => tool.kind === 'mcp');
+  const models = cassette ? cassette.createModels(env) : (options.simulated?.models ?? new ModelCache(env));
+  const simulated = options.simulated !== undefined;
   const searchCache = createSearchCache();
   const searchProviders = new Map<string, SearchProvider>();
   const providerFor = (spec: SearchProviderSpec): SearchProvider => {
@@ -69,6 +86,7 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
   };
 
   return {
+    ...(options.memory ? { augment: createAugment(options.memory) } : {}),
     renderPrompt: (step, context) => renderPrompt(step, renderContext(context)),
     evaluateWhen: (step, context) => evaluateWhen(step, renderContext(context)),
     render: (template, context, source) => renderTemplate(template, renderContext(context), source),
@@ -88,9 +106,19 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
         throw cassette ? cassette.chainFailure(error, chain) : error;
       }
     },
-    price: (model, usage) => priceUsage(usage, model.pricing),
-    toolDefinitions,
-    executeTool: executeToolCall,
+    price: (model, usage) => (simulated ? 0 : priceUsage(usage, model.pricing)),
+    ...(simulated ? { simulated: true } : {}),
+    async toolDefinitions(toolSet) {
+      return toolDefinitions(usesMcp(toolSet) ? await (await mcpManager()).expand(toolSet) : toolSet);
+    },
+    async executeTool(toolSet, call, context) {
+      if (!usesMcp(toolSet)) return executeToolCall(toolSet, call, context);
+      const manager = await mcpManager();
+      return executeToolCall(await manager.expanded(toolSet), call, { ...context, mcp: manager });
+    },
+    async dispose() {
+      if (mcp) await (await mcp).close();
+    },
     search(settings: SearchSettings, emit: EventSink) {
       let provider: SearchProvider;
       try {

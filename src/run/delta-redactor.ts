@@ -1,8 +1,10 @@
 // Streamed text is redacted like everything else, but a key can arrive split across two deltas,
 // where redacting each delta alone would miss it. So the stream holds back as many characters as
-// the longest secret value: any secret that starts in the released part has fully arrived.
+// the longest form of a known secret (encoded forms included): any secret that starts in the released
+// part has fully arrived.
 
-import { redactSecrets, secretValues } from '../tools/redact.js';
+import { longestSecretForm, registerSecretsFromEnv } from '../secrets.js';
+import { redactSecrets } from '../tools/redact.js';
 
 export interface DeltaRedactor {
   push(delta: string): void;
@@ -11,11 +13,13 @@ export interface DeltaRedactor {
 }
 
 export function createDeltaRedactor(env: NodeJS.ProcessEnv, release: (text: string) => void): DeltaRedactor {
-  const hold = Math.max(0, ...secretValues(env).map((value) => value.length));
+  registerSecretsFromEnv(env);
   let pending = '';
   return {
     push(delta) {
       pending = redactSecrets(pending + delta, env);
+      // Read per delta: a secret registered mid-run (a provider resolved late) widens the hold.
+      const hold = longestSecretForm();
       if (pending.length <= hold) return;
       release(pending.slice(0, pending.length - hold));
       pending = pending.slice(pending.length - hold);

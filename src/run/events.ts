@@ -14,7 +14,7 @@ interface Base {
 
 export type RunEvent = Base &
   (
-    | { type: 'run-start'; target: string; kind: 'agent' | 'template'; resumed: boolean }
+    | { type: 'run-start'; target: string; kind: 'agent' | 'template'; resumed: boolean; /** `run --sim` */ simulated?: boolean }
     | { type: 'run-end'; status: 'succeeded' | 'failed' | 'budget-exceeded' | 'interrupted'; costUsd: number; durationMs: number }
     | { type: 'step-start'; agent: string; model: string }
     | { type: 'step-end'; status: 'succeeded' | 'failed' | 'skipped' | 'cached'; costUsd: number; usage: Usage; durationMs: number; error?: string; /** Why a step was skipped when it was not its `when`. */ reason?: string }
@@ -26,11 +26,13 @@ export type RunEvent = Base &
     | { type: 'model-fallback'; from: string; to: string; errorClass: string; status?: number }
     | { type: 'model-skipped'; model: string; reason: string }
     | { type: 'rate-limit-wait'; provider: string; waitMs: number; reason: 'rpm' | 'tpm' }
-    | { type: 'usage'; model: string; usage: Usage; costUsd: number }
+    | { type: 'usage'; model: string; usage: Usage; costUsd: number; finishReason?: string; responseModel?: string }
     | { type: 'budget-warning'; scope: string; spentUsd: number; limitUsd: number }
     | { type: 'search-start'; provider: string; query: string }
     | { type: 'search-end'; provider: string; query: string; results: number; latencyMs: number; cached: boolean }
     | { type: 'search-failed'; provider: string; query: string; error: string }
+    | { type: 'knowledge-retrieved'; index: string; query: string; chunks: number; sources: string[] }
+    | { type: 'thread-summarized'; thread: string; turns: number; model: string }
     | { type: 'warning'; message: string }
   );
 

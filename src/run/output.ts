@@ -28,9 +28,11 @@ const validators = new WeakMap<object, ValidateFunction>();
 async function validatorFor(schema: Record<string, unknown>): Promise<ValidateFunction> {
   const cached = validators.get(schema);
   if (cached) return cached;
-  const module = await import('ajv/dist/2020.js');
+  const [module, formats] = await Promise.all([import('ajv/dist/2020.js'), import('ajv-formats')]);
   const Ajv2020 = module.Ajv2020;
   const ajv = new Ajv2020({ strict: false, allErrors: true });
+  // Output schemas use `format: uri`, `date`...: checked, not logged to stderr as unknown.
+  (formats.default as unknown as (instance: typeof ajv) => void)(ajv);
   const validate = ajv.compile(schema);
   validators.set(schema, validate);
   return validate;

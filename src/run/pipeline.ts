@@ -11,7 +11,8 @@ import { addUsage } from './agent-loop.js';
 import type { EventSink } from './events.js';
 import { forEachList } from './for-each.js';
 import { createLimiter, type Limiter } from './limiter.js';
-import { newStepState, type ItemState, type RunState, type RunStatus, type StateWriter, type StepState } from './state.js';
+import { newStepState, type ItemState, type RunState, type RunStatus, type StepState } from './state.js';
+import type { RunStateWriter } from './store.js';
 
 /** What templates see: `{{inputs.x}}`, `{{steps.id.output}}`, `{{item}}`. */
 export interface TemplateContext {
@@ -56,7 +57,7 @@ export interface ExecuteOptions {
   state: RunState;
   /** Outputs of steps and items finished in an earlier attempt, keyed `id` and `id[index]`. */
   restoredOutputs: Map<string, unknown>;
-  writer: StateWriter;
+  writer: RunStateWriter;
   ports: PipelinePorts;
   emit: EventSink;
   signal: AbortSignal;
@@ -79,6 +80,8 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', onAbort, { once: true });
+  // A stop that came while the run was being set up (lock, restore) fires no event any more.
+  if (options.signal.aborted) onAbort();
   const context: TemplateContext = { inputs: state.inputs, steps: {}, run: { id: state.runId }, today: state.createdAt.slice(0, 10) };
   const limiter = createLimiter(pipeline.concurrency);
   let firstFailure: Error | undefined;

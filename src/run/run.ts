@@ -14,8 +14,11 @@ import { newRunId } from './ids.js';
 import { executePipeline, type PipelineResult } from './pipeline.js';
 import type { RuntimePorts } from './ports.js';
 import { budgetScopes, createItemRunner } from './step-runner.js';
-import { acquireRunLock } from './lock.js';
-import { StateWriter, loadRunState, readOutput, removeStaleTempFiles, runFiles, type RunFiles, type RunState } from './state.js';
+import type { RunState } from './state.js';
+import { fileRunStore, type RunStore } from './store.js';
+import { tracingRequested } from '../telemetry/requested.js';
+import type { RunTracer } from '../telemetry/tracing.js';
+import type { EventSink } from './events.js';
 
 export interface RunOptions {
   pipeline: CompiledPipeline;
@@ -28,8 +31,14 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   onEvent?: EventListener;
+  /** Tests: trace the run into this exporter (otherwise OTEL_EXPORTER_OTLP_ENDPOINT decides). */
+  traceExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
   /** State of the run to resume (from loadRunState; read again once the lock is held); a new run when absent. */
   resume?: RunState;
+  /** Where state is kept: the run folder by default; Redis for queue workers. */
+  store?: RunStore;
+  /** The id of a new run, when the caller chose it (a queued job carries its run id). */
+  runId?: string;
 }
 
 export interface RunResult extends PipelineResult {
@@ -42,22 +51,24 @@ export interface RunResult extends PipelineResult {
 }
 
 export async function startRun(options: RunOptions): Promise<RunResult> {
-  const runId = options.resume?.runId ?? newRunId();
-  const files = runFiles(options.pipeline.root, runId);
-  const lock = await acquireRunLock(files.lock, runId);
+  const runId = options.resume?.runId ?? options.runId ?? newRunId();
+  const store = options.store ?? fileRunStore(options.pipeline.root);
+  const lock = await store.own(runId);
   try {
-    // Read run.json again under the lock: the copy passed in was loaded before it, perhaps while
+    // Read the state again once owned: the copy passed in was loaded before, perhaps while
     // another process was still finishing steps.
-    const resume = options.resume ? await loadRunState(options.pipeline.root, runId) : undefined;
-    if (resume) await removeStaleTempFiles(files);
-    return await runLocked(options, files, runId, resume, lock.takeover);
+    const resume = options.resume ? ((await store.load(runId)) ?? options.resume) : undefined;
+    if (resume) await store.beforeResume(runId);
+    return await runLocked(options, store, runId, resume, lock.takeover);
   } finally {
+    await options.ports.dispose?.().catch(() => undefined);
     await lock.release();
   }
 }
 
-async function runLocked(options: RunOptions, files: RunFiles, runId: string, resume: RunState | undefined, takeover: string | undefined): Promise<RunResult> {
+async function runLocked(options: RunOptions, store: RunStore, runId: string, resume: RunState | undefined, takeover: string | undefined): Promise<RunResult> {
   const { pipeline, env } = options;
+  const files = store.files(runId);
   const started = performance.now();
   const now = new Date().toISOString();
   const state: RunState = resume ?? {
@@ -74,23 +85,28 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
     steps: {},
     costUsd: 0,
     ledger: undefined,
+    ...(options.ports.simulated ? { simulated: true as const } : {}),
   };
   state.status = 'running';
   delete state.error;
   const log = createEventLog(state.runId, files.events, env);
+  const mirror = store.eventListener?.(state.runId);
+  if (mirror) log.subscribe(mirror);
   if (options.onEvent) log.subscribe(options.onEvent);
+  const tracer = options.traceExporter || tracingRequested(env) ? await startTracing(options, log.emit) : undefined;
+  if (tracer) log.subscribe(tracer.onEvent);
   const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
   indexedEntries.set(ledger, ledger.entries.length);
   const spent = () => ledger.total().costUsd;
-  const writer = new StateWriter(files, env, (current) => {
+  const writer = store.writer(runId, env, (current) => {
     current.ledger = ledger.toJSON();
     current.costUsd = spent();
   });
   const audit = new AuditLog(files.audit, env);
   const budget = new Budget(log.emit);
-  const restoredOutputs = await restore(state, pipeline, budget, files);
+  const restoredOutputs = await restore(state, pipeline, budget, (stepId, index) => store.readOutput(runId, stepId, index));
 
-  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined });
+  log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined, ...(options.ports.simulated ? { simulated: true } : {}) });
   if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
   // Every run has an audit log, empty until a tool is called.
@@ -117,7 +133,7 @@ async function runLocked(options: RunOptions, files: RunFiles, runId: string, re
   await writer.save(state);
   const durationMs = Math.round(performance.now() - started);
   log.emit({ type: 'run-end', status: result.status, costUsd: spent(), durationMs });
-  await Promise.all([log.close(), audit.flush(), writer.flush(), indexRun(pipeline, state, ledger, prompts).catch(() => undefined)]);
+  await Promise.all([log.close(), audit.flush(), writer.flush(), tracer?.flush(), indexRun(pipeline, state, ledger, prompts).catch(() => undefined)]);
   return { ...result, runId: state.runId, state, costUsd: spent(), durationMs, ...(reached ? { budgetReached: reached } : {}) };
 }
 
@@ -145,19 +161,19 @@ async function indexRun(pipeline: CompiledPipeline, state: RunState, ledger: Cos
 const indexedEntries = new WeakMap<CostLedger, number>();
 
 /** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */
-async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, files: RunFiles): Promise<Map<string, unknown>> {
+async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, readOutput: (stepId: string, itemIndex?: number) => Promise<unknown>): Promise<Map<string, unknown>> {
   const outputs = new Map<string, unknown>();
   for (const step of pipeline.steps) {
     const saved = state.steps[step.id];
     if (!saved) continue;
     if (saved.status === 'succeeded') {
-      const output = await readOutput(files, step.id).catch(() => undefined);
+      const output = await readOutput(step.id).catch(() => undefined);
       if (output === undefined) saved.status = 'pending';
       else outputs.set(step.id, output);
     }
     for (const [index, item] of Object.entries(saved.items ?? {})) {
       if (item.status !== 'succeeded') continue;
-      const output = await readOutput(files, step.id, Number(index)).catch(() => undefined);
+      const output = await readOutput(step.id, Number(index)).catch(() => undefined);
       if (output !== undefined) outputs.set(`${step.id}[${index}]`, output);
     }
     // Every attempt of the step counts against its limits, the step's and its agent's (a step keeps
@@ -166,4 +182,14 @@ async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budg
   }
   budget.restore('run', state.costUsd);
   return outputs;
+}
+
+async function startTracing(options: RunOptions, emit: EventSink): Promise<RunTracer | undefined> {
+  const { createRunTracer } = await import('../telemetry/tracing.js');
+  return createRunTracer({
+    env: options.env,
+    redact: (text) => redactSecrets(text, options.env),
+    ...(options.traceExporter ? { exporter: options.traceExporter } : {}),
+    warn: (message) => emit({ type: 'warning', message }),
+  });
 }

@@ -9,6 +9,7 @@ import { emptyUsage, type Usage } from '../providers/types.js';
 import { RunFailedError, UsageError } from '../errors.js';
 import { isSecretEnvName, redactValue } from '../tools/redact.js';
 import { isRunId } from './ids.js';
+import { runStateProblem } from './state-schema.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'budget-exceeded' | 'interrupted';
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -56,6 +57,8 @@ export interface RunState {
   costUsd: number;
   /** The cost ledger (src/cost/ledger.ts), serialised. */
   ledger: unknown;
+  /** `run --sim`: no real model was called. */
+  simulated?: true;
   outputs?: Record<string, unknown>;
   error?: string;
 }
@@ -167,28 +170,58 @@ export async function loadRunState(root: string, runId: string): Promise<RunStat
   } catch {
     throw new UsageError(`no run '${runId}' under ${runsDirectory(root)} (see \`agentpipe runs\`)`);
   }
-  try {
-    return JSON.parse(text) as RunState;
-  } catch (error) {
-    throw new RunFailedError(`${files.state} is not valid JSON`, { cause: error });
+  const state = parseRunState(text, runId);
+  if ('corrupt' in state) throw new CorruptRunError(runId, state.corrupt);
+  return state;
+}
+
+/** A run.json that is not valid JSON or not a valid run state: nothing of it is used, and nothing is paid for. */
+export class CorruptRunError extends RunFailedError {
+  constructor(readonly runId: string, readonly problem: string) {
+    super(`run ${runId} is corrupt (run.json ${problem}); it cannot be resumed or shown. Start a new run; its files stay in .agentpipe/runs/${runId}/`);
   }
 }
 
-/** Every readable run under the project, oldest first (run ids sort by time). */
-export async function listRunStates(root: string): Promise<RunState[]> {
+function parseRunState(text: string, runId: string): RunState | { corrupt: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { corrupt: 'is not valid JSON' };
+  }
+  const problem = runStateProblem(value, runId);
+  return problem === undefined ? (value as RunState) : { corrupt: problem };
+}
+
+/** One run folder as `runs` lists it: its state, or why it is corrupt. */
+export type RunListing = { runId: string; state: RunState } | { runId: string; corrupt: string };
+
+/** Every run folder with a run.json, oldest first; corrupt ones are listed as such, never thrown. */
+export async function listRuns(root: string): Promise<RunListing[]> {
   let names: string[];
   try {
     names = await readdir(runsDirectory(root));
   } catch {
     return [];
   }
-  const states: RunState[] = [];
+  const listings: RunListing[] = [];
   for (const name of names.filter(isRunId).sort()) {
+    let text: string;
     try {
-      states.push(JSON.parse(await readFile(join(runsDirectory(root), name, 'run.json'), 'utf8')) as RunState);
-    } catch {
+      text = await readFile(join(runsDirectory(root), name, 'run.json'), 'utf8');
+    } catch (error) {
       // A run killed before its first save has no run.json; it has nothing to list.
+      if ((error as { code?: string }).code === 'ENOENT') continue;
+      listings.push({ runId: name, corrupt: 'cannot be read' });
+      continue;
     }
+    const state = parseRunState(text, name);
+    listings.push('corrupt' in state ? { runId: name, corrupt: state.corrupt } : { runId: name, state });
   }
-  return states;
+  return listings;
+}
+
+/** Every valid run under the project, oldest first (run ids sort by time); corrupt ones are left out. */
+export async function listRunStates(root: string): Promise<RunState[]> {
+  return (await listRuns(root)).flatMap((listing) => ('state' in listing ? [listing.state] : []));
 }

@@ -3,7 +3,9 @@
 // each answer, and a tool port that runs tools through the permission engine and the audit log.
 
 import type { CompiledPipeline, CompiledStep, Limits } from '../compile/ir.js';
-import type { ToolCallContent } from '../providers/types.js';
+import type { CallOptions, GenerateResult, ToolCallContent, ToolResultContent } from '../providers/types.js';
+import type { ModelChain, ModelSpec } from '../compile/ir.js';
+import type { Usage } from '../providers/types.js';
 import type { AuditLog } from '../tools/audit.js';
 import { isSecretEnvName } from '../tools/redact.js';
 import { createDeltaRedactor } from './delta-redactor.js';
@@ -51,9 +53,15 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
     const emit: EventSink = (event) => options.emit({ ...event, stepId: event.stepId ?? label });
     const prompt = ports.renderPrompt(step, context);
     const scopes = budgetScopes(pipeline, step, label);
-    const tools = ports.toolDefinitions(agent.toolSet);
-    options.onPrompt?.(label, [...prompt.system.map((part) => part.text), prompt.user, tools.map((definition) => JSON.stringify(definition)).join('\n')].join('\n'));
     const search = agent.search.mode === 'never' && !agent.toolSet.tools.some((tool) => tool.name === 'web_search') ? undefined : ports.search?.(agent.search, emit);
+
+    const charge = (model: ModelSpec, usage: Usage, costUsd = ports.price(model, usage), result?: Pick<GenerateResult, 'finishReason' | 'responseModel'>) => {
+      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: model.provider.name, model: model.ref.id, usage, costUsd, ...(ports.simulated ? { simulated: true } : {}) });
+      emit({ type: 'usage', model: model.ref.id, usage, costUsd, ...(result ? { finishReason: result.finishReason } : {}), ...(result?.responseModel ? { responseModel: result.responseModel } : {}) });
+      budget.charge(costUsd, scopes, label);
+      onSpend?.({ usage, costUsd, model: model.ref.id });
+      return costUsd;
+    };
 
     const callModel = async (callOptions: Parameters<RuntimePorts['callChain']>[1], onTextDelta: (delta: string) => void): Promise<ModelAnswer> => {
       budget.assertCanSpend(scopes);
@@ -66,21 +74,46 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
           ...(search?.wrapModel ? { wrapModel: search.wrapModel } : {}),
         })
         .finally(() => text.flush());
-      const costUsd = ports.price(answer.model, answer.result.usage);
-      const model = answer.model.ref.id;
-      ledger.add({ runId: options.runId, stepId: label, agent: agent.name, provider: answer.model.provider.name, model, usage: answer.result.usage, costUsd });
-      emit({ type: 'usage', model, usage: answer.result.usage, costUsd });
-      budget.charge(costUsd, scopes, label);
-      onSpend?.({ usage: answer.result.usage, costUsd, model });
+      const costUsd = charge(answer.model, answer.result.usage, undefined, answer.result);
       // Its tools would only lead to a model call the budget refuses: stop before running them.
       // A final answer is kept: it is paid for, and nothing more is spent on this item.
       if (answer.result.content.some((part) => part.type === 'tool-call')) budget.assertCanSpend(scopes);
-      return { result: answer.result, model, costUsd };
+      return { result: answer.result, model: answer.model.ref.id, costUsd };
+    };
+
+    /** A side call (the thread summary): budget-checked and charged, its text never streamed. */
+    const generate = async (chain: ModelChain, callOptions: CallOptions): Promise<GenerateResult> => {
+      budget.assertCanSpend(scopes);
+      const answer = await ports.callChain(chain, { ...callOptions, abortSignal: signal }, { emit, signal, onTextDelta: () => {} });
+      charge(answer.model, answer.result.usage);
+      return answer.result;
+    };
+    const augment = await ports.augment?.({ agent, label, runId: options.runId, user: prompt.user, emit, signal, charge: (model, usage) => void charge(model, usage), generate });
+    const implicitTools = new Set(augment?.tools.map((tool) => tool.name));
+
+    /** knowledge_search, remember and recall: answered here, audited like every tool call. */
+    const runImplicitTool = async (call: ToolCallContent): Promise<ToolResultContent> => {
+      const started = performance.now();
+      const result = await augment!.runTool(call);
+      await options.audit.append({
+        time: new Date().toISOString(),
+        agent: agent.name,
+        step: label,
+        tool: call.toolName,
+        toolCallId: call.toolCallId,
+        arguments: call.input,
+        decision: 'allowed',
+        ...(result.isError ? { reason: result.output } : {}),
+        isError: result.isError === true,
+        durationMs: Math.round(performance.now() - started),
+        outputBytes: Buffer.byteLength(result.output, 'utf8'),
+      });
+      return result;
     };
 
     const runTool = async (call: ToolCallContent, toolSignal: AbortSignal) => {
       emit({ type: 'tool-call', tool: call.toolName, toolCallId: call.toolCallId, input: call.input });
-      const result = await ports.executeTool(agent.toolSet, call, {
+      const result = implicitTools.has(call.toolName) ? await runImplicitTool(call) : await ports.executeTool(agent.toolSet, call, {
         agent: agent.name,
         stepId: label,
         audit: options.audit,
@@ -100,18 +133,23 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       return result;
     };
 
+    const system = [...prompt.system, ...(augment?.system ?? [])];
+    const tools = [...(await ports.toolDefinitions(agent.toolSet)), ...(augment?.tools ?? [])];
+    options.onPrompt?.(label, [...system.map((part) => part.text), prompt.user, tools.map((definition) => JSON.stringify(definition)).join('\n')].join('\n'));
     const result = await runAgentLoop({
       agent,
       stepId: label,
       limits: effectiveLimits(step),
-      system: prompt.system,
+      system,
       user: prompt.user,
+      ...(augment?.history.length ? { history: augment.history } : {}),
       tools,
       callModel,
       runTool,
       emit,
       signal,
     });
+    augment?.finish(result.text);
     return { output: result.output, usage: result.usage, costUsd: result.costUsd, ...(result.model ? { model: result.model } : {}) };
   };
 }

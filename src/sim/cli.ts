@@ -14,8 +14,14 @@ function loadScript(source: string | undefined): Script | undefined {
   return JSON.parse(text) as Script;
 }
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, script: { type: 'string' } } });
-const simulator = await startSimulator({ port: Number(values.port), script: loadScript(values.script ?? process.env.AGENTPIPE_SIM_SCRIPT) });
+const embeddingDims = (): number | undefined => {
+  const value = Number(values['embedding-dims'] ?? process.env.AGENTPIPE_SIM_EMBEDDING_DIMS);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+};
+const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, script: { type: 'string' }, 'embedding-dims': { type: 'string' } } });
+const simulator = await startSimulator({ port: Number(values.port), script: loadScript(values.script ?? process.env.AGENTPIPE_SIM_SCRIPT),
+  ...(embeddingDims() ? { embeddingDimensions: embeddingDims() } : {}),
+});
 process.stdout.write(`${JSON.stringify({ url: simulator.url, port: simulator.port })}\n`);
 const stop = () => void simulator.close();
 process.once('SIGTERM', stop);

@@ -2,6 +2,7 @@
 // A script is a queue, a function of the request, or (from JSON, for the CLI) routes matched on
 // request content, so end-to-end tests can answer each agent by a marker in its system prompt.
 
+import { generatedTurn } from './generate.js';
 import { UsageMeter } from './measure.js';
 
 export type SimApi = 'anthropic' | 'openai' | 'gemini' | 'ollama';
@@ -82,10 +83,17 @@ export interface SimRequest {
   /** Epoch ms (fractional) when the request arrived and when its response ended or was cut. */
   startMs: number;
   endMs?: number;
+  /** The whole response reached a client still connected: what a provider bills (a call whose client
+   * went away before the answer, e.g. a killed worker, is not). */
+  completed?: boolean;
   status?: number;
   fault?: FaultKind;
   /** Why the simulator refused the request as the real API would (the 400's message). */
   rejection?: string;
+  /** `embeddings` for an embeddings endpoint; absent for chat requests. */
+  kind?: 'embeddings';
+  /** Embeddings requests: how many texts it asked to embed. */
+  inputs?: number;
 }
 
 export type ScriptFunction = (request: SimRequest) => SimTurn | undefined;
@@ -111,15 +119,20 @@ export class ScriptPlayer {
   private faults: SimFault[] = [];
   private readonly scriptFunction: ScriptFunction | undefined;
   private defaultTurn: SimTurn = { text: 'Hello from the agentpipe simulator.' };
+  private scriptedDefault = false;
 
-  constructor(script?: Script) {
+  /** `generate`: with no scripted turn left, make up plausible tool calls too (`run --sim`). */
+  constructor(script?: Script, private readonly generate = false) {
     if (typeof script === 'function') this.scriptFunction = script;
     else if (Array.isArray(script)) this.queue.push(...script);
     else if (script) {
       this.queue.push(...(script.turns ?? []));
       for (const route of script.routes ?? []) this.routes.push({ ...route, turns: [...route.turns] });
       this.faults.push(...(script.faults ?? []).map((fault) => ({ ...fault })));
-      if (script.defaultTurn) this.defaultTurn = script.defaultTurn;
+      if (script.defaultTurn) {
+        this.defaultTurn = script.defaultTurn;
+        this.scriptedDefault = true;
+      }
       if (script.measureUsage) this.meter = new UsageMeter();
     }
   }
@@ -165,7 +178,15 @@ export class ScriptPlayer {
       const turn = route.repeat && route.turns.length === 1 ? route.turns[0] : route.turns.shift();
       if (turn) return turn;
     }
-    return this.queue.shift() ?? this.defaultTurn;
+    const queued = this.queue.shift();
+    if (queued) return queued;
+    // With no script left, the answer fits the schema the request carries (generate.ts).
+    return this.scriptedDefault ? this.defaultTurn : generatedTurn(request.api, request.body, this.defaultTurn, { toolCalls: this.generate });
+  }
+
+  /** The standing fault this request meets, if any (embeddings requests take no scripted turn). */
+  faultFor(request: SimRequest): SimFault | undefined {
+    return this.takeFault(request);
   }
 
   private takeFault(request: SimRequest): SimFault | undefined {

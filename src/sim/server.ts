@@ -13,12 +13,18 @@ import { geminiWire } from './wire/gemini.js';
 import { ollamaWire, tagsBody } from './wire/ollama.js';
 import type { WireContext, WireProtocol, WireReply } from './wire/types.js';
 import { controlRoute } from './control.js';
+import { embeddingInputs, embeddingRoute, renderEmbeddings } from './wire/embeddings.js';
+import { defaultEmbeddingDimensions } from './embedder.js';
 
 export interface SimulatorOptions {
   script?: Script;
   port?: number;
   /** Names listed by GET /api/tags. */
   ollamaModels?: string[];
+  /** With no scripted turn left, answer with a plausible tool call first (`run --sim`). */
+  generateToolCalls?: boolean;
+  /** Length of the simulated embeddings when the request names none (default 1536). */
+  embeddingDimensions?: number;
 }
 
 export interface Simulator {
@@ -118,7 +124,7 @@ async function play(response: ServerResponse, reply: WireReply, turn: SimTurn, f
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const player = new ScriptPlayer(options.script);
+  const player = new ScriptPlayer(options.script, options.generateToolCalls === true);
   const requests: SimRequest[] = [];
   const sockets = new Set<Socket>();
   let sequence = 0;
@@ -136,6 +142,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
       response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"request body is not JSON"}');
+      return;
+    }
+    const embedding = request.method === 'POST' ? embeddingRoute(url.pathname, body) : undefined;
+    if (embedding) {
+      await answerEmbeddings(embedding, body, request, response, url);
       return;
     }
     const target = route(request.method ?? 'GET', url.pathname, body);
@@ -157,7 +168,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       startMs: nowMs(),
     };
     requests.push(record);
-    response.on('close', () => (record.endMs ??= nowMs()));
+    response.on('close', () => {
+      record.endMs ??= nowMs();
+      // 'close' comes before the end when the client went away first.
+      record.completed ??= response.writableFinished;
+    });
     const context: WireContext = { model: target.model, stream: target.stream, body, sequence: record.index, ...(credentialOf(request) ? { credential: credentialOf(request) } : {}) };
     // A request the real API would refuse is refused here too, before it can use up a scripted turn.
     const rejection = rejectionFor(target.api, body, request.headers, target.model);
@@ -181,12 +196,47 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     await play(response, reply, turn, fault);
   };
 
+  // Embedding requests are logged like chat requests (kind 'embeddings') and obey standing faults,
+  // but never use up a scripted chat turn.
+  const answerEmbeddings = async (embedding: NonNullable<ReturnType<typeof embeddingRoute>>, body: Record<string, unknown>, request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const record: SimRequest = {
+      index: sequence++,
+      api: embedding.api,
+      kind: 'embeddings',
+      inputs: embeddingInputs(embedding, body).length,
+      method: 'POST',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      model: embedding.model,
+      stream: false,
+      body,
+      headers: recordedHeaders(request),
+      time: new Date().toISOString(),
+      startMs: nowMs(),
+    };
+    requests.push(record);
+    response.on('close', () => (record.endMs ??= nowMs()));
+    const fault = player.faultFor(record);
+    if (fault) record.fault = fault.kind;
+    if (fault?.kind === 'hang') return;
+    const context: WireContext = { model: embedding.model, stream: false, body, sequence: record.index };
+    const reply =
+      fault && fault.kind !== 'cut' && fault.kind !== 'malformed'
+        ? renderError(embedding.api, { ...fault, kind: fault.kind }, context)
+        : renderEmbeddings(embedding, body, options.embeddingDimensions ?? defaultEmbeddingDimensions);
+    record.status = reply.status;
+    await play(response, reply, {}, fault);
+  };
+
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: `simulator failure: ${String(error)}` }));
     });
   });
+  // Longer than any client's idle-socket timeout (undici: 4 s): on a loaded machine a server closing
+  // idle sockets at the default 5 s races the client reusing one, and the request dies with ECONNRESET.
+  server.keepAliveTimeout = 65_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

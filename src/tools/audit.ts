@@ -1,6 +1,6 @@
 // The run's audit log: one JSON line per tool call, allowed or denied, in call order.
 
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { redactSecrets, redactValue } from './redact.js';
 
@@ -26,7 +26,8 @@ export interface AuditRecord {
 
 export class AuditLog {
   private pending: Promise<void> = Promise.resolve();
-  private directoryReady: Promise<unknown> | undefined;
+  /** Kept open between lines (an open and close per tool call cost more than the call itself). */
+  private handle: Promise<FileHandle> | undefined;
 
   /**
    * @param filePath usually `.agentpipe/runs/<run-id>/audit.jsonl`; the folder is created on first write.
@@ -42,19 +43,28 @@ export class AuditLog {
       ...(record.reason === undefined ? {} : { reason: redactSecrets(record.reason, this.env) }),
     };
     const line = `${JSON.stringify(safe)}\n`;
-    this.directoryReady ??= mkdir(dirname(this.filePath), { recursive: true });
-    const directoryReady = this.directoryReady;
     // A failed write rejects its own caller only; later lines still get written.
     const written = this.pending.catch(() => undefined).then(async () => {
-      await directoryReady;
-      await appendFile(this.filePath, line, 'utf8');
+      this.handle ??= mkdir(dirname(this.filePath), { recursive: true }).then(() => open(this.filePath, 'a'));
+      const handle = this.handle;
+      // A failed open is not kept: the next line tries again.
+      handle.catch(() => {
+        if (this.handle === handle) this.handle = undefined;
+      });
+      await (await handle).write(line, null, 'utf8');
     });
     this.pending = written;
     return written;
   }
 
-  /** Resolves when every appended line is on disk. */
+  /** Resolves when every appended line is written, and closes the file (a later line reopens it). */
   flush(): Promise<void> {
-    return this.pending.catch(() => undefined);
+    const flushed = this.pending.catch(() => undefined).then(async () => {
+      const handle = this.handle;
+      this.handle = undefined;
+      if (handle) await (await handle.catch(() => undefined))?.close();
+    });
+    this.pending = flushed;
+    return flushed;
   }
 }

@@ -42,5 +42,5 @@ export async function runCommandTool(spec: CommandToolSpec, input: Record<string
   const [file, ...args] = fillArgv(spec.command, input);
   // The template is reviewed in tools.yaml, so the bash allow list does not apply; its deny list does.
   checkCommand(rules, [file, ...args], false);
-  return runInWorkspace(runtime, file, args, spec.timeoutMs ?? rules.timeoutMs);
+  return runInWorkspace(runtime, file, args, spec.timeoutMs ?? rules.timeoutMs, spec.sandbox ?? rules.sandbox);
 }

@@ -6,7 +6,7 @@ import type { ToolCallContent, ToolResultContent } from '../providers/types.js';
 import type { AuditDecision, AuditLog } from './audit.js';
 import { redactSecrets } from './redact.js';
 import { resolveTool } from './registry.js';
-import { ToolDeniedError, ToolFailedError, type ToolOutcome, type WebSearchHandler } from './types.js';
+import { ToolDeniedError, ToolFailedError, type McpCaller, type ToolOutcome, type WebSearchHandler } from './types.js';
 import { validateToolInput } from './validate-input.js';
 
 export interface ToolCallContext {
@@ -16,6 +16,7 @@ export interface ToolCallContext {
   /** Run cancellation (Ctrl-C, run timeout). The per-tool timeout is added on top. */
   signal?: AbortSignal;
   webSearch?: WebSearchHandler;
+  mcp?: McpCaller;
   /** Parent environment for bash/command tools and redaction; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -55,7 +56,7 @@ async function runCall(toolSet: ToolSet, call: ToolCallContent, context: ToolCal
   if (invalid !== undefined) throw new ToolFailedError(`invalid arguments for ${call.toolName}: ${invalid}`);
   const timeout = AbortSignal.timeout(tool.timeoutMs);
   const signal = context.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
-  const runtime = { toolSet, spec, signal, env, ...(context.webSearch ? { webSearch: context.webSearch } : {}) };
+  const runtime = { toolSet, spec, signal, env, ...(context.webSearch ? { webSearch: context.webSearch } : {}), ...(context.mcp ? { mcp: context.mcp } : {}) };
   return untilAborted(tool.run(call.input, runtime), signal, () =>
     context.signal?.aborted ? `${call.toolName} was cancelled` : `${call.toolName} timed out after ${tool.timeoutMs} ms`,
   );
@@ -85,7 +86,7 @@ export async function executeToolCall(toolSet: ToolSet, call: ToolCallContent, c
     time: new Date(started).toISOString(),
     agent: context.agent,
     step: context.stepId,
-    tool: call.toolName,
+    tool: auditName(toolSet, call.toolName),
     toolCallId: call.toolCallId,
     arguments: call.input,
     decision,
@@ -95,4 +96,10 @@ export async function executeToolCall(toolSet: ToolSet, call: ToolCallContent, c
     outputBytes: Buffer.byteLength(output, 'utf8'),
   });
   return { toolCallId: call.toolCallId, toolName: call.toolName, output, ...(isError ? { isError: true } : {}) };
+}
+
+/** An MCP tool is audited as `server.tool`, its name in YAML, not its wire name. */
+function auditName(toolSet: ToolSet, toolName: string): string {
+  const spec = toolSet.tools.find((candidate) => candidate.name === toolName);
+  return spec?.kind === 'mcp' ? `${spec.server}.${spec.tool}` : toolName;
 }

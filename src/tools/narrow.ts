@@ -50,10 +50,16 @@ class Narrowing {
 }
 
 function narrowPathRules(narrowing: Narrowing, name: 'read' | 'write', defaults: PathRules, requested: Partial<PathRules> | undefined): PathRules {
+  let hardLinks = requested?.hardLinks ?? defaults.hardLinks === true;
+  if (hardLinks && defaults.hardLinks !== true) {
+    narrowing.violations.push({ field: `${name}.hardLinks`, value: true, message: `hard links are refused in the defaults; an agent cannot allow them` });
+    hardLinks = false;
+  }
   return {
     allow: narrowing.allowList(`${name}.allow`, defaults.allow, requested?.allow, pathPatternWithin),
     deny: narrowing.denyList(defaults.deny, requested?.deny),
     maxBytes: narrowing.cap(`${name}.maxBytes`, defaults.maxBytes, requested?.maxBytes),
+    ...(hardLinks ? { hardLinks } : {}),
   };
 }
 
@@ -68,6 +74,12 @@ function narrowBashRules(narrowing: Narrowing, defaults: BashRules, requested: P
     narrowing.violations.push({ field: 'bash.shell', value: true, message: 'shell mode is off in the defaults; an agent cannot turn it on' });
     shell = false;
   }
+  // Turning the sandbox off widens what a command can reach; turning it on only narrows.
+  let sandbox = requested?.sandbox ?? defaults.sandbox;
+  if (sandbox === 'off' && defaults.sandbox !== 'off') {
+    narrowing.violations.push({ field: 'bash.sandbox', value: 'off', message: 'the sandbox is on in the defaults; an agent cannot turn it off' });
+    sandbox = defaults.sandbox;
+  }
   return {
     allow: narrowing.allowList('bash.allow', defaults.allow, requested?.allow, (pattern, bound) => wildcardWithin(pattern, bound, false)),
     deny: narrowing.denyList(defaults.deny, requested?.deny),
@@ -75,6 +87,8 @@ function narrowBashRules(narrowing: Narrowing, defaults: BashRules, requested: P
     maxOutputBytes: narrowing.cap('bash.maxOutputBytes', defaults.maxOutputBytes, requested?.maxOutputBytes),
     env,
     shell,
+    expose: narrowing.allowList('bash.expose', defaults.expose, requested?.expose, pathPatternWithin),
+    sandbox,
   };
 }
 

@@ -33,7 +33,7 @@ export function insideRoot(root: string, target: string): string | undefined {
 
 const realWorkspaces = new Map<string, Promise<string>>();
 
-function realWorkspace(workspace: string): Promise<string> {
+export function realWorkspace(workspace: string): Promise<string> {
   let real = realWorkspaces.get(workspace);
   if (!real) {
     real = realpath(workspace);

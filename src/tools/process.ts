@@ -1,17 +1,19 @@
-// Runs one subprocess for bash and command tools: an argv (no shell), a scrubbed environment,
-// a timeout and an output cap. The child gets its own process group so a timeout kills its children too.
+// Runs one subprocess for bash and command tools: an argv (no shell) inside the OS sandbox, with a
+// scrubbed environment, a timeout and an output cap. The child gets its own process group so a
+// timeout kills its children too.
 
 import { spawn } from 'node:child_process';
-import type { BashRules } from '../compile/ir.js';
-import { isSecretEnvName } from './redact.js';
-import { ToolFailedError, type ToolOutcome, type ToolRuntime } from './types.js';
+import type { BashRules, SandboxMode, ToolSet } from '../compile/ir.js';
+import type { SandboxPolicy } from '../sandbox/index.js';
+import { holdsSecret, isSecretEnvName } from './redact.js';
+import { ToolDeniedError, ToolFailedError, type ToolOutcome, type ToolRuntime } from './types.js';
 
-/** Only the names the rules list, and never a secret-looking one even when listed. */
+/** Only the names the rules list, and never a secret-looking name or a known secret value even when listed. */
 export function scrubbedEnv(rules: BashRules, parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of rules.env) {
     const value = parent[name];
-    if (value !== undefined && !isSecretEnvName(name)) env[name] = value;
+    if (value !== undefined && !isSecretEnvName(name) && !holdsSecret(value)) env[name] = value;
   }
   return env;
 }
@@ -25,6 +27,8 @@ export interface ProcessRequest {
   /** Cap on stdout + stderr together; the child is killed when it writes more. */
   maxOutputBytes: number;
   signal: AbortSignal;
+  /** Written to the child's fd 3, 4, … and closed (the sandbox's start-up data). */
+  extraInputs?: string[];
 }
 
 export interface ProcessResult {
@@ -40,10 +44,16 @@ export function runProcess(request: ProcessRequest): Promise<ProcessResult> {
     const child = spawn(request.file, request.args, {
       cwd: request.cwd,
       env: request.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...(request.extraInputs ?? []).map(() => 'pipe' as const)],
       detached: true,
       shell: false,
       windowsHide: true,
+    });
+    (request.extraInputs ?? []).forEach((text, index) => {
+      const pipe = child.stdio[index + 3] as NodeJS.WritableStream | null | undefined;
+      // A child that exits before reading closes the pipe: that is its business, not an error here.
+      (pipe as unknown as NodeJS.EventEmitter | undefined)?.on('error', () => undefined);
+      pipe?.end(text);
     });
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let bytes = 0;
@@ -69,8 +79,8 @@ export function runProcess(request: ProcessRequest): Promise<ProcessResult> {
       chunks[stream].push(chunk);
       bytes += chunk.length;
     };
-    child.stdout.on('data', collect('stdout'));
-    child.stderr.on('data', collect('stderr'));
+    child.stdout!.on('data', collect('stdout'));
+    child.stderr!.on('data', collect('stderr'));
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup();
@@ -113,17 +123,43 @@ export function processOutcome(result: ProcessResult, request: Pick<ProcessReque
   return { output: parts.filter((part) => part !== '').join('\n'), isError: result.timedOut || (result.exitCode !== 0 && !result.truncated) };
 }
 
-/** bash and command tools alike: run in the workspace with the scrubbed env and the bash caps. */
-export async function runInWorkspace(runtime: ToolRuntime, file: string, args: string[], timeoutMs: number): Promise<ToolOutcome> {
+/** Memory a sandboxed command may allocate (RLIMIT_DATA): enough for a test runner, not for a runaway. */
+export const sandboxMemoryBytes = 4 * 1024 ** 3;
+
+/** What the sandbox lets a command of this tool set reach. CPU time is capped at the wall-clock timeout. */
+export function sandboxPolicy(toolSet: ToolSet, timeoutMs: number): SandboxPolicy {
+  const { read, write, bash } = toolSet.permissions;
+  return {
+    workspace: toolSet.workspace,
+    readDeny: read.deny,
+    expose: bash.expose,
+    writeAllow: write.allow,
+    writeDeny: write.deny,
+    cpuSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
+    memoryBytes: sandboxMemoryBytes,
+  };
+}
+
+/** bash and command tools alike: run in the workspace, in the sandbox, with the scrubbed env and the bash caps. */
+export async function runInWorkspace(runtime: ToolRuntime, file: string, args: string[], timeoutMs: number, mode: SandboxMode = runtime.toolSet.permissions.bash.sandbox): Promise<ToolOutcome> {
   const rules = runtime.toolSet.permissions.bash;
+  const { confine, SandboxUnavailableError } = await import('../sandbox/index.js');
+  let spawnSpec;
+  try {
+    spawnSpec = await confine({ file, args, env: scrubbedEnv(rules, runtime.env) }, sandboxPolicy(runtime.toolSet, timeoutMs), mode);
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) throw new ToolDeniedError('bash.sandbox', `${error.reason}; or set \`sandbox: off\` under defaults.bash in tools.yaml to run commands unconfined`);
+    throw error;
+  }
   const request: ProcessRequest = {
-    file,
-    args,
-    cwd: runtime.toolSet.workspace,
-    env: scrubbedEnv(rules, runtime.env),
+    file: spawnSpec.file,
+    args: spawnSpec.args,
+    cwd: spawnSpec.cwd,
+    env: spawnSpec.env,
     timeoutMs,
     maxOutputBytes: rules.maxOutputBytes,
     signal: runtime.signal,
+    extraInputs: spawnSpec.extraInputs,
   };
   return processOutcome(await runProcess(request), request);
 }

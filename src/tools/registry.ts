@@ -8,7 +8,7 @@ import { globTool, grepTool } from './builtins/find.js';
 import { httpTool } from './builtins/http.js';
 import { webSearchTool } from './builtins/web-search.js';
 import { runCommandTool } from './command.js';
-import type { BuiltinTool, ToolOutcome, ToolRuntime } from './types.js';
+import { ToolFailedError, type BuiltinTool, type ToolOutcome, type ToolRuntime } from './types.js';
 
 export const builtinTools: Readonly<Record<BuiltinToolName, BuiltinTool>> = {
   read: readTool,
@@ -30,6 +30,20 @@ export interface ResolvedTool {
 }
 
 export function resolveTool(toolSet: ToolSet, spec: ToolSpec): ResolvedTool {
+  if (spec.kind === 'mcp') {
+    const server = toolSet.mcpServers?.[spec.server];
+    return {
+      spec,
+      definition: { name: spec.name, description: spec.definition?.description ?? `Tool ${spec.tool} of MCP server ${spec.server}`, inputSchema: spec.definition?.inputSchema ?? { type: 'object' } },
+      // Progress restarts a call's own timeout up to ten times (src/mcp/connection.ts); the server's
+      // error is the one reported, so this outer limit only backs it up.
+      timeoutMs: (server?.callTimeoutMs ?? 60_000) * 10 + 2000,
+      run: (input, runtime) => {
+        if (!runtime.mcp) throw new ToolFailedError(`MCP tool ${spec.server}.${spec.tool} cannot run here: no MCP servers were started for this run`);
+        return runtime.mcp.call(runtime.toolSet, spec, input, runtime.signal);
+      },
+    };
+  }
   if (spec.kind === 'command') {
     return {
       spec,

@@ -13,6 +13,11 @@ export interface WebSearchInput {
 
 export type WebSearchHandler = (input: WebSearchInput) => Promise<string>;
 
+/** Calls a tool of an MCP server (src/mcp supplies it per run, so tools never import the SDK). */
+export interface McpCaller {
+  call(toolSet: ToolSet, spec: Extract<ToolSpec, { kind: 'mcp' }>, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
+}
+
 /** Everything a running tool may use. `signal` already carries the per-tool timeout. */
 export interface ToolRuntime {
   toolSet: ToolSet;
@@ -22,6 +27,7 @@ export interface ToolRuntime {
   /** The parent environment; bash filters it, redaction reads it. Defaults to process.env. */
   env: NodeJS.ProcessEnv;
   webSearch?: WebSearchHandler;
+  mcp?: McpCaller;
 }
 
 export interface ToolOutcome {

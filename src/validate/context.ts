@@ -2,20 +2,27 @@
 
 import type { Diagnostic, Severity } from '../errors.js';
 import type { Position, SourceFile, ValuePath } from '../load/types.js';
-import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
+import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, TestFile, ToolsFile } from './types.gen.js';
 import type { Checked } from './types.js';
 
 export interface ValidationContext {
   diagnostics: Diagnostic[];
+  /** The project root, where lint finds cached MCP tool lists. */
+  root?: string;
   /** Undefined when providers.yaml is missing or failed its schema: reference checks against it are skipped. */
   providers?: Checked<ProvidersFile>;
   tools?: Checked<ToolsFile>;
   agents: Map<string, Checked<AgentFile>>;
   layers: Map<string, Checked<LayerFile>>;
   templates: Map<string, Checked<TemplateFile>>;
+  tests?: Map<string, Checked<TestFile>>;
   /** Every agent and layer that has a file, valid or not: a reference to a broken file is not "unknown". */
   agentFiles: Set<string>;
   layerFiles: Set<string>;
+  /** Set while an agent's layers are checked: each diagnostic then remembers which agent found it. */
+  checkingFor?: string;
+  /** Diagnostic -> the agents whose checks reported it (a shared layer is reported once, naming them). */
+  reportedFor?: Map<Diagnostic, string>;
 }
 
 export interface ReportOptions {
@@ -29,7 +36,7 @@ export interface ReportOptions {
 
 export function report(context: ValidationContext, source: SourceFile, path: ValuePath, code: string, message: string, options: ReportOptions = {}): void {
   const { line, col } = options.position ?? source.locate(path, { key: options.key === true });
-  context.diagnostics.push({
+  const diagnostic: Diagnostic = {
     severity: options.severity ?? 'error',
     code,
     file: source.file,
@@ -37,11 +44,37 @@ export function report(context: ValidationContext, source: SourceFile, path: Val
     col,
     message,
     ...(options.fix ? { fix: options.fix } : {}),
+  };
+  context.diagnostics.push(diagnostic);
+  if (context.checkingFor !== undefined) (context.reportedFor ??= new Map()).set(diagnostic, context.checkingFor);
+}
+
+/**
+ * A problem in a layer that several agents use is found once per agent; report it once, naming them.
+ * Diagnostics that differ (an input missing from one agent but not another) all stay.
+ */
+export function mergeSharedReports(context: ValidationContext): void {
+  const reportedFor = context.reportedFor;
+  if (!reportedFor) return;
+  const first = new Map<string, { diagnostic: Diagnostic; agents: string[] }>();
+  context.diagnostics = context.diagnostics.filter((diagnostic) => {
+    const agent = reportedFor.get(diagnostic);
+    if (agent === undefined) return true;
+    const key = JSON.stringify([diagnostic.file, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message]);
+    const seen = first.get(key);
+    if (seen) {
+      if (!seen.agents.includes(agent)) seen.agents.push(agent);
+      return false;
+    }
+    first.set(key, { diagnostic, agents: [agent] });
+    return true;
   });
+  for (const { diagnostic, agents } of first.values())
+    if (agents.length > 1) diagnostic.message += ` (in a layer used by agents ${agents.join(', ')})`;
 }
 
 /** `agents/layers/persona/analyst.yaml` -> `persona/analyst`; `agents/writer.yaml` -> `writer`. */
 export function nameOf(source: Pick<SourceFile, 'kind' | 'file'>): string {
-  const prefix = source.kind === 'layer' ? 'agents/layers/' : source.kind === 'agent' ? 'agents/' : 'templates/';
+  const prefix = source.kind === 'layer' ? 'agents/layers/' : source.kind === 'agent' ? 'agents/' : source.kind === 'test' ? 'tests/' : 'templates/';
   return source.file.slice(prefix.length).replace(/\.yaml$/, '');
 }

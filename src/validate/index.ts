@@ -1,21 +1,26 @@
 // The validate stage: schema first, then cross-references, templates, permissions, secrets and env
 // vars, all without calling a model. Fails closed: any error means no ProjectConfig.
 
+import { checkMcpServers } from './check-mcp.js';
 import { ConfigError, type Diagnostic } from '../errors.js';
 import type { Env } from '../load/dotenv.js';
 import type { RawProject, SourceFile } from '../load/types.js';
 import { checkAgent } from './check-agents.js';
 import { checkProviders } from './check-providers.js';
 import { checkTemplate } from './check-templates.js';
+import { checkExamples } from './check-examples.js';
 import { checkTools } from './check-tools.js';
+import { checkToolVendors } from './check-tool-vendors.js';
+import { checkLayerCycles } from './check-layer-cycles.js';
 import { missingEnvDiagnostics } from './env.js';
-import { nameOf, type ValidationContext } from './context.js';
+import { mergeSharedReports, nameOf, type ValidationContext } from './context.js';
 import { checkSchemaComment, checkSecrets } from './file-checks.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { schemaErrors } from './schema-validators.js';
 import { redactDiagnostic } from '../secrets.js';
-import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
-import type { ProjectConfig } from './types.js';
+import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, TestFile, ToolsFile } from './types.gen.js';
+import { checkTest } from './check-tests.js';
+import type { Checked, ProjectConfig } from './types.js';
 import { unsupportedVersion } from './version.js';
 
 export type { ProjectConfig, Checked } from './types.js';
@@ -39,7 +44,7 @@ export interface ValidationResult {
 }
 
 export async function validateProject(raw: RawProject, options: ValidateOptions = {}): Promise<ValidationResult> {
-  const context: ValidationContext = { diagnostics: [...raw.diagnostics], agents: new Map(), layers: new Map(), templates: new Map(), agentFiles: new Set(), layerFiles: new Set() };
+  const context: ValidationContext = { root: raw.root, diagnostics: [...raw.diagnostics], agents: new Map(), layers: new Map(), templates: new Map(), agentFiles: new Set(), layerFiles: new Set() };
   // A file that failed to load still exists: its own error is enough, a reference to it is not unknown.
   for (const file of raw.unloaded ?? []) {
     if (file.kind === 'agent') context.agentFiles.add(nameOf(file));
@@ -64,8 +69,14 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   }
   checkProviders(context);
   checkTools(context);
+  await checkToolVendors(context);
+  checkLayerCycles(context);
+  checkMcpServers(context);
   for (const agent of context.agents.values()) checkAgent(context, agent);
+  mergeSharedReports(context);
   for (const template of context.templates.values()) checkTemplate(context, template);
+  for (const test of context.tests?.values() ?? []) checkTest(context, test);
+  for (const file of [...context.agents.values(), ...context.templates.values()]) checkExamples(context, file);
   const mode = options.mode ?? 'lint';
   // Offline: a bundled snapshot of the price catalogue (src/cost/catalogue.ts).
   if (mode === 'lint') await (await import('../cost/lint-prices.js')).lintPrices(context);
@@ -77,7 +88,7 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   if (hasErrors || !context.providers || !context.tools) return { diagnostics };
   const config: ProjectConfig = {
     root: raw.root, providers: context.providers, tools: context.tools,
-    agents: context.agents, layers: context.layers, templates: context.templates, diagnostics,
+    agents: context.agents, layers: context.layers, templates: context.templates, ...(context.tests ? { tests: context.tests } : {}), diagnostics,
   };
   return { config, diagnostics };
 }
@@ -105,9 +116,32 @@ function register(context: ValidationContext, source: SourceFile): void {
       return;
     case 'template':
       context.templates.set(nameOf(source), { value: source.value as TemplateFile, source });
+      return;
+    case 'test':
+      (context.tests ??= new Map()).set(nameOf(source), { value: source.value as TestFile, source });
   }
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((left, right) => (left.file < right.file ? -1 : left.file > right.file ? 1 : left.line - right.line || left.col - right.col));
+}
+
+/**
+ * tools.yaml alone (schema, tools and MCP server checks), for commands that need only it, such as
+ * `mcp list`, which must work while an agent still names a tool it is about to discover.
+ */
+export async function validateToolsFileOrThrow(raw: RawProject): Promise<Checked<ToolsFile>> {
+  const context: ValidationContext = { root: raw.root, diagnostics: [], agents: new Map(), layers: new Map(), templates: new Map(), agentFiles: new Set(), layerFiles: new Set() };
+  const source = raw.files.find((file) => file.kind === 'tools');
+  if (!source || source.value === undefined) {
+    throw new ConfigError([{ severity: 'error', code: 'ref/tools-file', file: 'tools.yaml', line: 1, col: 1, message: 'tools.yaml is missing or empty', fix: 'run `agentpipe init` or create tools.yaml' }]);
+  }
+  const errors = schemaErrors(source.kind, source.value);
+  if (errors.length > 0) throw new ConfigError(schemaDiagnostics(source, errors).map(redactDiagnostic));
+  register(context, source);
+  checkTools(context);
+  checkMcpServers(context);
+  const diagnostics = context.diagnostics.map(redactDiagnostic);
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) throw new ConfigError(diagnostics);
+  return context.tools!;
 }

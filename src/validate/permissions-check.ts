@@ -29,10 +29,10 @@ function measure(value: unknown): number | undefined {
   return match && factor !== undefined ? Number(match[1]) * factor : undefined;
 }
 
-const families: Record<string, { allow: string; family: PatternFamily; limits: string[]; lists?: string[] }> = {
+const families: Record<string, { allow: string; family: PatternFamily; limits: string[]; lists?: string[]; pathLists?: string[] }> = {
   read: { allow: 'allow', family: 'path', limits: ['max_bytes'] },
   write: { allow: 'allow', family: 'path', limits: ['max_bytes'] },
-  bash: { allow: 'allow', family: 'wildcard', limits: ['timeout', 'max_output'], lists: ['env'] },
+  bash: { allow: 'allow', family: 'wildcard', limits: ['timeout', 'max_output'], lists: ['env'], pathLists: ['expose'] },
   http: { allow: 'allow_hosts', family: 'wildcard', limits: ['timeout', 'max_bytes', 'max_redirects'] },
 };
 
@@ -63,6 +63,15 @@ export function checkPermissions(context: ValidationContext, source: SourceFile,
       ((narrowed[list] as string[] | undefined) ?? []).forEach((name, index) => {
         if (!allowed.includes(name)) widen(list, `permissions.${family}.${list} adds \`${name}\`, which the defaults do not pass`, `remove it, or add it to defaults.${family}.${list}`, index);
       });
+    }
+    for (const list of spec.pathLists ?? []) {
+      const allowed = (base[list] as string[] | undefined) ?? [];
+      ((narrowed[list] as string[] | undefined) ?? []).forEach((pattern, index) => {
+        if (!allowed.some((within) => pathPatternWithin(pattern, within))) widen(list, `permissions.${family}.${list} \`${pattern}\` is not within the defaults (${allowed.join(', ') || 'nothing'})`, `remove it, or add it to defaults.${family}.${list}`, index);
+      });
+    }
+    if (family === 'bash' && narrowed['sandbox'] === 'off' && base['sandbox'] !== 'off') {
+      widen('sandbox', 'permissions.bash.sandbox: off turns off the OS sandbox the defaults require', 'remove it; an agent cannot turn the sandbox off');
     }
     if (family === 'bash' && narrowed['shell'] === true && base['shell'] !== true) {
       widen('shell', 'permissions.bash.shell: true widens the defaults (no shell)', 'remove it; commands run as an argv');

@@ -26,10 +26,12 @@ function toPath(pointer: string, root: unknown): Array<string | number> {
   return path;
 }
 
-function typeName(value: unknown): string {
+/** `written` is the source text of an interpolated string: quoted instead of the (maybe secret) env value. */
+function typeName(value: unknown, written?: string): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
+  if (written !== undefined) return `${typeof value} \`${written}\``;
   return `${typeof value} \`${String(value)}\``;
 }
 
@@ -67,6 +69,7 @@ function toDiagnostic(source: SourceFile, error: SchemaError, all: SchemaError[]
   const path = toPath(error.instancePath, source.value);
   const label = `\`${formatPath(path)}\``;
   const value = valueAt(source.value, path);
+  const written = source.writtenAs?.(path);
   const at = (atPath: ValuePath, key = false): Pick<Diagnostic, 'line' | 'col'> => source.locate(atPath, { key });
   const make = (message: string, fix: string | undefined, position = at(path), code = `schema/${error.keyword}`): Diagnostic => ({
     severity: 'error', code, file: source.file, ...position, message, ...(fix ? { fix } : {}),
@@ -86,16 +89,16 @@ function toDiagnostic(source: SourceFile, error: SchemaError, all: SchemaError[]
       return make(`missing required key \`${key}\`${where}`, `add \`${key}:\``, undefined, 'schema/required');
     }
     case 'type':
-      return make(`${label} must be ${article(String(error.params['type']))}, not ${typeName(value)}`, undefined);
+      return make(`${label} must be ${article(String(error.params['type']))}, not ${typeName(value, written)}`, undefined);
     case 'enum': {
       const allowed = (error.params['allowedValues'] as unknown[]).map(String);
-      return make(`${label} must be one of ${allowed.join(', ')}, not ${typeName(value)}${didYouMean(String(value), allowed)}`, undefined);
+      return make(`${label} must be one of ${allowed.join(', ')}, not ${typeName(value, written)}${(written === undefined ? didYouMean(String(value), allowed) : '')}`, undefined);
     }
     case 'const':
-      return make(`${label} must be ${JSON.stringify(error.params['allowedValue'])}, not ${typeName(value)}`, undefined);
+      return make(`${label} must be ${JSON.stringify(error.params['allowedValue'])}, not ${typeName(value, written)}`, undefined);
     case 'anyOf':
     case 'pattern':
-      return make(`${label} is ${typeName(value)}, but it must be: ${describe(source, parentPath, path) || error.message}`, undefined);
+      return make(`${label} is ${typeName(value, written)}, but it must be: ${describe(source, parentPath, path) || error.message}`, undefined);
     case 'propertyNames': {
       const name = String(error.params['propertyName']);
       const inner = all.find((other) => other.propertyName === name && other.instancePath === error.instancePath);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { FileKind, ValuePath } from '../load/types.js';
 
 export const schemaDirectory = new URL('../../schemas/', import.meta.url);
-export const schemaKinds: readonly FileKind[] = ['providers', 'tools', 'agent', 'layer', 'template'];
+export const schemaKinds: readonly FileKind[] = ['providers', 'tools', 'agent', 'layer', 'template', 'test'];
 
 const cache = new Map<string, Record<string, unknown>>();
 

@@ -17,13 +17,155 @@ export type GlobList2 = string[];
  */
 export type GlobList3 = string[];
 /**
- * Host patterns that may be requested, e.g. "*.wikipedia.org".
+ * read.deny paths that stay visible inside the sandbox, e.g. ".git/**" so that git log works. `.env*` files are never exposed.
  */
 export type GlobList4 = string[];
 /**
- * Host patterns that are never requested, checked first.
+ * Host patterns that may be requested, e.g. "*.wikipedia.org".
  */
 export type GlobList5 = string[];
+/**
+ * Host patterns that are never requested, checked first.
+ */
+export type GlobList6 = string[];
+/**
+ * Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.
+ *
+ * @maxItems 20
+ */
+export type Tags =
+  | []
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ];
 
 export interface AgentpipeFiles {
   providers?: AgentpipeProvidersYaml;
@@ -31,6 +173,7 @@ export interface AgentpipeFiles {
   agent?: AgentpipeAgentAgentsYaml;
   layer?: AgentpipePromptLayerAgentsLayersYaml;
   template?: AgentpipePipelineTemplateTemplatesYaml;
+  test?: AgentpipeTestTestsYaml;
 }
 /**
  * Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.
@@ -191,6 +334,155 @@ export interface AgentpipeProvidersYaml {
       timeout?: string;
     };
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipeProvidersYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | {
+        [k: string]: Provider | undefined;
+      }
+    | {
+        [k: string]: Model | undefined;
+      }
+    | {
+        /**
+         * Model ids (provider/model), tried in this order.
+         *
+         * @minItems 1
+         */
+        [k: string]: [string, ...string[]] | undefined;
+      }
+    | {
+        /**
+         * Attempts per model, the first included. Default 3.
+         */
+        attempts?: number;
+        /**
+         * First backoff delay; doubles each retry, with full jitter. Default 500ms.
+         */
+        initial_delay?: string;
+        /**
+         * Longest delay between attempts, retry-after included. Default 20s.
+         */
+        max_delay?: string;
+        /**
+         * Wait as long as the provider's retry-after says (capped by max_delay). Default true.
+         */
+        honor_retry_after?: boolean;
+      }
+    | {
+        /**
+         * Error classes that move on to the next model. invalid_request never falls back.
+         */
+        on?: (
+          | 'rate_limited'
+          | 'overloaded'
+          | 'server_error'
+          | 'timeout'
+          | 'network'
+          | 'unavailable'
+          | 'auth'
+          | 'context_length'
+        )[];
+      }
+    | {
+        /**
+         * Requests and tokens per minute.
+         */
+        [k: string]:
+          | {
+              /**
+               * Requests per minute.
+               */
+              rpm?: number;
+              /**
+               * Tokens (input + output) per minute.
+               */
+              tpm?: number;
+            }
+          | undefined;
+      }
+    | {
+        /**
+         * The provider used when an agent names none.
+         */
+        default?: 'duckduckgo' | 'searxng' | 'brave';
+        /**
+         * DuckDuckGo HTML search. No key needed.
+         */
+        duckduckgo?: {
+          /**
+           * Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).
+           */
+          base_url?: string;
+          /**
+           * Results per search.
+           */
+          max_results?: number;
+          /**
+           * DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.
+           */
+          region?: string;
+          /**
+           * Safe-search level.
+           */
+          safe_search?: 'strict' | 'moderate' | 'off';
+          /**
+           * Give up on a search after this long.
+           */
+          timeout?: string;
+        };
+        /**
+         * A SearXNG instance (JSON API).
+         */
+        searxng?: {
+          /**
+           * The instance's URL.
+           */
+          base_url: string;
+          /**
+           * Env var with a token, if the instance needs one.
+           */
+          api_key_env?: string;
+          /**
+           * Results per search.
+           */
+          max_results?: number;
+          /**
+           * Give up on a search after this long.
+           */
+          timeout?: string;
+        };
+        /**
+         * Brave Search API. Needs a key.
+         */
+        brave?: {
+          /**
+           * Override of https://api.search.brave.com.
+           */
+          base_url?: string;
+          /**
+           * Env var with the key. Default BRAVE_API_KEY.
+           */
+          api_key_env?: string;
+          /**
+           * Results per search.
+           */
+          max_results?: number;
+          /**
+           * Give up on a search after this long.
+           */
+          timeout?: string;
+        };
+      }
+    | undefined;
 }
 /**
  * One provider: which protocol it speaks, where, and which env var holds its key.
@@ -293,6 +585,32 @@ export interface AgentpipeToolsYaml {
   tools: {
     [k: string]: Tool | undefined;
   };
+  /**
+   * MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.
+   */
+  mcp_servers?: {
+    [k: string]: McpServer | undefined;
+  };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipeToolsYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | Permissions
+    | {
+        [k: string]: Tool | undefined;
+      }
+    | {
+        [k: string]: McpServer | undefined;
+      }
+    | undefined;
 }
 /**
  * Permissions every agent starts from. Agents may narrow them, never widen them.
@@ -313,6 +631,10 @@ export interface PathRules {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for write and edit.
@@ -324,6 +646,10 @@ export interface PathRules1 {
    * Largest file the tool reads or writes.
    */
   max_bytes?: number | string;
+  /**
+   * Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.
+   */
+  hard_links?: boolean;
 }
 /**
  * Rules for bash and command tools.
@@ -349,13 +675,18 @@ export interface BashRules {
    * Allow a shell string (sh -c). Off by default: commands run as an argv.
    */
   shell?: boolean;
+  expose?: GlobList4;
+  /**
+   * auto (default): every command runs in an OS sandbox (bubblewrap), and is refused where none is available. off: no sandbox at all, which lint warns about.
+   */
+  sandbox?: 'auto' | 'off';
 }
 /**
  * Rules for http.
  */
 export interface HttpRules {
-  allow_hosts?: GlobList4;
-  deny_hosts?: GlobList5;
+  allow_hosts?: GlobList5;
+  deny_hosts?: GlobList6;
   /**
    * Give up on a request after this long.
    */
@@ -399,6 +730,59 @@ export interface Tool {
    * Kill a command tool after this long.
    */
   timeout?: string;
+  /**
+   * For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.
+   */
+  sandbox?: 'auto' | 'off';
+}
+/**
+ * One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).
+ */
+export interface McpServer {
+  /**
+   * What the server offers, for people reading the config.
+   */
+  description?: string;
+  /**
+   * stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools.
+   *
+   * @minItems 1
+   */
+  command?: [string, ...string[]];
+  /**
+   * stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output.
+   */
+  env?: string[];
+  /**
+   * Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent).
+   */
+  allow_hosts?: string[];
+  /**
+   * Streamable HTTP server: its endpoint URL.
+   */
+  url?: string;
+  /**
+   * Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`).
+   */
+  headers?: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * How long the server may take to start and answer the MCP handshake. Default 30s.
+   */
+  start_timeout?: string;
+  /**
+   * How long one tool call may take. Default 60s.
+   */
+  timeout?: string;
+  /**
+   * stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns).
+   */
+  sandbox?: 'auto' | 'off';
+  /**
+   * Cap on one tool result's text; the rest is cut with a note. Default 256KB.
+   */
+  max_output?: number | string;
 }
 /**
  * One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.
@@ -416,6 +800,16 @@ export interface AgentpipeAgentAgentsYaml {
    * What the agent does, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   /**
    * A route from providers.yaml (e.g. default) or a provider/model id.
    */
@@ -462,7 +856,7 @@ export interface AgentpipeAgentAgentsYaml {
     user: string;
   };
   /**
-   * Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.
+   * Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent. An MCP server's tools are named `server.tool`, or `server.*` for all of them.
    */
   tools?: string[];
   permissions?: Permissions1;
@@ -487,6 +881,85 @@ export interface AgentpipeAgentAgentsYaml {
      */
     max_tokens?: number;
   };
+  /**
+   * Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.
+   */
+  knowledge?: {
+    /**
+     * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+     *
+     * @minItems 1
+     */
+    sources: [string, ...string[]];
+    /**
+     * Embedding model (provider/model with pricing output: 0) or a route of them.
+     */
+    embedding: string;
+    /**
+     * Chunks retrieved per question. Default 5.
+     */
+    top_k?: number;
+    /**
+     * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+     */
+    min_score?: number;
+    /**
+     * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+     */
+    mode?: 'inject' | 'tool';
+    /**
+     * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+     */
+    chunk?: {
+      /**
+       * Most tokens in a chunk (about 4 characters each). Default 400.
+       */
+      size?: number;
+      /**
+       * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+       */
+      overlap?: number;
+    };
+    /**
+     * Cap on the injected source block, in tokens. Default 2000.
+     */
+    max_tokens?: number;
+  };
+  /**
+   * Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).
+   */
+  memory?: {
+    /**
+     * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+     */
+    thread?: {
+      /**
+       * Turns (a question or an answer each) sent verbatim. Default 20.
+       */
+      window?: number;
+      /**
+       * Model or route that writes the rolling summary. Default: the agent's model.
+       */
+      summary_model?: string;
+    };
+    /**
+     * Long-term facts: the agent gets remember and recall tools.
+     */
+    facts?: {
+      /**
+       * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+       */
+      scope?: string;
+      /**
+       * Embedding model or route for recall. Default: knowledge.embedding.
+       */
+      embedding?: string;
+      /**
+       * Facts returned by recall. Default 5.
+       */
+      top_k?: number;
+    };
+  };
   limits?: Limits;
   /**
    * What the final answer must look like.
@@ -503,6 +976,171 @@ export interface AgentpipeAgentAgentsYaml {
   provider_options?: {
     [k: string]: {} | undefined;
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipeAgentAgentsYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | Tags
+    | 'beginner'
+    | 'intermediate'
+    | 'advanced'
+    | Examples
+    | {
+        /**
+         * Sampling temperature.
+         */
+        temperature?: number;
+        /**
+         * Most output tokens per call. Default 1024. Also bounds the worst-case estimate.
+         */
+        max_tokens?: number;
+        /**
+         * Nucleus sampling.
+         */
+        top_p?: number;
+        /**
+         * Stop sequences.
+         *
+         * @maxItems 4
+         */
+        stop?: [] | [string] | [string, string] | [string, string, string] | [string, string, string, string];
+      }
+    | Inputs
+    | {
+        /**
+         * Prompt layers (paths under agents/layers/, without .yaml), composed in this order.
+         */
+        layers?: string[];
+        /**
+         * The agent's own system text (Handlebars), added after the layers.
+         */
+        system?: string;
+        /**
+         * The user message (Handlebars), e.g. "{{inputs.question}}".
+         */
+        user: string;
+      }
+    | string[]
+    | Permissions1
+    | {
+        /**
+         * always: search every call; auto: when the request needs current information; never. Default never.
+         */
+        mode?: 'auto' | 'always' | 'never';
+        /**
+         * Results injected. Default 5.
+         */
+        max_results?: number;
+        /**
+         * Search provider (default: search.default in providers.yaml).
+         */
+        provider?: 'duckduckgo' | 'searxng' | 'brave';
+        /**
+         * Cap on the injected source block, in tokens. Default 1500.
+         */
+        max_tokens?: number;
+      }
+    | {
+        /**
+         * Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.
+         *
+         * @minItems 1
+         */
+        sources: [string, ...string[]];
+        /**
+         * Embedding model (provider/model with pricing output: 0) or a route of them.
+         */
+        embedding: string;
+        /**
+         * Chunks retrieved per question. Default 5.
+         */
+        top_k?: number;
+        /**
+         * Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.
+         */
+        min_score?: number;
+        /**
+         * inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.
+         */
+        mode?: 'inject' | 'tool';
+        /**
+         * Chunk size and overlap, in tokens. Default size 400, overlap 50.
+         */
+        chunk?: {
+          /**
+           * Most tokens in a chunk (about 4 characters each). Default 400.
+           */
+          size?: number;
+          /**
+           * Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.
+           */
+          overlap?: number;
+        };
+        /**
+         * Cap on the injected source block, in tokens. Default 2000.
+         */
+        max_tokens?: number;
+      }
+    | {
+        /**
+         * Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.
+         */
+        thread?: {
+          /**
+           * Turns (a question or an answer each) sent verbatim. Default 20.
+           */
+          window?: number;
+          /**
+           * Model or route that writes the rolling summary. Default: the agent's model.
+           */
+          summary_model?: string;
+        };
+        /**
+         * Long-term facts: the agent gets remember and recall tools.
+         */
+        facts?: {
+          /**
+           * Whose facts: a name shared by the agents that use it. Default: the agent's name.
+           */
+          scope?: string;
+          /**
+           * Embedding model or route for recall. Default: knowledge.embedding.
+           */
+          embedding?: string;
+          /**
+           * Facts returned by recall. Default 5.
+           */
+          top_k?: number;
+        };
+      }
+    | Limits
+    | {
+        /**
+         * JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.
+         */
+        schema?: {};
+      }
+    | {
+        [k: string]: {} | undefined;
+      }
+    | undefined;
+}
+/**
+ * Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.
+ */
+export interface Examples {
+  /**
+   * One sample: input name to value.
+   */
+  [k: string]: {} | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.
@@ -587,6 +1225,19 @@ export interface AgentpipePromptLayerAgentsLayersYaml {
    * The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.
    */
   text: string;
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipePromptLayerAgentsLayersYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | undefined;
 }
 /**
  * A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.
@@ -604,6 +1255,16 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
    * What the pipeline produces, for readers and `agentpipe list`.
    */
   description?: string;
+  tags?: Tags;
+  /**
+   * Catalogue difficulty: how much a user needs to know to use it well.
+   */
+  difficulty?: 'beginner' | 'intermediate' | 'advanced';
+  /**
+   * Catalogue category, one per file (for example research, engineering, writing).
+   */
+  category?: string;
+  examples?: Examples;
   inputs?: Inputs1;
   /**
    * Most steps (and for_each items) running at once. Default 4.
@@ -634,6 +1295,40 @@ export interface AgentpipePipelineTemplateTemplatesYaml {
   outputs?: {
     [k: string]: string | undefined;
   };
+  /**
+   * Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files.
+   *
+   * This interface was referenced by `AgentpipePipelineTemplateTemplatesYaml`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]:
+    | {
+        [k: string]: unknown | undefined;
+      }
+    | 1
+    | string
+    | Tags
+    | 'beginner'
+    | 'intermediate'
+    | 'advanced'
+    | Examples
+    | Inputs1
+    | number
+    | [Step, ...Step[]]
+    | {
+        /**
+         * Budget for the whole run in USD: a warning at 80%, a stop at 100%.
+         */
+        max_cost?: number;
+        /**
+         * Wall-clock limit for the whole run.
+         */
+        timeout?: string;
+      }
+    | {
+        [k: string]: string | undefined;
+      }
+    | undefined;
 }
 /**
  * Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.
@@ -702,10 +1397,293 @@ export interface Limits1 {
    */
   timeout?: string;
 }
+/**
+ * An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.
+ */
+export interface AgentpipeTestTestsYaml {
+  /**
+   * Version of the agentpipe config language this file is written in. Only 1 exists today.
+   */
+  version: 1;
+  /**
+   * The test's name in reports; default: the file path without tests/ and .yaml.
+   */
+  name?: string;
+  /**
+   * What the test guards, for readers.
+   */
+  description?: string;
+  /**
+   * The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.
+   */
+  target: string;
+  /**
+   * Input values of the run, by input name. Missing optional inputs take their default.
+   */
+  inputs?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.
+   */
+  cassette?: string;
+  /**
+   * A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.
+   */
+  sim?: {
+    /**
+     * Answers in order, one per model call.
+     */
+    turns?: Turn[];
+    /**
+     * Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.
+     */
+    routes?: {
+      /**
+       * Text that occurs in the request (a phrase of the agent's system prompt, for example).
+       */
+      match: string;
+      /**
+       * Answers in order for requests this route matches.
+       */
+      turns: Turn[];
+      /**
+       * Repeat the last turn once the others are used up.
+       */
+      repeat?: boolean;
+    }[];
+    default?: Turn1;
+  };
+  /**
+   * Longest time the test may run (e.g. 30s, 2m); default 60s.
+   */
+  timeout?: string;
+  /**
+   * What must hold once the run ends, each item one assertion. Every failing one is reported.
+   *
+   * @minItems 1
+   */
+  expect: [Expectation, ...Expectation[]];
+}
+/**
+ * One simulated model answer: text, tool calls, or both.
+ */
+export interface Turn {
+  /**
+   * The answer's text.
+   */
+  text?: string;
+  /**
+   * Tool calls the model makes in this answer.
+   */
+  tool_calls?: {
+    /**
+     * The tool to call.
+     */
+    name: string;
+    /**
+     * The tool call's arguments.
+     */
+    input?: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * Tokens the answer reports (defaults are derived from the text).
+   */
+  usage?: {
+    /**
+     * Input tokens.
+     */
+    input?: number;
+    /**
+     * Output tokens.
+     */
+    output?: number;
+  };
+}
+/**
+ * One simulated model answer: text, tool calls, or both.
+ */
+export interface Turn1 {
+  /**
+   * The answer's text.
+   */
+  text?: string;
+  /**
+   * Tool calls the model makes in this answer.
+   */
+  tool_calls?: {
+    /**
+     * The tool to call.
+     */
+    name: string;
+    /**
+     * The tool call's arguments.
+     */
+    input?: {
+      [k: string]: unknown | undefined;
+    };
+  }[];
+  /**
+   * Tokens the answer reports (defaults are derived from the text).
+   */
+  usage?: {
+    /**
+     * Input tokens.
+     */
+    input?: number;
+    /**
+     * Output tokens.
+     */
+    output?: number;
+  };
+}
+/**
+ * One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.
+ */
+export interface Expectation {
+  output?: TextMatch;
+  /**
+   * A tool the run called (with these arguments, if given).
+   */
+  tool_called?:
+    | string
+    | {
+        /**
+         * The tool's name.
+         */
+        name: string;
+        /**
+         * Arguments the call must have (a subset match: other arguments may be there too).
+         */
+        args?: {
+          [k: string]: unknown | undefined;
+        };
+        /**
+         * Exactly how many calls must match.
+         */
+        times?: number;
+      };
+  /**
+   * A tool the run must not call (with these arguments, if given).
+   */
+  tool_not_called?:
+    | string
+    | {
+        /**
+         * The tool's name.
+         */
+        name: string;
+        /**
+         * Arguments the call must have (a subset match: other arguments may be there too).
+         */
+        args?: {
+          [k: string]: unknown | undefined;
+        };
+        /**
+         * Exactly how many calls must match.
+         */
+        times?: number;
+      };
+  calls?: Range;
+  cost?: Range1;
+  /**
+   * Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.
+   */
+  steps?: {
+    /**
+     * Step ids that succeeded.
+     */
+    succeeded?: string[];
+    /**
+     * Step ids that failed.
+     */
+    failed?: string[];
+    /**
+     * Step ids that were skipped (their `when` was false, or a need failed).
+     */
+    skipped?: string[];
+  };
+  /**
+   * How the run ended (default expectation: succeeded).
+   */
+  status?: 'succeeded' | 'failed' | 'budget-exceeded';
+}
+/**
+ * The run's output (an agent's answer, or a template's output).
+ */
+export interface TextMatch {
+  /**
+   * The value, exactly (text, or any JSON value with `path`).
+   */
+  equals?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Text the value must contain.
+   */
+  contains?: string;
+  /**
+   * Text the value must not contain.
+   */
+  not_contains?: string;
+  /**
+   * A JavaScript regular expression the value must match.
+   */
+  regex?: string;
+  /**
+   * A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.
+   */
+  path?: string;
+  /**
+   * A JSON Schema the (JSON) output must be valid against.
+   */
+  schema?: {};
+  /**
+   * For a template with several outputs: which one (default: the only one).
+   */
+  output?: string;
+}
+/**
+ * The number of model calls.
+ */
+export interface Range {
+  /**
+   * At least this.
+   */
+  min?: number;
+  /**
+   * At most this.
+   */
+  max?: number;
+  /**
+   * Exactly this.
+   */
+  equals?: number;
+}
+/**
+ * The run's cost in USD, priced as recorded.
+ */
+export interface Range1 {
+  /**
+   * At least this.
+   */
+  min?: number;
+  /**
+   * At most this.
+   */
+  max?: number;
+  /**
+   * Exactly this.
+   */
+  equals?: number;
+}
 
 export type ProvidersFile = AgentpipeFiles['providers'] & {};
 export type ToolsFile = AgentpipeFiles['tools'] & {};
 export type AgentFile = AgentpipeFiles['agent'] & {};
 export type LayerFile = AgentpipeFiles['layer'] & {};
 export type TemplateFile = AgentpipeFiles['template'] & {};
+export type TestFile = AgentpipeFiles['test'] & {};
 export type TemplateStep = TemplateFile['steps'][number];

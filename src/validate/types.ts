@@ -2,7 +2,7 @@
 
 import type { Diagnostic } from '../errors.js';
 import type { SourceFile } from '../load/types.js';
-import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, ToolsFile } from './types.gen.js';
+import type { AgentFile, LayerFile, ProvidersFile, TemplateFile, TestFile, ToolsFile } from './types.gen.js';
 
 /** A checked value together with the file it came from (for positions in later errors). */
 export interface Checked<T> {
@@ -20,6 +20,8 @@ export interface ProjectConfig {
   layers: ReadonlyMap<string, Checked<LayerFile>>;
   /** By template name. */
   templates: ReadonlyMap<string, Checked<TemplateFile>>;
+  /** `agentpipe test` files by path under tests/ without `.yaml` (absent when there are none). */
+  tests?: ReadonlyMap<string, Checked<TestFile>>;
   /** Warnings (errors make validate throw ConfigError instead). */
   diagnostics: Diagnostic[];
 }

@@ -34,3 +34,39 @@ test('a misspelt verb or option gets a did-you-mean and exit 2', () => {
   expect(negative.stderr).toContain('looks like a negative number');
   for (const result of [verb, option, negative]) expect(result.stderr).not.toMatch(/\n\s+at /);
 });
+
+test('flags in errors are shown as typed, not camelCased', () => {
+  const result = run('bin/agentpipe.js', ['run', 'agents/planner.yaml', '--max-cost', '3']);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('unknown option `--max-cost` for `agentpipe run`');
+  expect(result.stderr).not.toMatch(/--[a-z]+[A-Z]/);
+});
+
+test('`agentpipe help <verb>` is the verb help: description, examples, exit codes', () => {
+  const viaHelp = run('bin/agentpipe.js', ['help', 'run']);
+  const viaFlag = run('bin/agentpipe.js', ['run', '--help']);
+  expect(viaHelp.status).toBe(0);
+  expect(viaHelp.stdout).toBe(viaFlag.stdout);
+  expect(viaHelp.stdout).toContain('Run an agent or a template');
+  expect(viaHelp.stdout).toContain('--dry-run');
+  expect(viaHelp.stdout).toMatch(/Examples:\n(\s+\$ agentpipe run .*\n){2,3}/);
+  expect(viaHelp.stdout).toMatch(/Exit codes:\n\s+0 /);
+  for (const verb of ['lint', 'estimate', 'render', 'explain', 'list', 'models', 'runs', 'schema', 'init']) {
+    const help = run('bin/agentpipe.js', ['help', verb]);
+    expect(help.stdout, verb).toMatch(/Examples:\n/);
+    expect(help.stdout, verb).toMatch(/Exit codes:\n/);
+  }
+  expect(run('bin/agentpipe.js', ['help']).stdout).toBe(run('bin/agentpipe.js', ['--help']).stdout);
+  const unknown = run('bin/agentpipe.js', ['help', 'rnu']);
+  expect(unknown.status).toBe(2);
+  expect(unknown.stderr).toContain('did you mean `run`?');
+});
+
+test('every --format error has the same wording', () => {
+  const lint = run('bin/agentpipe.js', ['lint', '--format', 'xml']);
+  const estimate = run('bin/agentpipe.js', ['estimate', 'templates/code-review.yaml', '--format', 'xml']);
+  for (const [result, formats] of [[lint, 'text, json, github, sarif'], [estimate, 'text, json, markdown']] as const) {
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`agentpipe: unknown --format \`xml\`; use one of ${formats}\n`);
+  }
+});

@@ -32,7 +32,7 @@ describe('agentpipe init', () => {
   it('passes every agentpipe command of the CI workflow it writes', async () => {
     const workflow = await readFile(join(repo, '.github/workflows/agentpipe.yml'), 'utf8');
     const commands = [...workflow.matchAll(/run: npx agentpipe (.+)$/gm)].map((match) => match[1]!.replace(/\s*>>.*$/, ''));
-    expect(commands.length).toBe(2);
+    expect(commands.length).toBe(3);
     for (const command of commands) {
       // The shell would expand templates/*.yaml; do it here the same way.
       const args = command.split(/\s+/).flatMap((word) => (word === 'templates/*.yaml' ? ['templates/code-review.yaml', 'templates/research-report.yaml', 'templates/rest-api-plan.yaml'] : [word]));

@@ -36,7 +36,8 @@ describe('agentpipe lint (spawned)', () => {
       expect(result.stdout.trimEnd().split('\n').slice(0, -1), name).toEqual(expected);
       expect(result.status, name).toBe(expected.some((line) => line.includes(': error: ')) ? 2 : 0);
     }
-  });
+    // One process per case, one after another, on a shared 2-core machine: a generous bound.
+  }, 180_000);
 
   test('--strict fails on warnings alone', async () => {
     const root = await materialize('unused-input');

@@ -98,7 +98,7 @@ describe('YAML errors that quoting fixes', () => {
     expect(found('text: |\n  Topic: {{x}}\nuser: {{inputs.q}} and more\n')).toEqual(['3:7 yaml/unquoted-template quote the string: `user: "{{inputs.q}} and more"`']);
     expect(found('steps:\n  - with: { q: {{inputs.q}} }\n')).toEqual(['2:16 yaml/unquoted-template quote the string: `"{{inputs.q}}"`']);
     expect(found('x:\n  - {{a}}\n')).toEqual(['2:5 yaml/unquoted-template quote the string: `- "{{a}}"`']);
-    expect(found('? [a]\n: b\n')).toEqual(['1:1 yaml/syntax quote the key, or check the braces and brackets']);
+    expect(found('? [a]\n: b\n')).toEqual(['1:1 yaml/complex-key quote the key, or check the braces and brackets']);
   });
 });
 

@@ -1,21 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { glob } from 'tinyglobby';
 import { parseDocument } from 'yaml';
 import { expect, test } from 'vitest';
 import { fixtures, repoRoot } from '../lint/corpus.js';
+import { jsYamlSchema, yamlParseOptions } from '../../src/load/parse.js';
 
 // The happy path parses with js-yaml and positions come from `yaml`: they must read every file the same.
 function withJsYaml(text: string): { value?: unknown; failed: boolean } {
   try {
-    return { value: load(text, { schema: CORE_SCHEMA }), failed: false };
+    return { value: load(text, { schema: jsYamlSchema }), failed: false };
   } catch {
     return { failed: true };
   }
 }
 
 function withYaml(text: string): { value?: unknown; failed: boolean } {
-  const document = parseDocument(text, { schema: 'core', uniqueKeys: true });
+  const document = parseDocument(text, yamlParseOptions);
   if (document.errors.length > 0) return { failed: true };
   try {
     return { value: document.toJS({ maxAliasCount: 100 }) ?? undefined, failed: false };

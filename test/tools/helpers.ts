@@ -48,6 +48,8 @@ export function permissions(overrides: Partial<Permissions> = {}): Permissions {
       maxOutputBytes: 64 * 1024,
       env: ['PATH', 'SAFE_VAR', 'FAKE_API_KEY', 'GITHUB_TOKEN'],
       shell: false,
+      expose: [],
+      sandbox: 'auto',
     },
     http: { allowHosts: ['127.0.0.1'], denyHosts: [], timeoutMs: 20_000, maxBytes: 1024, maxRedirects: 3 },
     ...overrides,

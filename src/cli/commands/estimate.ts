@@ -33,7 +33,7 @@ export async function estimate(files: string[], flags: EstimateFlags): Promise<n
   const maxCostUsd = number('max-cost', flags.maxCost, false);
   const fanout = number('fanout', flags.fanout, true);
   const format = flags.json ? 'json' : (flags.format ?? 'text');
-  if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${formats.join(', ')}, got "${format}"`);
+  (await import('../format/format-flag.js')).checkFormat(format, formats);
   const tier = flags.gate ?? 'worst';
   if (!(gates as readonly string[]).includes(tier)) throw new UsageError(`--gate must be worst or expected, got "${tier}"`);
 

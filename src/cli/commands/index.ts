@@ -10,9 +10,19 @@ import { renderCommand } from './render.js';
 import { explainCommand } from './explain.js';
 import { estimateCommand } from './estimate.js';
 import { modelsCommand } from './models.js';
+import { diffCommand } from './diff.js';
+import { testCommand } from './test.js';
+import { serveCommandModule } from './serve.js';
+import { keysCommandModule } from './keys.js';
+import { indexCommandModule } from './index-knowledge.js';
+import { memoryCommandModule } from './memory.js';
+import { batchCommandModule } from './batch.js';
+import { workerCommandModule } from './worker.js';
+import { queueCommandModule } from './queue.js';
+import { mcpCommand } from './mcp.js';
 
 export interface CommandModule {
   register(cli: CAC): void;
 }
 
-export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand];
+export const commands: CommandModule[] = [lintCommand, schemaCommand, listCommand, initCommand, runCommandModule, runsCommandModule, renderCommand, explainCommand, estimateCommand, modelsCommand, diffCommand, testCommand, serveCommandModule, keysCommandModule, indexCommandModule, memoryCommandModule, batchCommandModule, workerCommandModule, queueCommandModule, mcpCommand];

@@ -7,7 +7,13 @@ import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
 
 const workflow = `name: agentpipe
-on: [pull_request, push]
+on:
+  pull_request:
+  push:
+    branches: [main]
+# Least privilege: read the code; only the review job may write, and only PR comments.
+permissions:
+  contents: read
 jobs:
   check:
     runs-on: ubuntu-latest
@@ -20,6 +26,38 @@ jobs:
       # Fails the check (exit 3) when a template's expected cost is over $1. Use --gate worst for a
       # hard ceiling: worst = max_tokens x max_iterations on every fallback model.
       - run: npx agentpipe estimate templates/*.yaml --gate expected --max-cost 1 --format markdown >> "$GITHUB_STEP_SUMMARY"
+      # tests/*.yaml, answered by their cassettes: offline, no API key.
+      - run: npx agentpipe test --format github
+  review:
+    # What the pull request changes in effect (prompts, models, prices, permissions, cost), as one
+    # comment that is updated on every push. Add --fail-on widen to fail on a permission widening.
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+    steps:
+      - uses: actions/checkout@v4
+        with: { fetch-depth: 0 }
+      - uses: actions/setup-node@v4
+        with: { node-version: 24 }
+      - run: npm install
+      - name: agentpipe diff
+        env:
+          BASE_REF: \${{ github.base_ref }}
+        run: npx agentpipe diff "origin/$BASE_REF" HEAD --format markdown > agentpipe-diff.md
+      - name: One sticky comment
+        env:
+          GH_TOKEN: \${{ github.token }}
+          PR: \${{ github.event.pull_request.number }}
+          REPO: \${{ github.repository }}
+        run: |
+          id=$(gh api "repos/$REPO/issues/$PR/comments" --paginate --jq '.[] | select(.body | startswith("<!-- agentpipe-diff -->")) | .id' | head -n 1)
+          if [ -n "$id" ]; then
+            gh api --method PATCH "repos/$REPO/issues/comments/$id" -F body=@agentpipe-diff.md > /dev/null
+          else
+            gh api --method POST "repos/$REPO/issues/$PR/comments" -F body=@agentpipe-diff.md > /dev/null
+          fi
 `;
 
 const gitignore = `# agentpipe: keys and run state never belong in git
@@ -45,7 +83,7 @@ const packageJson = (version: string): string =>
 /** Example files, relative to the package root, in the order they are written. */
 async function exampleFiles(packageRoot: string): Promise<string[]> {
   const { glob } = await import('tinyglobby');
-  const files = await glob(['providers.yaml', 'tools.yaml', 'agents/**/*.yaml', 'templates/*.yaml', 'schemas/*.schema.json'], { cwd: packageRoot });
+  const files = await glob(['providers.yaml', 'tools.yaml', 'agents/**/*.yaml', 'templates/*.yaml', 'schemas/*.schema.json', 'tests/*.yaml', 'tests/cassettes/*.json'], { cwd: packageRoot });
   return files.sort();
 }
 

@@ -14,12 +14,9 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   // Node's on-disk compile cache (a no-op where unsupported) saves re-compiling the generated
   // validators and js-yaml on every CI run; modules imported from here on use it.
   (await import('node:module')).enableCompileCache?.();
-  const { UsageError } = await import('../../errors.js');
   const format = await import('../format/diagnostics.js');
   const formatName = flags.json ? 'json' : (flags.format ?? 'text');
-  if (!(format.diagnosticFormats as readonly string[]).includes(formatName)) {
-    throw new UsageError(`unknown --format \`${formatName}\`; use one of ${format.diagnosticFormats.join(', ')}`);
-  }
+  (await import('../format/format-flag.js')).checkFormat(formatName, format.diagnosticFormats);
   const { loadProject } = await import('../../load/index.js');
   const { requireExistingPaths, selectPaths } = await import('../../load/paths.js');
   const { validateProject } = await import('../../validate/index.js');
@@ -34,11 +31,21 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   const { errors, warnings } = format.countBySeverity(diagnostics);
   const output =
     formatName === 'json' ? format.formatJson(diagnostics)
-    : formatName === 'github' ? format.formatGithub(diagnostics)
-    : formatName === 'sarif' ? format.formatSarif(diagnostics, await packageVersion())
+    : formatName === 'github' ? format.formatGithub(diagnostics, (await import('../format/repo-paths.js')).repoRelative(raw.root))
+    : formatName === 'sarif' ? await sarif(diagnostics, raw.root)
     : format.formatText(diagnostics, selection.fileCount);
   process.stdout.write(output);
   return errors > 0 || (flags.strict === true && warnings > 0) ? 2 : 0;
+}
+
+async function sarif(diagnostics: Parameters<typeof import('../format/sarif.js').formatSarif>[0], root: string): Promise<string> {
+  const [{ formatSarif }, { repoRelative }, { existsSync }, { join }] = await Promise.all([
+    import('../format/sarif.js'),
+    import('../format/repo-paths.js'),
+    import('node:fs'),
+    import('node:path'),
+  ]);
+  return formatSarif(diagnostics, { version: await packageVersion(), toRepoPath: repoRelative(root), exists: (file) => existsSync(join(root, file)) });
 }
 
 async function packageVersion(): Promise<string> {

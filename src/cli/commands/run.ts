@@ -2,13 +2,15 @@
 // Exit codes: 0 ok, 1 the run failed (or no model can be called), 2 config/usage, 3 over budget,
 // 130 interrupted (state saved). `--dry-run` prints the plan and estimate and calls nothing.
 // `--record <cassette>` stores every model call in a file; `--replay <cassette>` answers them from it,
-// with no network and no API key (tools still run for real).
+// with no network and no API key (tools still run for real). `--sim` answers every call from the
+// built-in simulator in this process: no key, no server, $0, and every line says it is simulated.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
 import type { PreparedRun } from '../../run/prepare.js';
 import type { CassettePlayer, CassetteRecorder } from '../../run/cassette.js';
 import type { RunResult } from '../../run/run.js';
+import type { MemoryWiring } from '../../memory/runtime.js';
 
 export interface RunFlags {
   input?: string | string[];
@@ -19,6 +21,11 @@ export interface RunFlags {
   json?: boolean;
   record?: string | number | boolean;
   replay?: string | number | boolean;
+  sim?: boolean;
+  thread?: string | number;
+  reindex?: boolean;
+  queue?: string;
+  follow?: boolean;
 }
 
 const exitCodes = { succeeded: 0, failed: 1, 'budget-exceeded': 3, interrupted: 130 } as const;
@@ -29,6 +36,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const output = guardOutput();
   await checkCassetteFlags(flags);
   await checkRepeatedInputs(flags.input);
+  if (flags.queue !== undefined || flags.follow) return runQueued(file, flags);
   const { prepareRun } = await import('../../run/prepare.js');
   const prepared = await prepareRun({
     ...(file ? { file } : {}),
@@ -37,14 +45,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     ...(flags.model ? { modelOverride: flags.model } : {}),
     ...(flags.resume ? { resume: String(flags.resume) } : {}),
     mode: flags.dryRun ? 'estimate' : 'run',
-    callsNothing: flags.dryRun === true || flags.replay !== undefined,
+    callsNothing: flags.dryRun === true || flags.replay !== undefined || flags.sim === true,
   });
   if (flags.dryRun) {
     await printPlan(prepared, flags.json === true);
     return 0;
   }
-  // A replay calls no provider, so a missing key or a stopped local server must not stop it.
-  if (flags.replay !== undefined) return execute(prepared, flags.json === true, flags);
+  // A replay or a simulated run calls no provider, so a missing key or a stopped local server must not stop it.
+  if (flags.replay !== undefined || flags.sim) return execute(prepared, flags.json === true, flags);
   const { checkChains, describeUnavailable } = await import('../../run/availability.js');
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
@@ -59,6 +67,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
 async function checkCassetteFlags(flags: RunFlags): Promise<void> {
   const record = flags.record !== undefined;
   const replay = flags.replay !== undefined;
+  if (flags.sim) {
+    const { UsageError } = await import('../../errors.js');
+    const clash = flags.dryRun ? '--dry-run' : record ? '--record' : replay ? '--replay' : undefined;
+    if (clash) throw new UsageError(`--sim cannot be used with ${clash}; --sim already calls no real model`);
+  }
   if (!record && !replay) return;
   const { UsageError } = await import('../../errors.js');
   if (record && replay) throw new UsageError('--record and --replay cannot be used together');
@@ -127,7 +140,20 @@ function withFailedStep(error: Error | undefined, steps: RunResult['state']['ste
   return error;
 }
 
+/** Opens the store when the target has knowledge or memory (or --thread), then runs. */
 async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
+  const [{ prepareMemory }, { guardOutput }] = await Promise.all([import('../../memory/prepare.js'), import('../progress/streams.js')]);
+  const { pipeline, env } = prepared;
+  const output = guardOutput();
+  const memory = await prepareMemory(pipeline, env, { ...(flags.thread !== undefined ? { thread: String(flags.thread) } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
+  try {
+    return await executeWith(prepared, json, flags, memory);
+  } finally {
+    memory?.close();
+  }
+}
+
+async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags, memory: MemoryWiring | undefined): Promise<number> {
   const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }, { guardOutput }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
@@ -139,11 +165,13 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
   const { pipeline, env } = prepared;
   const output = guardOutput();
   const cassette = await openCassette(prepared, flags);
+  const simulated = flags.sim ? await (await import('../../run/simulated.js')).startSimulatedRuntime() : undefined;
   const hasOutputSchema = pipeline.steps.some((step) => step.agent.outputSchema !== undefined);
   const progress = await progressModule.createProgress(progressModule.chooseMode(json), {
     kind: pipeline.kind,
     stepIds: pipeline.steps.map((step) => step.id),
     streamText: progressModule.shouldStreamText(pipeline.kind, hasOutputSchema),
+    simulated: simulated !== undefined,
   });
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
@@ -168,7 +196,7 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
-      ports: createDefaultPorts(env, cassette ? { cassette } : {}),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
@@ -184,9 +212,9 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
     const outputs = redactValue(result.outputs, env) as Record<string, unknown>;
     if (json) {
       const { runId, status, costUsd, durationMs } = result;
-      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(result.budgetReached ? { budgetExceeded: true } : {}), ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
+      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(simulated ? { simulated: true } : {}), ...(result.budgetReached ? { budgetExceeded: true } : {}), ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
     } else {
-      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result), env));
+      output.err(redactSecrets(formatSummary(error ? { ...result, error } : result, simulated !== undefined), env));
       if (cassette?.mode === 'record') output.err(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
       // Streamed text was the answer (progress/index.ts): it is not printed twice.
       if (result.status === 'succeeded' && !progress.streamedText) output.out(formatOutputs(outputs));
@@ -194,8 +222,61 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
     // The answer that crossed a max_cost was kept and printed, but the budget was still overrun: exit 3.
     return result.budgetReached ? exitCodes['budget-exceeded'] : exitCodes[result.status];
   } finally {
+    await simulated?.close();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onTerminate);
+  }
+}
+
+/** `run --queue <url> [--follow]`: a worker runs it; this process enqueues and may follow it. */
+async function runQueued(file: string | undefined, flags: RunFlags): Promise<number> {
+  const [{ UsageError }, { parseQueueAddress, describeAddress }, { prepareRun }, { openQueue }, follow, { guardOutput }, progressModule, { formatOutputs }] = await Promise.all([
+    import('../../errors.js'),
+    import('../../queue/connection.js'),
+    import('../../run/prepare.js'),
+    import('../../queue/client.js'),
+    import('../../queue/follow.js'),
+    import('../progress/streams.js'),
+    import('../progress/index.js'),
+    import('../progress/summary.js'),
+  ]);
+  if (flags.queue === undefined) throw new UsageError('--follow needs --queue <redis-url>');
+  for (const flag of ['resume', 'dryRun', 'record', 'replay'] as const) if (flags[flag] !== undefined) throw new UsageError(`--queue cannot be used with --${flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  const address = parseQueueAddress(typeof flags.queue === 'string' ? flags.queue : undefined);
+  // Checked here so a bad input fails now, not on a worker; the workers hold the keys.
+  const prepared = await prepareRun({ ...(file ? { file } : {}), ...(flags.input !== undefined ? { inputFlags: flags.input } : {}), ...(flags.inputFile ? { inputFile: flags.inputFile } : {}), ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: true });
+  const output = guardOutput();
+  const client = await openQueue(address);
+  try {
+    const runId = await follow.enqueueRun(client, { target: prepared.target, inputs: prepared.inputs, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}) });
+    const json = flags.json === true;
+    if (!flags.follow) {
+      output.out(json ? `${JSON.stringify({ type: 'queued', runId, queue: address.name })}\n` : `${runId}\n`);
+      if (!json) output.err(`queued run ${runId} on ${describeAddress(address)}; follow it with a worker's output or \`agentpipe queue status\`\n`);
+      return 0;
+    }
+    const controller = new AbortController();
+    const onInterrupt = () => controller.abort();
+    process.once('SIGINT', onInterrupt);
+    const progress = await progressModule.createProgress(json ? 'json' : 'plain', { kind: prepared.pipeline.kind, stepIds: prepared.pipeline.steps.map((step) => step.id), streamText: false });
+    let status: keyof typeof exitCodes = 'interrupted';
+    for await (const event of follow.runEvents(client, runId, controller.signal)) {
+      progress.onEvent(event);
+      if (event.type === 'run-end') status = event.status;
+    }
+    await progress.stop();
+    process.off('SIGINT', onInterrupt);
+    if (controller.signal.aborted) {
+      output.err(`agentpipe: stopped following; run ${runId} goes on in the queue\n`);
+      return 130;
+    }
+    const result = await follow.runResult(client, runId, controller.signal);
+    if (json) output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd: result?.costUsd ?? 0, durationMs: result?.durationMs ?? 0, ...(result?.output !== undefined ? { output: result.output } : {}), ...(result?.error ? { error: result.error } : {}) })}\n`);
+    else if (status === 'succeeded' && result) output.out(formatOutputs(typeof result.output === 'object' && result.output !== null && prepared.pipeline.kind === 'template' ? (result.output as Record<string, unknown>) : { output: result.output }));
+    else if (result?.error) output.err(`agentpipe: run ${runId} ${status}: ${result.error}\n`);
+    return exitCodes[status];
+  } finally {
+    await client.close();
   }
 }
 
@@ -224,7 +305,12 @@ export const runCommandModule: CommandModule = {
       .option('--resume <run-id>', 'Continue a run after a crash or Ctrl-C')
       .option('--json', 'NDJSON events on stdout')
       .option('--record <cassette>', 'Store every model call of the run in a cassette file')
+      .option('--thread <id>', 'Continue (or start) a conversation thread with the agent; without it a run is stateless')
+      .option('--reindex', 'Bring stale knowledge indexes up to date before the run (otherwise a stale index stops the run)')
+      .option('--queue <redis-url>', 'Enqueue the run for `agentpipe worker`s (BullMQ on Redis) and print its run id')
+      .option('--follow', 'With --queue: show the run\'s events live and wait for its result')
       .option('--replay <cassette>', 'Answer model calls from a cassette: no network, no API key (tools still run)')
+      .option('--sim', 'Try it without a key: the built-in simulator answers every call, at $0 (tools still run)')
       .action(async (file: string | undefined, flags: RunFlags) => {
         const code = await runCommand(file, flags);
         // SDK keep-alive sockets must not hold the process open once the run is over.

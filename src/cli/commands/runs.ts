@@ -40,18 +40,26 @@ export interface RunsFlags {
 
 export async function runsCommand(id: string | undefined, flags: RunsFlags): Promise<number> {
   if (id === 'stats') return runsStats(flags);
-  const [{ listRunStates, loadRunState }, { guardOutput }] = await Promise.all([import('../../run/state.js'), import('../progress/streams.js')]);
+  const [{ listRuns, loadRunState }, { guardOutput }] = await Promise.all([import('../../run/state.js'), import('../progress/streams.js')]);
   // `agentpipe runs | head` closes stdout early: the rest is dropped, with no stack trace.
   const output = guardOutput();
   const root = await projectRoot();
   if (!id) {
-    const states = await listRunStates(root);
-    const gone = await Promise.all(states.map((state) => processGone(root, state)));
+    // A corrupt run is one row saying so; the listing goes on.
+    const listings = await listRuns(root);
+    const gone = await Promise.all(listings.map((listing) => ('state' in listing ? processGone(root, listing.state) : false)));
     if (flags.json) {
-      const rows = states.map((state, index) => ({ runId: state.runId, status: state.status, ...(gone[index] ? { processGone: true } : {}), kind: state.kind, name: state.name, target: state.target, costUsd: state.costUsd, createdAt: state.createdAt, updatedAt: state.updatedAt }));
+      const rows = listings.map((listing, index) => {
+        if (!('state' in listing)) return { runId: listing.runId, status: 'corrupt', problem: listing.corrupt };
+        const { state } = listing;
+        return { runId: state.runId, status: state.status, ...(gone[index] ? { processGone: true } : {}), kind: state.kind, name: state.name, target: state.target, costUsd: state.costUsd, createdAt: state.createdAt, updatedAt: state.updatedAt };
+      });
       output.out(`${JSON.stringify(rows, null, 2)}\n`);
-    } else if (states.length === 0) output.out('no runs yet (they are kept in .agentpipe/runs/)\n');
-    else output.out(`${table([['run', 'status', 'target', 'progress', 'cost', 'updated'], ...states.map((state, index) => listRow(state, gone[index] === true))])}\n`);
+    } else if (listings.length === 0) output.out('no runs yet (they are kept in .agentpipe/runs/)\n');
+    else {
+      const rows = listings.map((listing, index) => ('state' in listing ? listRow(listing.state, gone[index] === true) : [listing.runId, 'corrupt', `run.json ${listing.corrupt}`.slice(0, 60), '', '', '']));
+      output.out(`${table([['run', 'status', 'target', 'progress', 'cost', 'updated'], ...rows])}\n`);
+    }
     return 0;
   }
   const state = await loadRunState(root, id);

@@ -30,33 +30,13 @@ export function formatJson(diagnostics: readonly Diagnostic[]): string {
 const escapeData = (text: string): string => text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
 const escapeProperty = (text: string): string => escapeData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
 
-export function formatGithub(diagnostics: readonly Diagnostic[]): string {
+/** `toRepoPath`: GitHub resolves `file=` against the repository root, not the config folder. */
+export function formatGithub(diagnostics: readonly Diagnostic[], toRepoPath: (file: string) => string = (file) => file): string {
   return diagnostics
     .map((diagnostic) => {
-      const properties = `file=${escapeProperty(diagnostic.file)},line=${diagnostic.line},col=${diagnostic.col},title=${escapeProperty(diagnostic.code)}`;
+      const properties = `file=${escapeProperty(toRepoPath(diagnostic.file))},line=${diagnostic.line},col=${diagnostic.col},title=${escapeProperty(diagnostic.code)}`;
       const fix = diagnostic.fix ? ` (fix: ${diagnostic.fix})` : '';
       return `::${diagnostic.severity} ${properties}::${escapeData(diagnostic.message + fix)}\n`;
     })
     .join('');
-}
-
-export function formatSarif(diagnostics: readonly Diagnostic[], version: string): string {
-  const ruleIds = [...new Set(diagnostics.map((diagnostic) => diagnostic.code))].sort();
-  const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: 'agentpipe', version, rules: ruleIds.map((id) => ({ id })) } },
-        results: diagnostics.map((diagnostic) => ({
-          ruleId: diagnostic.code,
-          ruleIndex: ruleIds.indexOf(diagnostic.code),
-          level: diagnostic.severity,
-          message: { text: diagnostic.fix ? `${diagnostic.message} (fix: ${diagnostic.fix})` : diagnostic.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: diagnostic.file }, region: { startLine: diagnostic.line, startColumn: diagnostic.col } } }],
-        })),
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
 }

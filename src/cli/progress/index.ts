@@ -25,7 +25,12 @@ export interface ProgressOptions {
   stepIds: string[];
   /** Stream text deltas to stdout (see the header for when). */
   streamText: boolean;
+  /** `run --sim`: every line says so. */
+  simulated?: boolean;
 }
+
+/** What each progress line of a `run --sim` starts with. */
+export const simulatedMarker = '[simulated] ';
 
 export function chooseMode(json: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressMode {
   if (json) return 'json';
@@ -38,24 +43,25 @@ export function shouldStreamText(kind: 'agent' | 'template', hasOutputSchema: bo
 }
 
 export async function createProgress(mode: ProgressMode, options: ProgressOptions): Promise<Progress> {
-  if (mode === 'json') return jsonProgress();
+  const simulated = options.simulated === true;
+  if (mode === 'json') return jsonProgress(simulated);
   if (mode === 'tty' && options.kind === 'template') {
     const { createListrProgress } = await import('./tty.js');
-    return createListrProgress(options.stepIds);
+    return createListrProgress(options.stepIds, simulated ? ' (simulated, $0)' : '');
   }
-  return plainProgress(options.streamText);
+  return plainProgress(options.streamText, simulated ? simulatedMarker : '');
 }
 
-function jsonProgress(): Progress {
+function jsonProgress(simulated: boolean): Progress {
   const output = guardOutput();
   return {
-    onEvent: (event) => output.out(`${JSON.stringify(event)}\n`),
+    onEvent: (event) => output.out(`${JSON.stringify(simulated ? { ...event, simulated: true } : event)}\n`),
     stop: async () => undefined,
     streamedText: false,
   };
 }
 
-function plainProgress(streamText: boolean): Progress {
+function plainProgress(streamText: boolean, prefix: string): Progress {
   const output = guardOutput();
   let streamed = false;
   // Streamed text not yet ended by a newline: the next line (on stderr, often the same terminal)
@@ -78,7 +84,7 @@ function plainProgress(streamText: boolean): Progress {
       const line = event.type === 'run-end' ? undefined : describeEvent(event);
       if (!line) return;
       endLine();
-      output.err(`${line}\n`);
+      output.err(`${prefix}${line}\n`);
     },
     async stop() {
       endLine();

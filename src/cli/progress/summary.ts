@@ -12,11 +12,11 @@ export function stepStatusText(step: StepState): string {
   return step.status;
 }
 
-export function formatSummary(result: RunResult): string {
+export function formatSummary(result: RunResult, simulated = false): string {
   const rows = Object.entries(result.state.steps).map(([id, step]) => [
     id,
     stepStatusText(step),
-    step.model ?? '',
+    step.model ? `${step.model}${simulated ? ' (simulated)' : ''}` : '',
     `${totalTokens(step.usage)} tok`,
     formatCost(step.costUsd),
     formatDuration(step.durationMs),
@@ -24,7 +24,7 @@ export function formatSummary(result: RunResult): string {
   const widths = rows.reduce<number[]>((max, row) => row.map((cell, index) => Math.max(cell.length, max[index] ?? 0)), []);
   const lines = rows.map((row) => `  ${row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}`.trimEnd());
   const status = result.status === 'succeeded' ? 'done' : result.status;
-  lines.push(`${status}: ${formatCost(result.costUsd)} in ${formatDuration(result.durationMs)} (run ${result.runId})`);
+  lines.push(`${simulated ? 'simulated run ' : ''}${status}: ${formatCost(result.costUsd)}${simulated ? ' (no model was called)' : ''} in ${formatDuration(result.durationMs)} (run ${result.runId})`);
   if (result.status !== 'succeeded' && result.error) lines.push(`agentpipe: ${result.error.message}`);
   if (result.status !== 'succeeded') lines.push(`resume with: agentpipe run --resume ${result.runId}`);
   return `${lines.join('\n')}\n`;

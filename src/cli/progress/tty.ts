@@ -29,7 +29,7 @@ interface StepLine {
   settle?: (outcome: Outcome) => void;
 }
 
-export async function createListrProgress(stepIds: string[]): Promise<Progress> {
+export async function createListrProgress(stepIds: string[], marker = ''): Promise<Progress> {
   const { DefaultRenderer, Listr, ListrLogger, ProcessOutput } = await import('listr2');
   let rendering: { end(): void } | undefined;
   class StderrRenderer extends DefaultRenderer {
@@ -49,7 +49,7 @@ export async function createListrProgress(stepIds: string[]): Promise<Progress> 
 
   const lines = new Map<string, StepLine>(stepIds.map((id) => [id, { title: 'waiting', model: '', tokens: 0, costUsd: 0, settled: false }]));
   const render = (id: string, line: StepLine) => {
-    const model = line.model ? ` · ${line.model}` : '';
+    const model = line.model ? ` · ${line.model}${marker}` : '';
     const usage = line.tokens > 0 || line.costUsd > 0 ? ` · ${line.tokens} tok · ${formatCost(line.costUsd)}` : '';
     line.setTitle?.(`${id}: ${line.title}${model}${usage}`);
   };

@@ -1,9 +1,9 @@
 // Anthropic Messages adapter on @anthropic-ai/sdk. The SDK is imported on first call, never at load.
 
 import type AnthropicClient from '@anthropic-ai/sdk';
-import type { CallOptions, CallWarning, GenerateResult, LanguageModel, StreamPart } from '../types.js';
+import type { AssistantContent, CallOptions, CallWarning, GenerateResult, LanguageModel, StreamPart } from '../types.js';
 import { guardedGenerate, guardedStream, parseToolArguments, streamEndedEarly, type AdapterSettings } from '../call-scope.js';
-import { toAnthropicRequest } from './convert-prompt.js';
+import { outputToolName, toAnthropicRequest } from './convert-prompt.js';
 import { anthropicApiVersion } from './api-version.js';
 import { mapAnthropicStopReason } from './map-finish-reason.js';
 import { readAnthropicError } from './map-error.js';
@@ -41,9 +41,11 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
         const response = await withSdkWarnings(warnings, () =>
           anthropic.messages.create(body as AnthropicClient.MessageCreateParamsNonStreaming, { signal }),
         );
+        const content = unwrapOutputTool(mapAnthropicContent(response.content));
         return {
-          content: mapAnthropicContent(response.content),
-          finishReason: mapAnthropicStopReason(response.stop_reason),
+          content,
+          // A call of only the output tool is a finished answer, not a request for tools.
+          finishReason: mapAnthropicStopReason(response.stop_reason === 'tool_use' && !content.some((part) => part.type === 'tool-call') ? 'end_turn' : response.stop_reason),
           usage: mapAnthropicUsage(response.usage),
           warnings,
           responseModel: response.model,
@@ -58,9 +60,14 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
           anthropic.messages.create({ ...body, stream: true } as AnthropicClient.MessageCreateParamsStreaming, { signal }),
         );
         const state = new AnthropicStreamState((json, toolName) => parseToolArguments(settings, json, toolName), warnings);
-        for await (const event of events) yield* state.handle(event);
+        for await (const event of events)
+          for (const part of state.handle(event))
+            yield part.type === 'tool-call' && part.call.toolName === outputToolName ? { type: 'text-delta', delta: JSON.stringify(part.call.input) } : part;
         if (!state.done) throw streamEndedEarly(settings, 'message_stop');
-        yield { type: 'finish', result: state.result() };
+        const result = state.result();
+        const content = unwrapOutputTool(result.content);
+        const answered = content.length > 0 && !content.some((part) => part.type === 'tool-call') && result.finishReason === 'tool-calls';
+        yield { type: 'finish', result: { ...result, content, ...(answered ? { finishReason: 'stop' as const } : {}) } };
       }),
   };
 }
@@ -80,4 +87,9 @@ export function withSdkWarnings<T>(warnings: CallWarning[], call: () => T): T {
   } finally {
     console.warn = original;
   }
+}
+
+/** The forced output tool's call is the answer: it becomes the text the agent loop checks. */
+export function unwrapOutputTool(content: AssistantContent[]): AssistantContent[] {
+  return content.map((part) => (part.type === 'tool-call' && part.toolName === outputToolName ? { type: 'text', text: JSON.stringify(part.input) } : part));
 }

@@ -20,6 +20,12 @@ export function anthropicApiVersion(headers: Record<string, string> | undefined)
 /** Versions are ISO dates, so they order as strings. */
 export const acceptsSamplingSettings = (version: AnthropicApiVersion) => version < '2026-10-21';
 
+/**
+ * Structured outputs (`output_config.format`) are part of the API version SDK 1.x speaks and types;
+ * a provider pinned to an older version gets them as a forced tool call instead.
+ */
+export const offersOutputConfig = (version: AnthropicApiVersion) => version >= sdkAnthropicVersion;
+
 /** temperature / top_p as the version allows them; whatever is not sent comes back as a warning. */
 export function anthropicSamplingSettings(
   options: Pick<CallOptions, 'temperature' | 'topP'>,

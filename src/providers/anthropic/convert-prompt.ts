@@ -4,7 +4,8 @@
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { mergeSameRole } from '../prompt-utils.js';
 import { mergeProviderOptions } from '../provider-options.js';
-import { anthropicSamplingSettings, type AnthropicApiVersion } from './api-version.js';
+import { anthropicSamplingSettings, offersOutputConfig, sdkAnthropicVersion, type AnthropicApiVersion } from './api-version.js';
+import { prepareSchema } from '../json-schema/prepare.js';
 
 export interface AnthropicTextBlock {
   type: 'text';
@@ -41,7 +42,18 @@ export interface AnthropicRequestBody {
   top_p?: number;
   stop_sequences?: string[];
   stream?: boolean;
+  /** Structured outputs (SDK 1.12's OutputConfig.format). */
+  output_config?: { format: { type: 'json_schema'; schema: Record<string, unknown> } };
+  /** Set only for the forced-tool form of structured output. */
+  tool_choice?: { type: 'tool'; name: string } | { type: 'any' };
 }
+
+/**
+ * The tool that carries the answer when the API version predates `output_config` (a provider that
+ * pins `anthropic-version: 2023-06-01`): its input schema is the output schema and the model must call
+ * it; the adapter turns that call back into the answer's text (unwrapOutputTool).
+ */
+export const outputToolName = 'agentpipe_output';
 
 /** The Messages API requires max_tokens; used when neither the call nor the model config sets one. */
 export const defaultAnthropicMaxTokens = 4096;
@@ -114,6 +126,7 @@ export function toAnthropicRequest(
   if (options.tools?.length) {
     body.tools = options.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.inputSchema }));
   }
+  if (options.responseFormat) addStructuredOutput(body, options.responseFormat.schema, defaults.apiVersion ?? sdkAnthropicVersion, warnings);
   Object.assign(body, anthropicSamplingSettings(options, defaults.apiVersion, warnings));
   if (options.stopSequences?.length) {
     // "stop_sequences: each stop sequence must contain non-whitespace"
@@ -124,4 +137,19 @@ export function toAnthropicRequest(
   }
   mergeProviderOptions(body, options, 'anthropic', ['model', 'messages', 'system', 'tools', 'stream'], warnings);
   return { body, warnings };
+}
+
+function addStructuredOutput(body: AnthropicRequestBody, schema: Record<string, unknown>, version: AnthropicApiVersion, warnings: CallWarning[]): void {
+  const prepared = prepareSchema('anthropic', 'output', 'output schema', schema, warnings);
+  if (offersOutputConfig(version)) {
+    body.output_config = { format: { type: 'json_schema', schema: prepared } };
+    return;
+  }
+  // A tool's input is always an object; any other root is left to the agent loop's check and repair.
+  if (prepared.type !== 'object') return;
+  const tools = body.tools ?? [];
+  body.tools = [...tools, { name: outputToolName, description: 'Give your final answer by calling this tool; its input is the answer.', input_schema: prepared }];
+  // With no other tools the call is forced; with tools the model must call one of them each turn, and
+  // calling this one ends the loop.
+  body.tool_choice = tools.length === 0 ? { type: 'tool', name: outputToolName } : { type: 'any' };
 }

@@ -5,6 +5,7 @@ import type { CallOptions, CallWarning, Message, ToolCallContent } from '../type
 import { mergeSameRole } from '../prompt-utils.js';
 import { mergeProviderOptions } from '../provider-options.js';
 import { geminiToolSchema } from './tool-schema.js';
+import { prepareSchema } from '../json-schema/prepare.js';
 
 export type GeminiPart =
   | { text: string; thought?: boolean; thoughtSignature?: string }
@@ -23,6 +24,8 @@ export interface GeminiConfig {
   temperature?: number;
   topP?: number;
   stopSequences?: string[];
+  responseMimeType?: string;
+  responseJsonSchema?: Record<string, unknown>;
 }
 
 export interface GeminiRequest {
@@ -84,6 +87,16 @@ function convertMessage(message: Message): GeminiContent {
   }
 }
 
+/**
+ * Gemini 2.x refuses a JSON response type together with function declarations ("Function calling with
+ * a response mime type: 'application/json' is unsupported"); Gemini 3 takes both. Without native
+ * structured output the agent loop's check and repair turn still hold the answer to the schema.
+ */
+function acceptsSchemaWithTools(modelId: string, toolCount: number): boolean {
+  if (toolCount === 0) return true;
+  return Number(/^gemini-(\d+)/.exec(modelId)?.[1] ?? 0) >= 3;
+}
+
 export function toGeminiRequest(
   modelId: string,
   options: CallOptions,
@@ -104,6 +117,10 @@ export function toGeminiRequest(
         })),
       },
     ];
+  }
+  if (options.responseFormat && acceptsSchemaWithTools(modelId, options.tools?.length ?? 0)) {
+    config.responseMimeType = 'application/json';
+    config.responseJsonSchema = prepareSchema('gemini', 'output', 'output schema', options.responseFormat.schema, warnings);
   }
   const maxTokens = options.maxTokens ?? defaults.maxOutputTokens;
   if (maxTokens !== undefined) config.maxOutputTokens = maxTokens;

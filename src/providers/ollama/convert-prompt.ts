@@ -3,6 +3,7 @@
 import type { CallOptions, CallWarning, Message } from '../types.js';
 import { assistantText, joinedSystem } from '../prompt-utils.js';
 import { mergeProviderOptions } from '../provider-options.js';
+import { prepareSchema } from '../json-schema/prepare.js';
 
 export interface OllamaToolCall {
   id?: string;
@@ -28,6 +29,8 @@ export interface OllamaChatBody {
   messages: OllamaMessage[];
   tools?: Array<{ type: 'function'; function: { name: string; description: string; parameters: Record<string, unknown> } }>;
   options?: { num_predict?: number; temperature?: number; top_p?: number; stop?: string[] };
+  /** Structured output: the JSON Schema the answer is constrained to. */
+  format?: Record<string, unknown>;
 }
 
 function convertMessage(message: Message): OllamaMessage[] {
@@ -53,9 +56,15 @@ export function toOllamaRequest(modelId: string, options: CallOptions, defaults:
   if (system !== undefined) messages.push({ role: 'system', content: system });
   for (const message of options.messages) messages.push(...convertMessage(message));
   const body: OllamaChatBody = { model: modelId, messages };
+  const warnings: CallWarning[] = [];
   if (options.tools?.length) {
-    body.tools = options.tools.map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.inputSchema } }));
+    // The server decodes parameters into api.ToolFunction and drops $ref/$defs and most keywords.
+    body.tools = options.tools.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, description: tool.description, parameters: prepareSchema('ollama', 'tool', `tool '${tool.name}'`, tool.inputSchema, warnings) },
+    }));
   }
+  if (options.responseFormat) body.format = prepareSchema('ollama', 'output', 'output schema', options.responseFormat.schema, warnings);
   const modelOptions: NonNullable<OllamaChatBody['options']> = {};
   const maxTokens = options.maxTokens ?? defaults.maxOutputTokens;
   if (maxTokens !== undefined) modelOptions.num_predict = maxTokens;
@@ -63,7 +72,6 @@ export function toOllamaRequest(modelId: string, options: CallOptions, defaults:
   if (options.topP !== undefined) modelOptions.top_p = options.topP;
   if (options.stopSequences?.length) modelOptions.stop = options.stopSequences;
   if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
-  const warnings: CallWarning[] = [];
   mergeProviderOptions(body, options, 'ollama', ['model', 'messages', 'tools', 'stream'], warnings);
   return { body, warnings };
 }

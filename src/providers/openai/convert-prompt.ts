@@ -5,6 +5,7 @@ import type { CallOptions, CallWarning, Message } from '../types.js';
 import { assistantText, joinedSystem } from '../prompt-utils.js';
 import { mergeProviderOptions } from '../provider-options.js';
 import { isOpenAIReasoningModel } from './model-capabilities.js';
+import { qualifiesForOpenAIStrict, schemaName } from '../json-schema/openai-strict.js';
 
 export type OpenAIChatMessage =
   | { role: 'system'; content: string }
@@ -27,6 +28,7 @@ export interface OpenAIChatBody {
   stop?: string[];
   stream?: boolean;
   stream_options?: { include_usage: boolean };
+  response_format?: { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict: boolean } };
 }
 
 /** Chat Completions accepts at most this many stop sequences. */
@@ -68,6 +70,12 @@ export function toOpenAIRequest(
       type: 'function',
       function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
     }));
+  }
+  if (options.responseFormat) {
+    // Structured Outputs: strict (decoding constrained to the schema) only when the schema qualifies;
+    // otherwise the schema still guides the model and the agent loop checks the answer.
+    const { name, schema } = options.responseFormat;
+    body.response_format = { type: 'json_schema', json_schema: { name: schemaName(name), schema, strict: qualifiesForOpenAIStrict(schema) } };
   }
   const maxTokens = options.maxTokens ?? flavour.maxOutputTokens;
   // max_tokens is deprecated on OpenAI and rejected by its reasoning models; compatible servers

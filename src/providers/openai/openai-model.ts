@@ -5,27 +5,13 @@ import type OpenAIClient from 'openai';
 import type { AssistantContent, CallOptions, LanguageModel, StreamPart } from '../types.js';
 import { guardedGenerate, guardedStream, parseToolArguments, streamEndedEarly, type AdapterSettings } from '../call-scope.js';
 import { toOpenAIRequest } from './convert-prompt.js';
+import { openAIClientFactory } from './client.js';
 import { mapOpenAIFinishReason } from './map-finish-reason.js';
 import { readOpenAIError } from './map-error.js';
 import { OpenAIStreamState, mapOpenAIUsage } from './stream-state.js';
 
 export function createOpenAIModel(settings: AdapterSettings, flavour: { compatible: boolean }): LanguageModel {
-  let client: Promise<OpenAIClient> | undefined;
-  const getClient = () =>
-    (client ??= import('openai').then(
-      ({ default: OpenAI }) =>
-        new OpenAI({
-          // Keyless local servers still need a non-empty string for the SDK.
-          apiKey: settings.apiKey ?? 'not-needed',
-          baseURL: settings.baseUrl,
-          // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to a third-party server.
-          organization: null,
-          project: null,
-          maxRetries: 0,
-          timeout: Math.max(settings.timeoutMs, 1000) * 10,
-          ...(settings.headers ? { defaultHeaders: settings.headers } : {}),
-        }),
-    ));
+  const getClient = openAIClientFactory(settings);
   const request = (options: CallOptions, stream: boolean) =>
     toOpenAIRequest(settings.modelId, options, { compatible: flavour.compatible, maxOutputTokens: settings.maxOutputTokens, stream });
   const parse = (json: string, toolName: string) => parseToolArguments(settings, json, toolName);

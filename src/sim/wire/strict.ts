@@ -56,6 +56,9 @@ function anthropic(body: Body, headers: Headers): Rejection | undefined {
         message: `messages.${index - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`,
       };
   }
+  // Structured outputs arrived with the API version SDK 1.x speaks; an older pinned version has no such field.
+  if (body.output_config !== undefined && (header(headers, 'anthropic-version') ?? '2023-06-01') < '2026-10-21')
+    return { message: 'output_config: Extra inputs are not permitted' };
   // BerriAI/litellm#3286, MegaGrindStone/mcp-web-ui#5.
   if (Array.isArray(body.stop_sequences) && body.stop_sequences.some((stop) => typeof stop !== 'string' || stop.trim() === ''))
     return { message: 'stop_sequences: each stop sequence must contain non-whitespace' };
@@ -68,7 +71,32 @@ function openAIReasoning(model: string): boolean {
   return gpt ? Number(gpt[1]) >= 5 && !gpt[2] : /^o\d/.test(model);
 }
 
+/** Structured Outputs strict mode: every object closed and fully required (OpenAI "Supported schemas"). */
+function strictSchemaProblem(schema: unknown, path: string): string | undefined {
+  if (Array.isArray(schema)) return schema.map((item, index) => strictSchemaProblem(item, `${path}[${index}]`)).find(Boolean);
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const node = schema as Body;
+  if (node.type === 'object' || node.properties !== undefined) {
+    if (node.additionalProperties !== false) return `In context=(${path}), 'additionalProperties' is required to be supplied and to be false.`;
+    const required = Array.isArray(node.required) ? node.required : [];
+    const missing = Object.keys((node.properties as Body | undefined) ?? {}).find((name) => !required.includes(name));
+    if (missing) return `In context=(${path}), 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing}'.`;
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'enum' || key === 'const' || key === 'default') continue;
+    const problem = strictSchemaProblem(value, path ? `${path}, '${key}'` : `'${key}'`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 function openai(body: Body): Rejection | undefined {
+  const format = body.response_format as Body | undefined;
+  const jsonSchema = format?.json_schema as Body | undefined;
+  if (format?.type === 'json_schema' && jsonSchema?.strict === true) {
+    const problem = strictSchemaProblem(jsonSchema.schema, '');
+    if (problem) return { message: `Invalid schema for response_format '${String(jsonSchema.name)}': ${problem}`, param: 'response_format', code: 'invalid_json_schema' };
+  }
   if (body.stream_options !== undefined && body.stream_options !== null && body.stream !== true)
     return { message: "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param: 'stream_options', code: 'invalid_value' };
   for (const [index, message] of records(body.messages).entries())
@@ -110,6 +138,9 @@ function gemini(body: Body, model: string): Rejection | undefined {
     const ref = refWithSiblings(declaration.parametersJsonSchema);
     if (ref) return { message: `$ref '${ref}' was set alongside unsupported fields. If a schema node has $ref set, then only description and default can be set alongside it.` };
   }
+  const generation = body.generationConfig as Body | undefined;
+  if (generation?.responseMimeType === 'application/json' && records(config).length > 0 && Number(/^gemini-(\d+)/.exec(model)?.[1] ?? 0) < 3)
+    return { message: "Function calling with a response mime type: 'application/json' is unsupported" };
   // Gemini 3 and later: the first function call of each model step in the current turn must carry its signature.
   const major = Number(/^gemini-(\d+)/.exec(model)?.[1] ?? 0);
   if (major < 3) return undefined;

@@ -1,24 +1,14 @@
 // read, write and edit. read obeys the `read` rules; write and edit obey the `write` rules.
 
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readChecked, writeChecked } from '../open-checked.js';
 import { authorizePath, checkSize } from '../permissions.js';
 import { ToolFailedError, type BuiltinTool } from '../types.js';
 
 /** Default for tools without their own timeout rule. */
 export const fileToolTimeoutMs = 30_000;
 const fileToolTimeout = (): number => fileToolTimeoutMs;
-
-/** Writes through the resolved real path; O_NOFOLLOW refuses a symlink swapped in after the check. */
-async function writeNoFollow(realPath: string, content: string): Promise<void> {
-  const handle = await open(realPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-  try {
-    await handle.writeFile(content, 'utf8');
-  } finally {
-    await handle.close();
-  }
-}
 
 function countOccurrences(text: string, search: string): number {
   let count = 0;
@@ -43,10 +33,8 @@ export const readTool: BuiltinTool = {
   async run(input, runtime) {
     const { path, offset, limit } = input as { path: string; offset?: number; limit?: number };
     const target = await authorizePath(runtime.toolSet, path, 'read');
-    const stats = await stat(target.real);
-    if (!stats.isFile()) throw new ToolFailedError(`"${path}" is not a file`);
-    checkSize(runtime.toolSet.permissions, 'read', stats.size, `"${path}"`);
-    const buffer = await readFile(target.real);
+    // Opened once, then checked on the descriptor: regular file, link count, real path, size.
+    const buffer = await readChecked(runtime.toolSet, target, (size) => checkSize(runtime.toolSet.permissions, 'read', size, `"${path}"`));
     if (buffer.includes(0)) throw new ToolFailedError(`"${path}" is a binary file`);
     const text = buffer.toString('utf8');
     if (offset === undefined && limit === undefined) return { output: text };
@@ -74,7 +62,7 @@ export const writeTool: BuiltinTool = {
     checkSize(runtime.toolSet.permissions, 'write', bytes, 'the content');
     const target = await authorizePath(runtime.toolSet, path, 'write');
     await mkdir(dirname(target.real), { recursive: true });
-    await writeNoFollow(target.real, content);
+    await writeChecked(runtime.toolSet, target, content);
     return { output: `wrote ${bytes} bytes to ${target.relative}` };
   },
 };
@@ -104,10 +92,7 @@ export const editTool: BuiltinTool = {
     };
     const { permissions } = runtime.toolSet;
     const target = await authorizePath(runtime.toolSet, path, 'write');
-    const stats = await stat(target.real).catch(() => undefined);
-    if (!stats?.isFile()) throw new ToolFailedError(`no such file: "${path}"`);
-    checkSize(permissions, 'write', stats.size, `"${path}"`);
-    const text = await readFile(target.real, 'utf8');
+    const text = (await readChecked(runtime.toolSet, target, (size) => checkSize(permissions, 'write', size, `"${path}"`), 'write')).toString('utf8');
     const count = countOccurrences(text, oldString);
     if (count === 0) throw new ToolFailedError(`old_string was not found in "${path}"`);
     if (count > 1 && !replaceAll) {
@@ -116,7 +101,7 @@ export const editTool: BuiltinTool = {
     // A function replacement keeps `$&` and friends in new_string literal.
     const updated = replaceAll ? text.split(oldString).join(newString) : text.replace(oldString, () => newString);
     checkSize(permissions, 'write', Buffer.byteLength(updated, 'utf8'), 'the edited file');
-    await writeNoFollow(target.real, updated);
+    await writeChecked(runtime.toolSet, target, updated);
     return { output: `replaced ${replaceAll ? count : 1} occurrence(s) in ${target.relative}` };
   },
 };

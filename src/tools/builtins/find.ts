@@ -1,10 +1,11 @@
 // glob and grep: both list files with tinyglobby, then keep only what the `read` rules allow
 // (each result is resolved and checked like a read, so symlinks out are dropped).
 
-import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { glob as globFiles } from 'tinyglobby';
 import type { ToolSet } from '../../compile/ir.js';
+import { compileRegExp, withRegexWorker, type RegexWorker } from '../../regex/index.js';
+import { readChecked } from '../open-checked.js';
 import { authorizePath } from '../permissions.js';
 import { ToolDeniedError, ToolFailedError, type BuiltinTool, type ToolRuntime } from '../types.js';
 import { fileToolTimeoutMs } from './files.js';
@@ -74,26 +75,25 @@ export const globTool: BuiltinTool = {
   },
 };
 
-function compileRegExp(pattern: string, ignoreCase: boolean): RegExp {
-  try {
-    return new RegExp(pattern, ignoreCase ? 'i' : '');
-  } catch (error) {
-    throw new ToolFailedError(`invalid regular expression: ${(error as Error).message}`);
-  }
-}
+class TooLarge extends Error {}
 
-async function grepFile(runtime: ToolRuntime, path: string, regexp: RegExp, matches: string[], maxMatches: number): Promise<void> {
+async function grepFile(runtime: ToolRuntime, worker: RegexWorker, path: string, matches: string[], maxMatches: number): Promise<void> {
   const target = await authorizePath(runtime.toolSet, path, 'read');
-  const stats = await stat(target.real);
-  if (stats.size > runtime.toolSet.permissions.read.maxBytes) return;
-  const buffer = await readFile(target.real);
+  const limit = runtime.toolSet.permissions.read.maxBytes;
+  let buffer: Buffer;
+  try {
+    buffer = await readChecked(runtime.toolSet, target, (size) => {
+      if (size > limit) throw new TooLarge();
+    });
+  } catch (error) {
+    // A file grep cannot search (too big, not regular, a hard link) is skipped, as a binary one is.
+    if (error instanceof TooLarge || error instanceof ToolFailedError || error instanceof ToolDeniedError) return;
+    throw error;
+  }
   if (buffer.includes(0)) return;
-  const lines = buffer.toString('utf8').split('\n');
-  for (const [index, line] of lines.entries()) {
-    if (matches.length >= maxMatches) return;
-    if (!regexp.test(line)) continue;
-    const shown = line.length > maxLineLength ? `${line.slice(0, maxLineLength)}…` : line;
-    matches.push(`${path}:${index + 1}: ${shown}`);
+  // Matched in the worker: a catastrophic pattern blocks it, never this thread.
+  for (const [line, text] of await worker.matchLines(buffer.toString('utf8'), maxMatches - matches.length, maxLineLength)) {
+    matches.push(`${path}:${line}: ${text}`);
   }
 }
 
@@ -119,13 +119,19 @@ export const grepTool: BuiltinTool = {
       ignore_case?: boolean;
       max_matches?: number;
     };
-    const regexp = compileRegExp(pattern, ignoreCase);
+    const flags = ignoreCase ? 'i' : '';
+    const compiled = compileRegExp(pattern, flags);
+    if (typeof compiled === 'string') throw new ToolFailedError(`invalid regular expression: ${compiled}`);
     const { paths, hidden } = await listReadableFiles(runtime.toolSet, glob, runtime.signal);
     const matches: string[] = [];
-    for (const path of paths) {
-      if (matches.length >= maxMatches) break;
-      runtime.signal.throwIfAborted();
-      await grepFile(runtime, path, regexp, matches, maxMatches);
+    if (paths.length > 0) {
+      await withRegexWorker(pattern, flags, runtime.signal, async (worker) => {
+        for (const path of paths) {
+          if (matches.length >= maxMatches) break;
+          runtime.signal.throwIfAborted();
+          await grepFile(runtime, worker, path, matches, maxMatches);
+        }
+      });
     }
     if (matches.length === 0) return { output: `no matches for /${pattern}/${hiddenNote(hidden)}` };
     const capped = matches.length >= maxMatches ? `\n(stopped at ${maxMatches} matches)` : '';

@@ -3,14 +3,15 @@
 function ucs2length(text) { let length = 0; for (const _ of text) length++; return length; }
 "use strict";
 export const providers = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
 const schema33 = {"description":"Version of the agentpipe config language this file is written in. Only 1 exists today.","const":1};
-const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h.","type":"string","pattern":"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"};
+const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h, at most 24 days (576h): longer ones cannot be timed.","type":"string","pattern":"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"};
 const schema35 = {"description":"The NAME of an environment variable (never its value), e.g. ANTHROPIC_API_KEY.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
-const pattern4 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
-const pattern7 = new RegExp("^[a-z][a-z0-9_-]*/.+$", "u");
-const pattern6 = new RegExp("^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$", "u");
-const pattern5 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern4 = new RegExp("^x-", "u");
+const pattern5 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
+const pattern8 = new RegExp("^[a-z][a-z0-9_-]*/.+$", "u");
+const pattern7 = new RegExp("^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$", "u");
+const pattern6 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const schema34 = {"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -74,7 +75,7 @@ errors++;
 if(data.api_key_env !== undefined){
 let data2 = data.api_key_env;
 if(typeof data2 === "string"){
-if(!pattern5.test(data2)){
+if(!pattern6.test(data2)){
 const err4 = {instancePath:instancePath+"/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -126,8 +127,8 @@ errors++;
 if(data.timeout !== undefined){
 let data5 = data.timeout;
 if(typeof data5 === "string"){
-if(!pattern6.test(data5)){
-const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data5)){
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -178,7 +179,7 @@ validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema37 = {"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}};
 const schema38 = {"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}};
-const pattern8 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern9 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -425,7 +426,7 @@ errors++;
 if(data2.as_of !== undefined){
 let data9 = data2.as_of;
 if(typeof data9 === "string"){
-if(!pattern8.test(data9)){
+if(!pattern9.test(data9)){
 const err19 = {instancePath:instancePath+"/pricing/as_of",schemaPath:"#/$defs/pricing/properties/as_of/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -521,7 +522,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "version") || (key0 === "providers")) || (key0 === "models")) || (key0 === "routes")) || (key0 === "retry")) || (key0 === "fallback")) || (key0 === "rate_limits")) || (key0 === "search"))){
+if(!(((((((((key0 === "version") || (key0 === "providers")) || (key0 === "models")) || (key0 === "routes")) || (key0 === "retry")) || (key0 === "fallback")) || (key0 === "rate_limits")) || (key0 === "search")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -560,7 +561,7 @@ errors++;
 for(const key1 in data1){
 const _errs6 = errors;
 if(typeof key1 === "string"){
-if(!pattern4.test(key1)){
+if(!pattern5.test(key1)){
 const err5 = {instancePath:instancePath+"/providers",schemaPath:"#/properties/providers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err5];
@@ -607,7 +608,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key3 in data3){
 const _errs11 = errors;
 if(typeof key3 === "string"){
-if(!pattern7.test(key3)){
+if(!pattern8.test(key3)){
 const err8 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*/.+$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*/.+$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err8];
@@ -654,7 +655,7 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key5 in data5){
 const _errs16 = errors;
 if(typeof key5 === "string"){
-if(!pattern4.test(key5)){
+if(!pattern5.test(key5)){
 const err11 = {instancePath:instancePath+"/routes",schemaPath:"#/properties/routes/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\"",propertyName:key5};
 if(vErrors === null){
 vErrors = [err11];
@@ -694,7 +695,7 @@ const len0 = data6.length;
 for(let i0=0; i0<len0; i0++){
 let data7 = data6[i0];
 if(typeof data7 === "string"){
-if(!pattern7.test(data7)){
+if(!pattern8.test(data7)){
 const err14 = {instancePath:instancePath+"/routes/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/properties/routes/additionalProperties/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*/.+$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*/.+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -793,8 +794,8 @@ errors++;
 if(data8.initial_delay !== undefined){
 let data10 = data8.initial_delay;
 if(typeof data10 === "string"){
-if(!pattern6.test(data10)){
-const err22 = {instancePath:instancePath+"/retry/initial_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data10)){
+const err22 = {instancePath:instancePath+"/retry/initial_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -818,8 +819,8 @@ errors++;
 if(data8.max_delay !== undefined){
 let data11 = data8.max_delay;
 if(typeof data11 === "string"){
-if(!pattern6.test(data11)){
-const err24 = {instancePath:instancePath+"/retry/max_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data11)){
+const err24 = {instancePath:instancePath+"/retry/max_delay",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1130,8 +1131,8 @@ errors++;
 if(data22.timeout !== undefined){
 let data27 = data22.timeout;
 if(typeof data27 === "string"){
-if(!pattern6.test(data27)){
-const err48 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data27)){
+const err48 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1204,7 +1205,7 @@ errors++;
 if(data28.api_key_env !== undefined){
 let data30 = data28.api_key_env;
 if(typeof data30 === "string"){
-if(!pattern5.test(data30)){
+if(!pattern6.test(data30)){
 const err54 = {instancePath:instancePath+"/search/searxng/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err54];
@@ -1264,8 +1265,8 @@ errors++;
 if(data28.timeout !== undefined){
 let data32 = data28.timeout;
 if(typeof data32 === "string"){
-if(!pattern6.test(data32)){
-const err59 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data32)){
+const err59 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1328,7 +1329,7 @@ errors++;
 if(data33.api_key_env !== undefined){
 let data35 = data33.api_key_env;
 if(typeof data35 === "string"){
-if(!pattern5.test(data35)){
+if(!pattern6.test(data35)){
 const err64 = {instancePath:instancePath+"/search/brave/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
@@ -1388,8 +1389,8 @@ errors++;
 if(data33.timeout !== undefined){
 let data37 = data33.timeout;
 if(typeof data37 === "string"){
-if(!pattern6.test(data37)){
-const err69 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data37)){
+const err69 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1451,13 +1452,15 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const tools = validate26;
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."}}}}};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}},"mcp_servers":{"description":"MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$","maxLength":32},"additionalProperties":{"$ref":"#/$defs/mcpServer"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}},"mcpServer":{"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}}}};
+const pattern26 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern28 = new RegExp("^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$", "u");
 const schema48 = {"description":"Permission rules per tool family. edit and write obey `write`; glob and grep obey `read`.","type":"object","additionalProperties":false,"properties":{"read":{"$ref":"#/$defs/pathRules","description":"Rules for read, glob and grep."},"write":{"$ref":"#/$defs/pathRules","description":"Rules for write and edit."},"bash":{"$ref":"#/$defs/bashRules","description":"Rules for bash and command tools."},"http":{"$ref":"#/$defs/httpRules","description":"Rules for http."}}};
-const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."}}};
+const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."},"hard_links":{"description":"Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.","type":"boolean"}}};
 const schema50 = {"description":"Glob patterns (picomatch syntax, dotfiles included), relative to the workspace.","type":"array","items":{"type":"string","minLength":1}};
-const schema52 = {"description":"A size in bytes: an integer, or a string such as 512B, 64KB, 1MB (1KB = 1024 bytes).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(B|KB|MB|GB)$"}]};
+const schema52 = {"description":"A size in bytes: an integer, or a string such as 512B, 64KB, 1MB (1KB = 1024 bytes), at most 1GB.","anyOf":[{"type":"integer","minimum":0,"maximum":1073741824},{"type":"string","pattern":"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"}]};
 const func1 = ucs2length;
-const pattern18 = new RegExp("^[0-9]+(B|KB|MB|GB)$", "u");
+const pattern20 = new RegExp("^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1471,7 +1474,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((key0 === "allow") || (key0 === "deny")) || (key0 === "max_bytes"))){
+if(!((((key0 === "allow") || (key0 === "deny")) || (key0 === "max_bytes")) || (key0 === "hard_links"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -1580,8 +1583,8 @@ vErrors.push(err7);
 errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data4 > 1073741824 || isNaN(data4)){
+const err8 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1590,13 +1593,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-var _valid0 = _errs15 === errors;
-valid8 = valid8 || _valid0;
-const _errs17 = errors;
-if(typeof data4 === "string"){
-if(!pattern18.test(data4)){
-const err9 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(B|KB|MB|GB)$"},message:"must match pattern \""+"^[0-9]+(B|KB|MB|GB)$"+"\""};
+if(data4 < 0 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1606,8 +1604,12 @@ vErrors.push(err9);
 errors++;
 }
 }
-else {
-const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs15 === errors;
+valid8 = valid8 || _valid0;
+const _errs17 = errors;
+if(typeof data4 === "string"){
+if(!pattern20.test(data4)){
+const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1616,15 +1618,26 @@ vErrors.push(err10);
 }
 errors++;
 }
-var _valid0 = _errs17 === errors;
-valid8 = valid8 || _valid0;
-if(!valid8){
-const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs17 === errors;
+valid8 = valid8 || _valid0;
+if(!valid8){
+const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
 }
 errors++;
 }
@@ -1640,14 +1653,26 @@ vErrors = null;
 }
 }
 }
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.hard_links !== undefined){
+if(typeof data.hard_links !== "boolean"){
+const err13 = {instancePath:instancePath+"/hard_links",schemaPath:"#/properties/hard_links/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err13];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -1656,7 +1681,7 @@ return errors === 0;
 }
 validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema53 = {"description":"Which commands the bash tool may run. Patterns match the argv joined by spaces. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Command patterns that may run, e.g. \"ls *\", \"git status\"."},"deny":{"$ref":"#/$defs/globList","description":"Command patterns that never run, checked first, e.g. \"*sudo*\"."},"timeout":{"$ref":"#/$defs/duration","description":"Kill the command after this long."},"max_output":{"$ref":"#/$defs/size","description":"Output beyond this is cut."},"env":{"description":"Environment variables passed to commands. API keys are always removed.","type":"array","items":{"$ref":"#/$defs/envVarName"}},"shell":{"description":"Allow a shell string (sh -c). Off by default: commands run as an argv.","type":"boolean"}}};
+const schema53 = {"description":"Which commands the bash tool may run. Patterns match the argv joined by spaces. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Command patterns that may run, e.g. \"ls *\", \"git status\"."},"deny":{"$ref":"#/$defs/globList","description":"Command patterns that never run, checked first, e.g. \"*sudo*\"."},"timeout":{"$ref":"#/$defs/duration","description":"Kill the command after this long."},"max_output":{"$ref":"#/$defs/size","description":"Output beyond this is cut."},"env":{"description":"Environment variables passed to commands. API keys are always removed.","type":"array","items":{"$ref":"#/$defs/envVarName"}},"shell":{"description":"Allow a shell string (sh -c). Off by default: commands run as an argv.","type":"boolean"},"expose":{"$ref":"#/$defs/globList","description":"read.deny paths that stay visible inside the sandbox, e.g. \".git/**\" so that git log works. `.env*` files are never exposed."},"sandbox":{"description":"auto (default): every command runs in an OS sandbox (bubblewrap), and is refused where none is available. off: no sandbox at all, which lint warns about.","enum":["auto","off"]}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1670,7 +1695,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((key0 === "allow") || (key0 === "deny")) || (key0 === "timeout")) || (key0 === "max_output")) || (key0 === "env")) || (key0 === "shell"))){
+if(!((((((((key0 === "allow") || (key0 === "deny")) || (key0 === "timeout")) || (key0 === "max_output")) || (key0 === "env")) || (key0 === "shell")) || (key0 === "expose")) || (key0 === "sandbox"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -1766,8 +1791,8 @@ errors++;
 if(data.timeout !== undefined){
 let data4 = data.timeout;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data4)){
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1804,8 +1829,8 @@ vErrors.push(err9);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data5 > 1073741824 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1814,13 +1839,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid0 = _errs18 === errors;
-valid9 = valid9 || _valid0;
-const _errs20 = errors;
-if(typeof data5 === "string"){
-if(!pattern18.test(data5)){
-const err11 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(B|KB|MB|GB)$"},message:"must match pattern \""+"^[0-9]+(B|KB|MB|GB)$"+"\""};
+if(data5 < 0 || isNaN(data5)){
+const err11 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1830,8 +1850,12 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs18 === errors;
+valid9 = valid9 || _valid0;
+const _errs20 = errors;
+if(typeof data5 === "string"){
+if(!pattern20.test(data5)){
+const err12 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1840,15 +1864,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs20 === errors;
-valid9 = valid9 || _valid0;
-if(!valid9){
-const err13 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err13 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs20 === errors;
+valid9 = valid9 || _valid0;
+if(!valid9){
+const err14 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -1871,19 +1906,8 @@ const len2 = data6.length;
 for(let i2=0; i2<len2; i2++){
 let data7 = data6[i2];
 if(typeof data7 === "string"){
-if(!pattern5.test(data7)){
-const err14 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-else {
-const err15 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern6.test(data7)){
+const err15 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1893,9 +1917,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
 else {
-const err16 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err16 = {instancePath:instancePath+"/env/" + i2,schemaPath:"#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1905,9 +1928,9 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.shell !== undefined){
-if(typeof data.shell !== "boolean"){
-const err17 = {instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err17 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1917,9 +1940,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.shell !== undefined){
+if(typeof data.shell !== "boolean"){
+const err18 = {instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1928,12 +1951,78 @@ vErrors.push(err18);
 }
 errors++;
 }
+}
+if(data.expose !== undefined){
+let data9 = data.expose;
+if(Array.isArray(data9)){
+const len3 = data9.length;
+for(let i3=0; i3<len3; i3++){
+let data10 = data9[i3];
+if(typeof data10 === "string"){
+if(func1(data10) < 1){
+const err19 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/expose/" + i3,schemaPath:"#/$defs/globList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/expose",schemaPath:"#/$defs/globList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.sandbox !== undefined){
+let data11 = data.sandbox;
+if(!((data11 === "auto") || (data11 === "off"))){
+const err22 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema53.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
 validate31.errors = vErrors;
 return errors === 0;
 }
 validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema59 = {"description":"Which hosts the http tool may reach. Redirects are re-checked at every hop.","type":"object","additionalProperties":false,"properties":{"allow_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that may be requested, e.g. \"*.wikipedia.org\"."},"deny_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that are never requested, checked first."},"timeout":{"$ref":"#/$defs/duration","description":"Give up on a request after this long."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest response body read."},"max_redirects":{"description":"Most redirects followed.","type":"integer","minimum":0,"maximum":20}}};
+const schema60 = {"description":"Which hosts the http tool may reach. Redirects are re-checked at every hop.","type":"object","additionalProperties":false,"properties":{"allow_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that may be requested, e.g. \"*.wikipedia.org\"."},"deny_hosts":{"$ref":"#/$defs/globList","description":"Host patterns that are never requested, checked first."},"timeout":{"$ref":"#/$defs/duration","description":"Give up on a request after this long."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest response body read."},"max_redirects":{"description":"Most redirects followed.","type":"integer","minimum":0,"maximum":20}}};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2043,8 +2132,8 @@ errors++;
 if(data.timeout !== undefined){
 let data4 = data.timeout;
 if(typeof data4 === "string"){
-if(!pattern6.test(data4)){
-const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data4)){
+const err7 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2081,8 +2170,8 @@ vErrors.push(err9);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data5 > 1073741824 || isNaN(data5)){
+const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2091,13 +2180,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-var _valid0 = _errs18 === errors;
-valid9 = valid9 || _valid0;
-const _errs20 = errors;
-if(typeof data5 === "string"){
-if(!pattern18.test(data5)){
-const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(B|KB|MB|GB)$"},message:"must match pattern \""+"^[0-9]+(B|KB|MB|GB)$"+"\""};
+if(data5 < 0 || isNaN(data5)){
+const err11 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2107,8 +2191,12 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var _valid0 = _errs18 === errors;
+valid9 = valid9 || _valid0;
+const _errs20 = errors;
+if(typeof data5 === "string"){
+if(!pattern20.test(data5)){
+const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2117,15 +2205,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs20 === errors;
-valid9 = valid9 || _valid0;
-if(!valid9){
-const err13 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+}
+else {
+const err13 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs20 === errors;
+valid9 = valid9 || _valid0;
+if(!valid9){
+const err14 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -2144,18 +2243,7 @@ vErrors = null;
 if(data.max_redirects !== undefined){
 let data6 = data.max_redirects;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err14 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 20 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+const err15 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2164,8 +2252,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(data6 < 0 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 20 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2174,16 +2263,26 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6 < 0 || isNaN(data6)){
+const err17 = {instancePath:instancePath+"/max_redirects",schemaPath:"#/properties/max_redirects/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err17];
 }
 else {
 vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
 }
 errors++;
 }
@@ -2256,7 +2355,7 @@ return errors === 0;
 }
 validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema64 = {"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."}}};
+const schema65 = {"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2270,7 +2369,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((key0 === "builtin") || (key0 === "provider")) || (key0 === "description")) || (key0 === "command")) || (key0 === "parameters")) || (key0 === "timeout"))){
+if(!(((((((key0 === "builtin") || (key0 === "provider")) || (key0 === "description")) || (key0 === "command")) || (key0 === "parameters")) || (key0 === "timeout")) || (key0 === "sandbox"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2284,7 +2383,7 @@ errors++;
 if(data.builtin !== undefined){
 let data0 = data.builtin;
 if(!((((((((data0 === "read") || (data0 === "write")) || (data0 === "edit")) || (data0 === "glob")) || (data0 === "grep")) || (data0 === "bash")) || (data0 === "http")) || (data0 === "web_search"))){
-const err1 = {instancePath:instancePath+"/builtin",schemaPath:"#/properties/builtin/enum",keyword:"enum",params:{allowedValues: schema64.properties.builtin.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath:instancePath+"/builtin",schemaPath:"#/properties/builtin/enum",keyword:"enum",params:{allowedValues: schema65.properties.builtin.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2297,7 +2396,7 @@ errors++;
 if(data.provider !== undefined){
 let data1 = data.provider;
 if(!(((data1 === "duckduckgo") || (data1 === "searxng")) || (data1 === "brave"))){
-const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/enum",keyword:"enum",params:{allowedValues: schema64.properties.provider.enum},message:"must be equal to one of the allowed values"};
+const err2 = {instancePath:instancePath+"/provider",schemaPath:"#/properties/provider/enum",keyword:"enum",params:{allowedValues: schema65.properties.provider.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2373,8 +2472,8 @@ errors++;
 if(data.timeout !== undefined){
 let data6 = data.timeout;
 if(typeof data6 === "string"){
-if(!pattern6.test(data6)){
-const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data6)){
+const err8 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2395,9 +2494,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.sandbox !== undefined){
+let data7 = data.sandbox;
+if(!((data7 === "auto") || (data7 === "off"))){
+const err10 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema65.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2406,12 +2506,436 @@ vErrors.push(err10);
 }
 errors++;
 }
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
 validate36.errors = vErrors;
 return errors === 0;
 }
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern24 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const schema67 = {"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}};
+const func9 = Object.prototype.hasOwnProperty;
+const pattern30 = new RegExp("^https?://", "u");
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate38.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func9.call(schema67.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+if(typeof data.description !== "string"){
+const err1 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.command !== undefined){
+let data1 = data.command;
+if(Array.isArray(data1)){
+if(data1.length < 1){
+const err2 = {instancePath:instancePath+"/command",schemaPath:"#/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 === "string"){
+if(func1(data2) < 1){
+const err3 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.env !== undefined){
+let data3 = data.env;
+if(Array.isArray(data3)){
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+if(typeof data4 === "string"){
+if(!pattern6.test(data4)){
+const err6 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/properties/env/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/env/" + i1,schemaPath:"#/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+let i2 = data3.length;
+let j0;
+if(i2 > 1){
+const indices0 = {};
+for(;i2--;){
+let item0 = data3[i2];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err8 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+break;
+}
+indices0[item0] = i2;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.allow_hosts !== undefined){
+let data5 = data.allow_hosts;
+if(Array.isArray(data5)){
+const len2 = data5.length;
+for(let i3=0; i3<len2; i3++){
+let data6 = data5[i3];
+if(typeof data6 === "string"){
+if(func1(data6) < 1){
+const err10 = {instancePath:instancePath+"/allow_hosts/" + i3,schemaPath:"#/properties/allow_hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/allow_hosts/" + i3,schemaPath:"#/properties/allow_hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/allow_hosts",schemaPath:"#/properties/allow_hosts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.url !== undefined){
+let data7 = data.url;
+if(typeof data7 === "string"){
+if(!pattern30.test(data7)){
+const err13 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.headers !== undefined){
+let data8 = data.headers;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key1 in data8){
+if(typeof data8[key1] !== "string"){
+const err15 = {instancePath:instancePath+"/headers/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/headers",schemaPath:"#/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.start_timeout !== undefined){
+let data10 = data.start_timeout;
+if(typeof data10 === "string"){
+if(!pattern7.test(data10)){
+const err17 = {instancePath:instancePath+"/start_timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/start_timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data11 = data.timeout;
+if(typeof data11 === "string"){
+if(!pattern7.test(data11)){
+const err19 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.sandbox !== undefined){
+let data12 = data.sandbox;
+if(!((data12 === "auto") || (data12 === "off"))){
+const err21 = {instancePath:instancePath+"/sandbox",schemaPath:"#/properties/sandbox/enum",keyword:"enum",params:{allowedValues: schema67.properties.sandbox.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.max_output !== undefined){
+let data13 = data.max_output;
+const _errs32 = errors;
+let valid12 = false;
+const _errs33 = errors;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err22 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 1073741824 || isNaN(data13)){
+const err23 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1073741824},message:"must be <= 1073741824"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(data13 < 0 || isNaN(data13)){
+const err24 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+var _valid0 = _errs33 === errors;
+valid12 = valid12 || _valid0;
+const _errs35 = errors;
+if(typeof data13 === "string"){
+if(!pattern20.test(data13)){
+const err25 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+var _valid0 = _errs35 === errors;
+valid12 = valid12 || _valid0;
+if(!valid12){
+const err27 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+else {
+errors = _errs32;
+if(vErrors !== null){
+if(_errs32){
+vErrors.length = _errs32;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="tools.schema.json" */;
@@ -2446,7 +2970,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "version") || (key0 === "workspace")) || (key0 === "defaults")) || (key0 === "tools"))){
+if(!((((((key0 === "version") || (key0 === "workspace")) || (key0 === "defaults")) || (key0 === "tools")) || (key0 === "mcp_servers")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -2493,7 +3017,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 const _errs9 = errors;
 if(typeof key1 === "string"){
-if(!pattern24.test(key1)){
+if(!pattern26.test(key1)){
 const err5 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err5];
@@ -2534,9 +3058,14 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.mcp_servers !== undefined){
+let data5 = data.mcp_servers;
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+for(const key3 in data5){
+const _errs14 = errors;
+if(typeof key3 === "string"){
+if(func1(key3) > 32){
+const err8 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",propertyName:key3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2545,23 +3074,81 @@ vErrors.push(err8);
 }
 errors++;
 }
+if(!pattern28.test(key3)){
+const err9 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$"+"\"",propertyName:key3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+var valid4 = _errs14 === errors;
+if(!valid4){
+const err10 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames",keyword:"propertyNames",params:{propertyName: key3},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+for(const key4 in data5){
+if(!(validate38(data5[key4], {instancePath:instancePath+"/mcp_servers/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key4,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
 validate26.errors = vErrors;
 return errors === 0;
 }
 validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const agent = validate38;
-const schema66 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}}};
-const schema68 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
-const func7 = Object.prototype.hasOwnProperty;
-const pattern28 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
-const schema69 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
-const schema70 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
+export const agent = validate40;
+const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"agent.schema.json","title":"agentpipe agent (agents/*.yaml)","description":"One agent: its model route, prompt layers, tools, permissions, search, limits and output schema.","type":"object","additionalProperties":false,"required":["version","name","model","prompt"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The agent's name; templates refer to it. Must match the file name."},"description":{"description":"What the agent does, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"model":{"description":"A route from providers.yaml (e.g. default) or a provider/model id.","type":"string","minLength":1},"params":{"description":"Sampling parameters sent with every call.","type":"object","additionalProperties":false,"properties":{"temperature":{"description":"Sampling temperature.","type":"number","minimum":0,"maximum":2},"max_tokens":{"description":"Most output tokens per call. Default 1024. Also bounds the worst-case estimate.","type":"integer","minimum":1},"top_p":{"description":"Nucleus sampling.","type":"number","minimum":0,"maximum":1},"stop":{"description":"Stop sequences.","type":"array","items":{"type":"string"},"maxItems":4}}},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"prompt":{"description":"How the prompt is composed: layers in order, then the agent's own system text; the user message last.","type":"object","additionalProperties":false,"required":["user"],"properties":{"layers":{"description":"Prompt layers (paths under agents/layers/, without .yaml), composed in this order.","type":"array","items":{"type":"string","pattern":"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"}},"system":{"description":"The agent's own system text (Handlebars), added after the layers.","type":"string"},"user":{"description":"The user message (Handlebars), e.g. \"{{inputs.question}}\".","type":"string","minLength":1}}},"tools":{"description":"Allowlist of tool names from tools.yaml. A tool not listed does not exist for this agent. An MCP server's tools are named `server.tool`, or `server.*` for all of them.","type":"array","uniqueItems":true,"items":{"type":"string"}},"permissions":{"$ref":"common.schema.json#/$defs/permissions","description":"Narrows the tools.yaml defaults for this agent; can never widen them."},"search":{"description":"Search augmentation: web results injected into the prompt with numbered sources.","type":"object","additionalProperties":false,"properties":{"mode":{"description":"always: search every call; auto: when the request needs current information; never. Default never.","enum":["auto","always","never"]},"max_results":{"description":"Results injected. Default 5.","type":"integer","minimum":1,"maximum":20},"provider":{"description":"Search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 1500.","type":"integer","minimum":100}}},"knowledge":{"description":"Retrieval over the repo's own documents: workspace files are chunked, embedded and indexed (`agentpipe index`), and the best chunks are injected as numbered sources with file:line, or offered through the implicit knowledge_search tool.","type":"object","additionalProperties":false,"required":["sources","embedding"],"properties":{"sources":{"description":"Workspace globs of the files to index. Read through the agent's read permissions: a denied file is never indexed.","type":"array","minItems":1,"items":{"type":"string","minLength":1}},"embedding":{"description":"Embedding model (provider/model with pricing output: 0) or a route of them.","type":"string","minLength":1},"top_k":{"description":"Chunks retrieved per question. Default 5.","type":"integer","minimum":1,"maximum":50},"min_score":{"description":"Lowest cosine similarity for a chunk found only by vector search (chunks that match words are kept). Default 0.","type":"number","minimum":-1,"maximum":1},"mode":{"description":"inject: retrieved chunks are added before the call as numbered sources; tool: the agent gets a knowledge_search tool. Default inject.","enum":["inject","tool"]},"chunk":{"description":"Chunk size and overlap, in tokens. Default size 400, overlap 50.","type":"object","additionalProperties":false,"properties":{"size":{"description":"Most tokens in a chunk (about 4 characters each). Default 400.","type":"integer","minimum":50,"maximum":8000},"overlap":{"description":"Tokens repeated from the end of one chunk at the start of the next, within a section. Default 50.","type":"integer","minimum":0,"maximum":2000}}},"max_tokens":{"description":"Cap on the injected source block, in tokens. Default 2000.","type":"integer","minimum":100}}},"memory":{"description":"Conversation threads (run --thread <id>) and long-term facts (the remember and recall tools).","type":"object","additionalProperties":false,"properties":{"thread":{"description":"Threads: the last `window` turns are sent verbatim, older turns as a rolling summary.","type":"object","additionalProperties":false,"properties":{"window":{"description":"Turns (a question or an answer each) sent verbatim. Default 20.","type":"integer","minimum":1,"maximum":1000},"summary_model":{"description":"Model or route that writes the rolling summary. Default: the agent's model.","type":"string","minLength":1}}},"facts":{"description":"Long-term facts: the agent gets remember and recall tools.","type":"object","additionalProperties":false,"properties":{"scope":{"description":"Whose facts: a name shared by the agents that use it. Default: the agent's name.","type":"string","pattern":"^[A-Za-z0-9_.-]+$"},"embedding":{"description":"Embedding model or route for recall. Default: knowledge.embedding.","type":"string","minLength":1},"top_k":{"description":"Facts returned by recall. Default 5.","type":"integer","minimum":1,"maximum":50}}}}},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."},"output":{"description":"What the final answer must look like.","type":"object","additionalProperties":false,"properties":{"schema":{"description":"JSON Schema the answer (parsed as JSON) must satisfy; the model is asked once to repair a failing answer.","type":"object"}}},"provider_options":{"description":"Provider-specific options, namespaced by provider type, e.g. { anthropic: { ... } }.","type":"object","propertyNames":{"enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"additionalProperties":{"type":"object"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
+const schema73 = {"description":"A name made of lowercase letters, digits, '-' and '_', starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9_-]*$"};
+const schema74 = {"description":"Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.","type":"array","items":{"type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$","maxLength":40},"uniqueItems":true,"maxItems":20};
+const schema75 = {"description":"Catalogue difficulty: how much a user needs to know to use it well.","type":"string","enum":["beginner","intermediate","advanced"]};
+const schema76 = {"description":"Catalogue category, one per file (for example research, engineering, writing).","type":"string","minLength":1,"maxLength":60};
+const schema77 = {"description":"Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.","type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"additionalProperties":{"description":"One sample: input name to value.","type":"object"}};
+const pattern36 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
+const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
+const pattern39 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const pattern40 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
+const schema78 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
+const schema79 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2572,7 +3159,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern5.test(key0)){
+if(!pattern6.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -2613,7 +3200,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2695,16 +3282,16 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2759,18 +3346,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema72 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
-const schema73 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
+const schema81 = {"description":"Limits on a run, agent or step. The run stops before it goes past them.","type":"object","additionalProperties":false,"properties":{"max_iterations":{"description":"Most model calls in one agent loop. Default 50.","type":"integer","minimum":1,"maximum":1000},"max_cost":{"$ref":"#/$defs/usd","description":"Budget in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"#/$defs/duration","description":"Wall-clock limit."}}};
+const schema82 = {"description":"An amount of money in US dollars.","type":"number","minimum":0};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2853,8 +3440,8 @@ errors++;
 if(data.timeout !== undefined){
 let data2 = data.timeout;
 if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data2)){
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2886,17 +3473,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="agent.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2945,7 +3532,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema66.properties, key0))){
+if(!((func9.call(schema71.properties, key0)) || (pattern4.test(key0)))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -2971,7 +3558,7 @@ errors++;
 if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
+if(!pattern5.test(data1)){
 const err6 = {instancePath:instancePath+"/name",schemaPath:"common.schema.json#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -3005,11 +3592,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.model !== undefined){
-let data3 = data.model;
-if(typeof data3 === "string"){
-if(func1(data3) < 1){
-const err9 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.tags !== undefined){
+let data3 = data.tags;
+if(Array.isArray(data3)){
+if(data3.length > 20){
+const err9 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3018,9 +3605,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func1(data4) > 40){
+const err10 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3029,13 +3619,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data.params !== undefined){
-let data4 = data.params;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-for(const key1 in data4){
-if(!((((key1 === "temperature") || (key1 === "max_tokens")) || (key1 === "top_p")) || (key1 === "stop"))){
-const err11 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(!pattern36.test(data4)){
+const err11 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3045,11 +3630,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data4.temperature !== undefined){
-let data5 = data4.temperature;
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 2 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
+else {
+const err12 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3058,8 +3640,19 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data5 < 0 || isNaN(data5)){
-const err13 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let i1 = data3.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data3[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err13 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3067,10 +3660,14 @@ else {
 vErrors.push(err13);
 }
 errors++;
+break;
+}
+indices0[item0] = i1;
+}
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err14 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3080,10 +3677,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data4.max_tokens !== undefined){
-let data6 = data4.max_tokens;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err15 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.difficulty !== undefined){
+let data5 = data.difficulty;
+if(typeof data5 !== "string"){
+const err15 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3092,9 +3689,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 1 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(!(((data5 === "beginner") || (data5 === "intermediate")) || (data5 === "advanced"))){
+const err16 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema75.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3104,12 +3700,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-}
-if(data4.top_p !== undefined){
-let data7 = data4.top_p;
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 1 || isNaN(data7)){
-const err17 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(data.category !== undefined){
+let data6 = data.category;
+if(typeof data6 === "string"){
+if(func1(data6) > 60){
+const err17 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3118,8 +3713,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data7 < 0 || isNaN(data7)){
-const err18 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(func1(data6) < 1){
+const err18 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3130,7 +3725,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err19 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3140,11 +3735,14 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data4.stop !== undefined){
-let data8 = data4.stop;
-if(Array.isArray(data8)){
-if(data8.length > 4){
-const err20 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(data.examples !== undefined){
+let data7 = data.examples;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key1 in data7){
+const _errs23 = errors;
+if(typeof key1 === "string"){
+if(!pattern37.test(key1)){
+const err20 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3153,10 +3751,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-const len0 = data8.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data8[i0] !== "string"){
-const err21 = {instancePath:instancePath+"/params/stop/" + i0,schemaPath:"#/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+var valid10 = _errs23 === errors;
+if(!valid10){
+const err21 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3166,9 +3764,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
-else {
-const err22 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key2 in data7){
+let data8 = data7[key2];
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err22 = {instancePath:instancePath+"/examples/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"common.schema.json#/$defs/examples/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3180,7 +3779,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3190,17 +3789,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.inputs !== undefined){
-if(!(validate39(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
-errors = vErrors.length;
-}
-}
-if(data.prompt !== undefined){
-let data11 = data.prompt;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.user === undefined){
-const err24 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
+if(data.model !== undefined){
+let data9 = data.model;
+if(typeof data9 === "string"){
+if(func1(data9) < 1){
+const err24 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3209,9 +3802,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key2 in data11){
-if(!(((key2 === "layers") || (key2 === "system")) || (key2 === "user"))){
-const err25 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+else {
+const err25 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3221,15 +3814,12 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data11.layers !== undefined){
-let data12 = data11.layers;
-if(Array.isArray(data12)){
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-let data13 = data12[i1];
-if(typeof data13 === "string"){
-if(!pattern28.test(data13)){
-const err26 = {instancePath:instancePath+"/prompt/layers/" + i1,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
+if(data.params !== undefined){
+let data10 = data.params;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key3 in data10){
+if(!((((key3 === "temperature") || (key3 === "max_tokens")) || (key3 === "top_p")) || (key3 === "stop"))){
+const err26 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3239,8 +3829,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/prompt/layers/" + i1,schemaPath:"#/properties/prompt/properties/layers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data10.temperature !== undefined){
+let data11 = data10.temperature;
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 2 || isNaN(data11)){
+const err27 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2},message:"must be <= 2"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3249,10 +3842,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/prompt/layers",schemaPath:"#/properties/prompt/properties/layers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data11 < 0 || isNaN(data11)){
+const err28 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3262,9 +3853,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data11.system !== undefined){
-if(typeof data11.system !== "string"){
-const err29 = {instancePath:instancePath+"/prompt/system",schemaPath:"#/properties/prompt/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err29 = {instancePath:instancePath+"/params/temperature",schemaPath:"#/properties/params/properties/temperature/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3274,11 +3864,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-if(data11.user !== undefined){
-let data15 = data11.user;
-if(typeof data15 === "string"){
-if(func1(data15) < 1){
-const err30 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data10.max_tokens !== undefined){
+let data12 = data10.max_tokens;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err30 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3287,9 +3876,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 1 || isNaN(data12)){
+const err31 = {instancePath:instancePath+"/params/max_tokens",schemaPath:"#/properties/params/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3300,8 +3889,11 @@ errors++;
 }
 }
 }
-else {
-const err32 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data10.top_p !== undefined){
+let data13 = data10.top_p;
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 1 || isNaN(data13)){
+const err32 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3310,14 +3902,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data.tools !== undefined){
-let data16 = data.tools;
-if(Array.isArray(data16)){
-const len2 = data16.length;
-for(let i2=0; i2<len2; i2++){
-if(typeof data16[i2] !== "string"){
-const err33 = {instancePath:instancePath+"/tools/" + i2,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data13 < 0 || isNaN(data13)){
+const err33 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3327,18 +3913,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-let i3 = data16.length;
-let j0;
-if(i3 > 1){
-const indices0 = {};
-for(;i3--;){
-let item0 = data16[i3];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j0 = indices0[item0];
-const err34 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i3+" are identical)"};
+else {
+const err34 = {instancePath:instancePath+"/params/top_p",schemaPath:"#/properties/params/properties/top_p/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3346,14 +3922,13 @@ else {
 vErrors.push(err34);
 }
 errors++;
-break;
-}
-indices0[item0] = i3;
 }
 }
-}
-else {
-const err35 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data10.stop !== undefined){
+let data14 = data10.stop;
+if(Array.isArray(data14)){
+if(data14.length > 4){
+const err35 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3362,19 +3937,10 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-if(data.permissions !== undefined){
-if(!(validate41(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
-errors = vErrors.length;
-}
-}
-if(data.search !== undefined){
-let data19 = data.search;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key3 in data19){
-if(!((((key3 === "mode") || (key3 === "max_results")) || (key3 === "provider")) || (key3 === "max_tokens"))){
-const err36 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+const len1 = data14.length;
+for(let i2=0; i2<len1; i2++){
+if(typeof data14[i2] !== "string"){
+const err36 = {instancePath:instancePath+"/params/stop/" + i2,schemaPath:"#/properties/params/properties/stop/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3384,10 +3950,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data19.mode !== undefined){
-let data20 = data19.mode;
-if(!(((data20 === "auto") || (data20 === "always")) || (data20 === "never"))){
-const err37 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema66.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err37 = {instancePath:instancePath+"/params/stop",schemaPath:"#/properties/params/properties/stop/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3397,10 +3962,9 @@ vErrors.push(err37);
 errors++;
 }
 }
-if(data19.max_results !== undefined){
-let data21 = data19.max_results;
-if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-const err38 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err38 = {instancePath:instancePath+"/params",schemaPath:"#/properties/params/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3409,9 +3973,18 @@ vErrors.push(err38);
 }
 errors++;
 }
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 > 20 || isNaN(data21)){
-const err39 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+}
+if(data.inputs !== undefined){
+if(!(validate41(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+errors = vErrors.length;
+}
+}
+if(data.prompt !== undefined){
+let data17 = data.prompt;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.user === undefined){
+const err39 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/required",keyword:"required",params:{missingProperty: "user"},message:"must have required property '"+"user"+"'"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3420,8 +3993,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(data21 < 1 || isNaN(data21)){
-const err40 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key4 in data17){
+if(!(((key4 === "layers") || (key4 === "system")) || (key4 === "user"))){
+const err40 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3431,11 +4005,15 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-if(data19.provider !== undefined){
-let data22 = data19.provider;
-if(!(((data22 === "duckduckgo") || (data22 === "searxng")) || (data22 === "brave"))){
-const err41 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema66.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
+if(data17.layers !== undefined){
+let data18 = data17.layers;
+if(Array.isArray(data18)){
+const len2 = data18.length;
+for(let i3=0; i3<len2; i3++){
+let data19 = data18[i3];
+if(typeof data19 === "string"){
+if(!pattern39.test(data19)){
+const err41 = {instancePath:instancePath+"/prompt/layers/" + i3,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3445,10 +4023,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data19.max_tokens !== undefined){
-let data23 = data19.max_tokens;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err42 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err42 = {instancePath:instancePath+"/prompt/layers/" + i3,schemaPath:"#/properties/prompt/properties/layers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3457,9 +4033,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 100 || isNaN(data23)){
-const err43 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/prompt/layers",schemaPath:"#/properties/prompt/properties/layers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3469,10 +4046,9 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17.system !== undefined){
+if(typeof data17.system !== "string"){
+const err44 = {instancePath:instancePath+"/prompt/system",schemaPath:"#/properties/prompt/properties/system/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3482,18 +4058,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.limits !== undefined){
-if(!(validate47(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
-}
-}
-if(data.output !== undefined){
-let data25 = data.output;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key4 in data25){
-if(!(key4 === "schema")){
-const err45 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data17.user !== undefined){
+let data21 = data17.user;
+if(typeof data21 === "string"){
+if(func1(data21) < 1){
+const err45 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3503,10 +4072,8 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data25.schema !== undefined){
-let data26 = data25.schema;
-if(!(data26 && typeof data26 == "object" && !Array.isArray(data26))){
-const err46 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err46 = {instancePath:instancePath+"/prompt/user",schemaPath:"#/properties/prompt/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3518,7 +4085,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err47 = {instancePath:instancePath+"/prompt",schemaPath:"#/properties/prompt/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3528,13 +4095,13 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.provider_options !== undefined){
-let data27 = data.provider_options;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key5 in data27){
-const _errs58 = errors;
-if(!(((((key5 === "anthropic") || (key5 === "openai")) || (key5 === "gemini")) || (key5 === "ollama")) || (key5 === "openai-compatible"))){
-const err48 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema66.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key5};
+if(data.tools !== undefined){
+let data22 = data.tools;
+if(Array.isArray(data22)){
+const len3 = data22.length;
+for(let i4=0; i4<len3; i4++){
+if(typeof data22[i4] !== "string"){
+const err48 = {instancePath:instancePath+"/tools/" + i4,schemaPath:"#/properties/tools/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3543,9 +4110,19 @@ vErrors.push(err48);
 }
 errors++;
 }
-var valid14 = _errs58 === errors;
-if(!valid14){
-const err49 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid"};
+}
+let i5 = data22.length;
+let j1;
+if(i5 > 1){
+const indices1 = {};
+for(;i5--;){
+let item1 = data22[i5];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err49 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i5+" are identical)"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3553,12 +4130,14 @@ else {
 vErrors.push(err49);
 }
 errors++;
+break;
+}
+indices1[item1] = i5;
 }
 }
-for(const key6 in data27){
-let data28 = data27[key6];
-if(!(data28 && typeof data28 == "object" && !Array.isArray(data28))){
-const err50 = {instancePath:instancePath+"/provider_options/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err50 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3568,9 +4147,18 @@ vErrors.push(err50);
 errors++;
 }
 }
+if(data.permissions !== undefined){
+if(!(validate43(data.permissions, {instancePath:instancePath+"/permissions",parentData:data,parentDataProperty:"permissions",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+errors = vErrors.length;
 }
-else {
-const err51 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+if(data.search !== undefined){
+let data25 = data.search;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key5 in data25){
+if(!((((key5 === "mode") || (key5 === "max_results")) || (key5 === "provider")) || (key5 === "max_tokens"))){
+const err51 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3580,9 +4168,10 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data25.mode !== undefined){
+let data26 = data25.mode;
+if(!(((data26 === "auto") || (data26 === "always")) || (data26 === "never"))){
+const err52 = {instancePath:instancePath+"/search/mode",schemaPath:"#/properties/search/properties/mode/enum",keyword:"enum",params:{allowedValues: schema71.properties.search.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3591,19 +4180,768 @@ vErrors.push(err52);
 }
 errors++;
 }
-validate38.errors = vErrors;
+}
+if(data25.max_results !== undefined){
+let data27 = data25.max_results;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err53 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 20 || isNaN(data27)){
+const err54 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(data27 < 1 || isNaN(data27)){
+const err55 = {instancePath:instancePath+"/search/max_results",schemaPath:"#/properties/search/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+if(data25.provider !== undefined){
+let data28 = data25.provider;
+if(!(((data28 === "duckduckgo") || (data28 === "searxng")) || (data28 === "brave"))){
+const err56 = {instancePath:instancePath+"/search/provider",schemaPath:"#/properties/search/properties/provider/enum",keyword:"enum",params:{allowedValues: schema71.properties.search.properties.provider.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data25.max_tokens !== undefined){
+let data29 = data25.max_tokens;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err57 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 100 || isNaN(data29)){
+const err58 = {instancePath:instancePath+"/search/max_tokens",schemaPath:"#/properties/search/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data.knowledge !== undefined){
+let data30 = data.knowledge;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.sources === undefined){
+const err60 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "sources"},message:"must have required property '"+"sources"+"'"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(data30.embedding === undefined){
+const err61 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/required",keyword:"required",params:{missingProperty: "embedding"},message:"must have required property '"+"embedding"+"'"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+for(const key6 in data30){
+if(!(((((((key6 === "sources") || (key6 === "embedding")) || (key6 === "top_k")) || (key6 === "min_score")) || (key6 === "mode")) || (key6 === "chunk")) || (key6 === "max_tokens"))){
+const err62 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data30.sources !== undefined){
+let data31 = data30.sources;
+if(Array.isArray(data31)){
+if(data31.length < 1){
+const err63 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+const len4 = data31.length;
+for(let i6=0; i6<len4; i6++){
+let data32 = data31[i6];
+if(typeof data32 === "string"){
+if(func1(data32) < 1){
+const err64 = {instancePath:instancePath+"/knowledge/sources/" + i6,schemaPath:"#/properties/knowledge/properties/sources/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/knowledge/sources/" + i6,schemaPath:"#/properties/knowledge/properties/sources/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/knowledge/sources",schemaPath:"#/properties/knowledge/properties/sources/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data30.embedding !== undefined){
+let data33 = data30.embedding;
+if(typeof data33 === "string"){
+if(func1(data33) < 1){
+const err67 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/knowledge/embedding",schemaPath:"#/properties/knowledge/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data30.top_k !== undefined){
+let data34 = data30.top_k;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err69 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 > 50 || isNaN(data34)){
+const err70 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if(data34 < 1 || isNaN(data34)){
+const err71 = {instancePath:instancePath+"/knowledge/top_k",schemaPath:"#/properties/knowledge/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+if(data30.min_score !== undefined){
+let data35 = data30.min_score;
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 1 || isNaN(data35)){
+const err72 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if(data35 < -1 || isNaN(data35)){
+const err73 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/knowledge/min_score",schemaPath:"#/properties/knowledge/properties/min_score/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data30.mode !== undefined){
+let data36 = data30.mode;
+if(!((data36 === "inject") || (data36 === "tool"))){
+const err75 = {instancePath:instancePath+"/knowledge/mode",schemaPath:"#/properties/knowledge/properties/mode/enum",keyword:"enum",params:{allowedValues: schema71.properties.knowledge.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data30.chunk !== undefined){
+let data37 = data30.chunk;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key7 in data37){
+if(!((key7 === "size") || (key7 === "overlap"))){
+const err76 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data37.size !== undefined){
+let data38 = data37.size;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err77 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 > 8000 || isNaN(data38)){
+const err78 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8000},message:"must be <= 8000"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if(data38 < 50 || isNaN(data38)){
+const err79 = {instancePath:instancePath+"/knowledge/chunk/size",schemaPath:"#/properties/knowledge/properties/chunk/properties/size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+if(data37.overlap !== undefined){
+let data39 = data37.overlap;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err80 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 > 2000 || isNaN(data39)){
+const err81 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2000},message:"must be <= 2000"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(data39 < 0 || isNaN(data39)){
+const err82 = {instancePath:instancePath+"/knowledge/chunk/overlap",schemaPath:"#/properties/knowledge/properties/chunk/properties/overlap/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/knowledge/chunk",schemaPath:"#/properties/knowledge/properties/chunk/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data30.max_tokens !== undefined){
+let data40 = data30.max_tokens;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err84 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 100 || isNaN(data40)){
+const err85 = {instancePath:instancePath+"/knowledge/max_tokens",schemaPath:"#/properties/knowledge/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/knowledge",schemaPath:"#/properties/knowledge/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+if(data.memory !== undefined){
+let data41 = data.memory;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+for(const key8 in data41){
+if(!((key8 === "thread") || (key8 === "facts"))){
+const err87 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data41.thread !== undefined){
+let data42 = data41.thread;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key9 in data42){
+if(!((key9 === "window") || (key9 === "summary_model"))){
+const err88 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data42.window !== undefined){
+let data43 = data42.window;
+if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
+const err89 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 > 1000 || isNaN(data43)){
+const err90 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+if(data43 < 1 || isNaN(data43)){
+const err91 = {instancePath:instancePath+"/memory/thread/window",schemaPath:"#/properties/memory/properties/thread/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+if(data42.summary_model !== undefined){
+let data44 = data42.summary_model;
+if(typeof data44 === "string"){
+if(func1(data44) < 1){
+const err92 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/memory/thread/summary_model",schemaPath:"#/properties/memory/properties/thread/properties/summary_model/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/memory/thread",schemaPath:"#/properties/memory/properties/thread/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data41.facts !== undefined){
+let data45 = data41.facts;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key10 in data45){
+if(!(((key10 === "scope") || (key10 === "embedding")) || (key10 === "top_k"))){
+const err95 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data45.scope !== undefined){
+let data46 = data45.scope;
+if(typeof data46 === "string"){
+if(!pattern40.test(data46)){
+const err96 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+if(data45.embedding !== undefined){
+let data47 = data45.embedding;
+if(typeof data47 === "string"){
+if(func1(data47) < 1){
+const err98 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/memory/facts/embedding",schemaPath:"#/properties/memory/properties/facts/properties/embedding/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data45.top_k !== undefined){
+let data48 = data45.top_k;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err100 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 > 50 || isNaN(data48)){
+const err101 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+if(data48 < 1 || isNaN(data48)){
+const err102 = {instancePath:instancePath+"/memory/facts/top_k",schemaPath:"#/properties/memory/properties/facts/properties/top_k/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/memory/facts",schemaPath:"#/properties/memory/properties/facts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/memory",schemaPath:"#/properties/memory/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+if(!(validate49(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+errors = vErrors.length;
+}
+}
+if(data.output !== undefined){
+let data50 = data.output;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key11 in data50){
+if(!(key11 === "schema")){
+const err105 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+if(data50.schema !== undefined){
+let data51 = data50.schema;
+if(!(data51 && typeof data51 == "object" && !Array.isArray(data51))){
+const err106 = {instancePath:instancePath+"/output/schema",schemaPath:"#/properties/output/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/output",schemaPath:"#/properties/output/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data.provider_options !== undefined){
+let data52 = data.provider_options;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key12 in data52){
+const _errs118 = errors;
+if(!(((((key12 === "anthropic") || (key12 === "openai")) || (key12 === "gemini")) || (key12 === "ollama")) || (key12 === "openai-compatible"))){
+const err108 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames/enum",keyword:"enum",params:{allowedValues: schema71.properties.provider_options.propertyNames.enum},message:"must be equal to one of the allowed values",propertyName:key12};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+var valid30 = _errs118 === errors;
+if(!valid30){
+const err109 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+for(const key13 in data52){
+let data53 = data52[key13];
+if(!(data53 && typeof data53 == "object" && !Array.isArray(data53))){
+const err110 = {instancePath:instancePath+"/provider_options/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/provider_options/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/provider_options",schemaPath:"#/properties/provider_options/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+}
+else {
+const err112 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const layer = validate49;
-const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}}};
+export const layer = validate51;
+const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"layer.schema.json","title":"agentpipe prompt layer (agents/layers/**.yaml)","description":"A reusable Handlebars fragment: a persona, a policy, an output format. Agents list layers by path under agents/layers/, without .yaml.","type":"object","additionalProperties":false,"required":["version","text"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"description":{"description":"What the layer adds, for readers and `agentpipe list`.","type":"string"},"text":{"description":"The Handlebars text. It may use {{> other/layer}}, {{inputs.X}}, and the built-ins agent, today, run.","type":"string","minLength":1}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}}};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="layer.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3632,7 +4970,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "version") || (key0 === "description")) || (key0 === "text"))){
+if(!((((key0 === "version") || (key0 === "description")) || (key0 === "text")) || (pattern4.test(key0)))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -3703,18 +5041,18 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const template = validate50;
-const schema77 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
+export const template = validate52;
+const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"template.schema.json","title":"agentpipe pipeline template (templates/*.yaml)","description":"A multi-step pipeline: steps form a DAG through `needs`; independent steps run in parallel.","type":"object","additionalProperties":false,"required":["version","name","steps"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"$ref":"common.schema.json#/$defs/name","description":"The template's name. Must match the file name."},"description":{"description":"What the pipeline produces, for readers and `agentpipe list`.","type":"string"},"tags":{"$ref":"common.schema.json#/$defs/tags"},"difficulty":{"$ref":"common.schema.json#/$defs/difficulty"},"category":{"$ref":"common.schema.json#/$defs/category"},"examples":{"$ref":"common.schema.json#/$defs/examples"},"inputs":{"$ref":"common.schema.json#/$defs/inputs","description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}."},"concurrency":{"description":"Most steps (and for_each items) running at once. Default 4.","type":"integer","minimum":1,"maximum":256},"steps":{"description":"The steps. Order does not matter; `needs` does.","type":"array","minItems":1,"items":{"$ref":"#/$defs/step"}},"limits":{"description":"Limits on the whole pipeline run.","type":"object","additionalProperties":false,"properties":{"max_cost":{"$ref":"common.schema.json#/$defs/usd","description":"Budget for the whole run in USD: a warning at 80%, a stop at 100%."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Wall-clock limit for the whole run."}}},"outputs":{"description":"Named outputs of the run, as Handlebars templates over steps and inputs.","type":"object","additionalProperties":{"type":"string"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"step":{"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}}}};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3725,7 +5063,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
-if(!pattern5.test(key0)){
+if(!pattern6.test(key0)){
 const err0 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err0];
@@ -3766,7 +5104,7 @@ errors++;
 if(data0.type !== undefined){
 let data1 = data0.type;
 if(!((((((data1 === "string") || (data1 === "number")) || (data1 === "integer")) || (data1 === "boolean")) || (data1 === "array")) || (data1 === "object"))){
-const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema70.properties.type.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/type",schemaPath:"#/$defs/input/properties/type/enum",keyword:"enum",params:{allowedValues: schema79.properties.type.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3848,18 +5186,18 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema82 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern33 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const schema95 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
+const pattern49 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3942,8 +5280,8 @@ errors++;
 if(data.timeout !== undefined){
 let data2 = data.timeout;
 if(typeof data2 === "string"){
-if(!pattern6.test(data2)){
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+if(!pattern7.test(data2)){
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3975,16 +5313,16 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4013,7 +5351,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema82.properties, key0))){
+if(!(func9.call(schema95.properties, key0))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -4027,7 +5365,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern24.test(data0)){
+if(!pattern26.test(data0)){
 const err3 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -4155,7 +5493,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern33.test(data7)){
+if(!pattern49.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -4237,8 +5575,8 @@ errors++;
 }
 }
 if(data.limits !== undefined){
-if(!(validate54(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate56(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate56.errors : vErrors.concat(validate56.errors);
 errors = vErrors.length;
 }
 }
@@ -4253,17 +5591,17 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="template.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4302,7 +5640,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!((((((((key0 === "version") || (key0 === "name")) || (key0 === "description")) || (key0 === "inputs")) || (key0 === "concurrency")) || (key0 === "steps")) || (key0 === "limits")) || (key0 === "outputs"))){
+if(!((func9.call(schema86.properties, key0)) || (pattern4.test(key0)))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -4328,7 +5666,7 @@ errors++;
 if(data.name !== undefined){
 let data1 = data.name;
 if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
+if(!pattern5.test(data1)){
 const err5 = {instancePath:instancePath+"/name",schemaPath:"common.schema.json#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -4362,16 +5700,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.inputs !== undefined){
-if(!(validate51(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
-errors = vErrors.length;
-}
-}
-if(data.concurrency !== undefined){
-let data4 = data.concurrency;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err8 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.tags !== undefined){
+let data3 = data.tags;
+if(Array.isArray(data3)){
+if(data3.length > 20){
+const err8 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4380,9 +5713,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 256 || isNaN(data4)){
-const err9 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256"};
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+if(typeof data4 === "string"){
+if(func1(data4) > 40){
+const err9 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4391,8 +5727,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data4 < 1 || isNaN(data4)){
-const err10 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(!pattern36.test(data4)){
+const err10 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4402,12 +5738,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
-if(data.steps !== undefined){
-let data5 = data.steps;
-if(Array.isArray(data5)){
-if(data5.length < 1){
-const err11 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err11 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4416,16 +5748,19 @@ vErrors.push(err11);
 }
 errors++;
 }
-const len0 = data5.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate53(data5[i0], {instancePath:instancePath+"/steps/" + i0,parentData:data5,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
-errors = vErrors.length;
 }
+let i1 = data3.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data3[i1];
+if(typeof item0 !== "string"){
+continue;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err12 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4433,14 +5768,14 @@ else {
 vErrors.push(err12);
 }
 errors++;
+break;
+}
+indices0[item0] = i1;
 }
 }
-if(data.limits !== undefined){
-let data7 = data.limits;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-for(const key1 in data7){
-if(!((key1 === "max_cost") || (key1 === "timeout"))){
-const err13 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+else {
+const err13 = {instancePath:instancePath+"/tags",schemaPath:"common.schema.json#/$defs/tags/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4450,11 +5785,507 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data7.max_cost !== undefined){
-let data8 = data7.max_cost;
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err14 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data.difficulty !== undefined){
+let data5 = data.difficulty;
+if(typeof data5 !== "string"){
+const err14 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!(((data5 === "beginner") || (data5 === "intermediate")) || (data5 === "advanced"))){
+const err15 = {instancePath:instancePath+"/difficulty",schemaPath:"common.schema.json#/$defs/difficulty/enum",keyword:"enum",params:{allowedValues: schema75.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.category !== undefined){
+let data6 = data.category;
+if(typeof data6 === "string"){
+if(func1(data6) > 60){
+const err16 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(func1(data6) < 1){
+const err17 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/category",schemaPath:"common.schema.json#/$defs/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.examples !== undefined){
+let data7 = data.examples;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+for(const key1 in data7){
+const _errs23 = errors;
+if(typeof key1 === "string"){
+if(!pattern37.test(key1)){
+const err19 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+var valid10 = _errs23 === errors;
+if(!valid10){
+const err20 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+for(const key2 in data7){
+let data8 = data7[key2];
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err21 = {instancePath:instancePath+"/examples/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"common.schema.json#/$defs/examples/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.inputs !== undefined){
+if(!(validate53(data.inputs, {instancePath:instancePath+"/inputs",parentData:data,parentDataProperty:"inputs",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+errors = vErrors.length;
+}
+}
+if(data.concurrency !== undefined){
+let data10 = data.concurrency;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err23 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 256 || isNaN(data10)){
+const err24 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data10 < 1 || isNaN(data10)){
+const err25 = {instancePath:instancePath+"/concurrency",schemaPath:"#/properties/concurrency/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+if(data.steps !== undefined){
+let data11 = data.steps;
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err26 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+const len1 = data11.length;
+for(let i2=0; i2<len1; i2++){
+if(!(validate55(data11[i2], {instancePath:instancePath+"/steps/" + i2,parentData:data11,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data.limits !== undefined){
+let data13 = data.limits;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key3 in data13){
+if(!((key3 === "max_cost") || (key3 === "timeout"))){
+const err28 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data13.max_cost !== undefined){
+let data14 = data13.max_cost;
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 0 || isNaN(data14)){
+const err29 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data13.timeout !== undefined){
+let data15 = data13.timeout;
+if(typeof data15 === "string"){
+if(!pattern7.test(data15)){
+const err31 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data.outputs !== undefined){
+let data16 = data.outputs;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+for(const key4 in data16){
+if(typeof data16[key4] !== "string"){
+const err34 = {instancePath:instancePath+"/outputs/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/outputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+validate52.errors = vErrors;
+return errors === 0;
+}
+validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const test = validate59;
+const schema101 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"test.schema.json","title":"agentpipe test (tests/**/*.yaml)","description":"An offline regression test: a target run with given inputs, its model calls answered by a cassette or the built-in simulator, and what must hold afterwards. Run with `agentpipe test`.","type":"object","additionalProperties":false,"required":["version","target","expect"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"name":{"description":"The test's name in reports; default: the file path without tests/ and .yaml.","type":"string","minLength":1},"description":{"description":"What the test guards, for readers.","type":"string"},"target":{"description":"The agent or template to run: a file (agents/x.yaml, templates/y.yaml) or a name.","type":"string","minLength":1},"inputs":{"description":"Input values of the run, by input name. Missing optional inputs take their default.","type":"object","additionalProperties":true},"cassette":{"description":"A cassette recorded with `agentpipe run --record` (or `agentpipe test --update`), relative to the project root. Its recorded answers replace every model call; tools still run.","type":"string","minLength":1},"sim":{"description":"A script for the built-in wire simulator instead of a cassette: each model call gets the next turn (or the turns of the first route whose `match` occurs in the request). Needs no key and no recording.","type":"object","additionalProperties":false,"properties":{"turns":{"description":"Answers in order, one per model call.","type":"array","items":{"$ref":"#/$defs/turn"}},"routes":{"description":"Answers chosen by a marker: the first route whose `match` occurs in the request body answers with its next turn.","type":"array","items":{"type":"object","additionalProperties":false,"required":["match","turns"],"properties":{"match":{"description":"Text that occurs in the request (a phrase of the agent's system prompt, for example).","type":"string","minLength":1},"turns":{"description":"Answers in order for requests this route matches.","type":"array","items":{"$ref":"#/$defs/turn"}},"repeat":{"description":"Repeat the last turn once the others are used up.","type":"boolean"}}}},"default":{"$ref":"#/$defs/turn","description":"The answer when no turn or route is left."}}},"timeout":{"description":"Longest time the test may run (e.g. 30s, 2m); default 60s.","$ref":"common.schema.json#/$defs/duration"},"expect":{"description":"What must hold once the run ends, each item one assertion. Every failing one is reported.","type":"array","minItems":1,"items":{"$ref":"#/$defs/expectation"}}},"$defs":{"turn":{"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}},"textMatch":{"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}},"toolMatch":{"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]},"range":{"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}},"expectation":{"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}}}};
+const schema103 = {"description":"One simulated model answer: text, tool calls, or both.","type":"object","additionalProperties":false,"properties":{"text":{"description":"The answer's text.","type":"string"},"tool_calls":{"description":"Tool calls the model makes in this answer.","type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool to call.","type":"string","minLength":1},"input":{"description":"The tool call's arguments.","type":"object","additionalProperties":true}}}},"usage":{"description":"Tokens the answer reports (defaults are derived from the text).","type":"object","additionalProperties":false,"properties":{"input":{"description":"Input tokens.","type":"integer","minimum":0},"output":{"description":"Output tokens.","type":"integer","minimum":0}}}}};
+const schema107 = {"description":"One assertion: exactly one of output, tool_called, tool_not_called, calls, cost, steps, status.","type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"output":{"$ref":"#/$defs/textMatch","description":"The run's output (an agent's answer, or a template's output)."},"tool_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run called (with these arguments, if given)."},"tool_not_called":{"$ref":"#/$defs/toolMatch","description":"A tool the run must not call (with these arguments, if given)."},"calls":{"$ref":"#/$defs/range","description":"The number of model calls."},"cost":{"$ref":"#/$defs/range","description":"The run's cost in USD, priced as recorded."},"steps":{"description":"Steps (template ids, or the agent's name) that must have succeeded, failed or been skipped.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"succeeded":{"description":"Step ids that succeeded.","type":"array","items":{"type":"string"}},"failed":{"description":"Step ids that failed.","type":"array","items":{"type":"string"}},"skipped":{"description":"Step ids that were skipped (their `when` was false, or a need failed).","type":"array","items":{"type":"string"}}}},"status":{"description":"How the run ended (default expectation: succeeded).","enum":["succeeded","failed","budget-exceeded"]}}};
+const schema108 = {"description":"How a text value must look: exactly, containing, or matching a regular expression.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"equals":{"description":"The value, exactly (text, or any JSON value with `path`)."},"contains":{"description":"Text the value must contain.","type":"string"},"not_contains":{"description":"Text the value must not contain.","type":"string"},"regex":{"description":"A JavaScript regular expression the value must match.","type":"string","minLength":1},"path":{"description":"A JSON path into the output (`answer`, `$.sources[0]`): the assertion applies to the value there.","type":"string","minLength":1},"schema":{"description":"A JSON Schema the (JSON) output must be valid against.","type":"object"},"output":{"description":"For a template with several outputs: which one (default: the only one).","type":"string"}}};
+const schema109 = {"description":"A tool, by name, optionally with arguments that a call must include.","oneOf":[{"type":"string","minLength":1,"description":"The tool's name."},{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"The tool's name.","type":"string","minLength":1},"args":{"description":"Arguments the call must have (a subset match: other arguments may be there too).","type":"object","additionalProperties":true},"times":{"description":"Exactly how many calls must match.","type":"integer","minimum":0}}}]};
+const schema111 = {"description":"Bounds on a number.","type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"description":"At least this.","type":"number","minimum":0},"max":{"description":"At most this.","type":"number","minimum":0},"equals":{"description":"Exactly this.","type":"number","minimum":0}}};
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate60.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(Object.keys(data).length > 1){
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(Object.keys(data).length < 1){
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "output") || (key0 === "tool_called")) || (key0 === "tool_not_called")) || (key0 === "calls")) || (key0 === "cost")) || (key0 === "steps")) || (key0 === "status"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.output !== undefined){
+let data0 = data.output;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(Object.keys(data0).length < 1){
+const err3 = {instancePath:instancePath+"/output",schemaPath:"#/$defs/textMatch/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key1 in data0){
+if(!(((((((key1 === "equals") || (key1 === "contains")) || (key1 === "not_contains")) || (key1 === "regex")) || (key1 === "path")) || (key1 === "schema")) || (key1 === "output"))){
+const err4 = {instancePath:instancePath+"/output",schemaPath:"#/$defs/textMatch/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data0.contains !== undefined){
+if(typeof data0.contains !== "string"){
+const err5 = {instancePath:instancePath+"/output/contains",schemaPath:"#/$defs/textMatch/properties/contains/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data0.not_contains !== undefined){
+if(typeof data0.not_contains !== "string"){
+const err6 = {instancePath:instancePath+"/output/not_contains",schemaPath:"#/$defs/textMatch/properties/not_contains/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data0.regex !== undefined){
+let data3 = data0.regex;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err7 = {instancePath:instancePath+"/output/regex",schemaPath:"#/$defs/textMatch/properties/regex/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/output/regex",schemaPath:"#/$defs/textMatch/properties/regex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data0.path !== undefined){
+let data4 = data0.path;
+if(typeof data4 === "string"){
+if(func1(data4) < 1){
+const err9 = {instancePath:instancePath+"/output/path",schemaPath:"#/$defs/textMatch/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/output/path",schemaPath:"#/$defs/textMatch/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data0.schema !== undefined){
+let data5 = data0.schema;
+if(!(data5 && typeof data5 == "object" && !Array.isArray(data5))){
+const err11 = {instancePath:instancePath+"/output/schema",schemaPath:"#/$defs/textMatch/properties/schema/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data0.output !== undefined){
+if(typeof data0.output !== "string"){
+const err12 = {instancePath:instancePath+"/output/output",schemaPath:"#/$defs/textMatch/properties/output/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/output",schemaPath:"#/$defs/textMatch/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.tool_called !== undefined){
+let data7 = data.tool_called;
+const _errs20 = errors;
+let valid4 = false;
+let passing0 = null;
+const _errs21 = errors;
+if(typeof data7 === "string"){
+if(func1(data7) < 1){
+const err14 = {instancePath:instancePath+"/tool_called",schemaPath:"#/$defs/toolMatch/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4465,7 +6296,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/limits/max_cost",schemaPath:"common.schema.json#/$defs/usd/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err15 = {instancePath:instancePath+"/tool_called",schemaPath:"#/$defs/toolMatch/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4474,12 +6305,15 @@ vErrors.push(err15);
 }
 errors++;
 }
+var _valid0 = _errs21 === errors;
+if(_valid0){
+valid4 = true;
+passing0 = 0;
 }
-if(data7.timeout !== undefined){
-let data9 = data7.timeout;
-if(typeof data9 === "string"){
-if(!pattern6.test(data9)){
-const err16 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"},message:"must match pattern \""+"^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"+"\""};
+const _errs23 = errors;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.name === undefined){
+const err16 = {instancePath:instancePath+"/tool_called",schemaPath:"#/$defs/toolMatch/oneOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4488,9 +6322,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/limits/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key2 in data7){
+if(!(((key2 === "name") || (key2 === "args")) || (key2 === "times"))){
+const err17 = {instancePath:instancePath+"/tool_called",schemaPath:"#/$defs/toolMatch/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4500,9 +6334,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/limits",schemaPath:"#/properties/limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data7.name !== undefined){
+let data8 = data7.name;
+if(typeof data8 === "string"){
+if(func1(data8) < 1){
+const err18 = {instancePath:instancePath+"/tool_called/name",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4512,12 +6348,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.outputs !== undefined){
-let data10 = data.outputs;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key2 in data10){
-if(typeof data10[key2] !== "string"){
-const err19 = {instancePath:instancePath+"/outputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/outputs/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err19 = {instancePath:instancePath+"/tool_called/name",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4527,9 +6359,905 @@ vErrors.push(err19);
 errors++;
 }
 }
+if(data7.args !== undefined){
+let data9 = data7.args;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 }
 else {
-const err20 = {instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath:instancePath+"/tool_called/args",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/args/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data7.times !== undefined){
+let data10 = data7.times;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err21 = {instancePath:instancePath+"/tool_called/times",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 < 0 || isNaN(data10)){
+const err22 = {instancePath:instancePath+"/tool_called/times",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/tool_called",schemaPath:"#/$defs/toolMatch/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+var _valid0 = _errs23 === errors;
+if(_valid0 && valid4){
+valid4 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid4 = true;
+passing0 = 1;
+}
+}
+if(!valid4){
+const err24 = {instancePath:instancePath+"/tool_called",schemaPath:"#/$defs/toolMatch/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+else {
+errors = _errs20;
+if(vErrors !== null){
+if(_errs20){
+vErrors.length = _errs20;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.tool_not_called !== undefined){
+let data11 = data.tool_not_called;
+const _errs35 = errors;
+let valid7 = false;
+let passing1 = null;
+const _errs36 = errors;
+if(typeof data11 === "string"){
+if(func1(data11) < 1){
+const err25 = {instancePath:instancePath+"/tool_not_called",schemaPath:"#/$defs/toolMatch/oneOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/tool_not_called",schemaPath:"#/$defs/toolMatch/oneOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+var _valid1 = _errs36 === errors;
+if(_valid1){
+valid7 = true;
+passing1 = 0;
+}
+const _errs38 = errors;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.name === undefined){
+const err27 = {instancePath:instancePath+"/tool_not_called",schemaPath:"#/$defs/toolMatch/oneOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+for(const key3 in data11){
+if(!(((key3 === "name") || (key3 === "args")) || (key3 === "times"))){
+const err28 = {instancePath:instancePath+"/tool_not_called",schemaPath:"#/$defs/toolMatch/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data11.name !== undefined){
+let data12 = data11.name;
+if(typeof data12 === "string"){
+if(func1(data12) < 1){
+const err29 = {instancePath:instancePath+"/tool_not_called/name",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/tool_not_called/name",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data11.args !== undefined){
+let data13 = data11.args;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+}
+else {
+const err31 = {instancePath:instancePath+"/tool_not_called/args",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/args/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data11.times !== undefined){
+let data14 = data11.times;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err32 = {instancePath:instancePath+"/tool_not_called/times",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/times/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 0 || isNaN(data14)){
+const err33 = {instancePath:instancePath+"/tool_not_called/times",schemaPath:"#/$defs/toolMatch/oneOf/1/properties/times/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/tool_not_called",schemaPath:"#/$defs/toolMatch/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+var _valid1 = _errs38 === errors;
+if(_valid1 && valid7){
+valid7 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid7 = true;
+passing1 = 1;
+}
+}
+if(!valid7){
+const err35 = {instancePath:instancePath+"/tool_not_called",schemaPath:"#/$defs/toolMatch/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+else {
+errors = _errs35;
+if(vErrors !== null){
+if(_errs35){
+vErrors.length = _errs35;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.calls !== undefined){
+let data15 = data.calls;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(Object.keys(data15).length < 1){
+const err36 = {instancePath:instancePath+"/calls",schemaPath:"#/$defs/range/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+for(const key4 in data15){
+if(!(((key4 === "min") || (key4 === "max")) || (key4 === "equals"))){
+const err37 = {instancePath:instancePath+"/calls",schemaPath:"#/$defs/range/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data15.min !== undefined){
+let data16 = data15.min;
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err38 = {instancePath:instancePath+"/calls/min",schemaPath:"#/$defs/range/properties/min/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/calls/min",schemaPath:"#/$defs/range/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data15.max !== undefined){
+let data17 = data15.max;
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 < 0 || isNaN(data17)){
+const err40 = {instancePath:instancePath+"/calls/max",schemaPath:"#/$defs/range/properties/max/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/calls/max",schemaPath:"#/$defs/range/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data15.equals !== undefined){
+let data18 = data15.equals;
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+const err42 = {instancePath:instancePath+"/calls/equals",schemaPath:"#/$defs/range/properties/equals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/calls/equals",schemaPath:"#/$defs/range/properties/equals/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/calls",schemaPath:"#/$defs/range/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.cost !== undefined){
+let data19 = data.cost;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(Object.keys(data19).length < 1){
+const err45 = {instancePath:instancePath+"/cost",schemaPath:"#/$defs/range/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+for(const key5 in data19){
+if(!(((key5 === "min") || (key5 === "max")) || (key5 === "equals"))){
+const err46 = {instancePath:instancePath+"/cost",schemaPath:"#/$defs/range/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data19.min !== undefined){
+let data20 = data19.min;
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 0 || isNaN(data20)){
+const err47 = {instancePath:instancePath+"/cost/min",schemaPath:"#/$defs/range/properties/min/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/cost/min",schemaPath:"#/$defs/range/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data19.max !== undefined){
+let data21 = data19.max;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err49 = {instancePath:instancePath+"/cost/max",schemaPath:"#/$defs/range/properties/max/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/cost/max",schemaPath:"#/$defs/range/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data19.equals !== undefined){
+let data22 = data19.equals;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+const err51 = {instancePath:instancePath+"/cost/equals",schemaPath:"#/$defs/range/properties/equals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/cost/equals",schemaPath:"#/$defs/range/properties/equals/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/cost",schemaPath:"#/$defs/range/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data.steps !== undefined){
+let data23 = data.steps;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(Object.keys(data23).length < 1){
+const err54 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+for(const key6 in data23){
+if(!(((key6 === "succeeded") || (key6 === "failed")) || (key6 === "skipped"))){
+const err55 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data23.succeeded !== undefined){
+let data24 = data23.succeeded;
+if(Array.isArray(data24)){
+const len0 = data24.length;
+for(let i0=0; i0<len0; i0++){
+if(typeof data24[i0] !== "string"){
+const err56 = {instancePath:instancePath+"/steps/succeeded/" + i0,schemaPath:"#/properties/steps/properties/succeeded/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/steps/succeeded",schemaPath:"#/properties/steps/properties/succeeded/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data23.failed !== undefined){
+let data26 = data23.failed;
+if(Array.isArray(data26)){
+const len1 = data26.length;
+for(let i1=0; i1<len1; i1++){
+if(typeof data26[i1] !== "string"){
+const err58 = {instancePath:instancePath+"/steps/failed/" + i1,schemaPath:"#/properties/steps/properties/failed/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/steps/failed",schemaPath:"#/properties/steps/properties/failed/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data23.skipped !== undefined){
+let data28 = data23.skipped;
+if(Array.isArray(data28)){
+const len2 = data28.length;
+for(let i2=0; i2<len2; i2++){
+if(typeof data28[i2] !== "string"){
+const err60 = {instancePath:instancePath+"/steps/skipped/" + i2,schemaPath:"#/properties/steps/properties/skipped/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/steps/skipped",schemaPath:"#/properties/steps/properties/skipped/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/steps",schemaPath:"#/properties/steps/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data30 = data.status;
+if(!(((data30 === "succeeded") || (data30 === "failed")) || (data30 === "budget-exceeded"))){
+const err63 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema107.properties.status.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+validate60.errors = vErrors;
+return errors === 0;
+}
+validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="test.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate59.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.version === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.target === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "target"},message:"must have required property '"+"target"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.expect === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expect"},message:"must have required property '"+"expect"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func9.call(schema101.properties, key0))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.version !== undefined){
+if(1 !== data.version){
+const err4 = {instancePath:instancePath+"/version",schemaPath:"common.schema.json#/$defs/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+if(typeof data.description !== "string"){
+const err7 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.target !== undefined){
+let data3 = data.target;
+if(typeof data3 === "string"){
+if(func1(data3) < 1){
+const err8 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/target",schemaPath:"#/properties/target/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.inputs !== undefined){
+let data4 = data.inputs;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+}
+else {
+const err10 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.cassette !== undefined){
+let data5 = data.cassette;
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+const err11 = {instancePath:instancePath+"/cassette",schemaPath:"#/properties/cassette/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/cassette",schemaPath:"#/properties/cassette/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.sim !== undefined){
+let data6 = data.sim;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key1 in data6){
+if(!(((key1 === "turns") || (key1 === "routes")) || (key1 === "default"))){
+const err13 = {instancePath:instancePath+"/sim",schemaPath:"#/properties/sim/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data6.turns !== undefined){
+let data7 = data6.turns;
+if(Array.isArray(data7)){
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+for(const key2 in data8){
+if(!(((key2 === "text") || (key2 === "tool_calls")) || (key2 === "usage"))){
+const err14 = {instancePath:instancePath+"/sim/turns/" + i0,schemaPath:"#/$defs/turn/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data8.text !== undefined){
+if(typeof data8.text !== "string"){
+const err15 = {instancePath:instancePath+"/sim/turns/" + i0+"/text",schemaPath:"#/$defs/turn/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data8.tool_calls !== undefined){
+let data10 = data8.tool_calls;
+if(Array.isArray(data10)){
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.name === undefined){
+const err16 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls/" + i1,schemaPath:"#/$defs/turn/properties/tool_calls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+for(const key3 in data11){
+if(!((key3 === "name") || (key3 === "input"))){
+const err17 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls/" + i1,schemaPath:"#/$defs/turn/properties/tool_calls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data11.name !== undefined){
+let data12 = data11.name;
+if(typeof data12 === "string"){
+if(func1(data12) < 1){
+const err18 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls/" + i1+"/name",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls/" + i1+"/name",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data11.input !== undefined){
+let data13 = data11.input;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+}
+else {
+const err20 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls/" + i1+"/input",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/input/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4541,7 +7269,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err21 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls/" + i1,schemaPath:"#/$defs/turn/properties/tool_calls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4550,8 +7278,736 @@ vErrors.push(err21);
 }
 errors++;
 }
-validate50.errors = vErrors;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/sim/turns/" + i0+"/tool_calls",schemaPath:"#/$defs/turn/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data8.usage !== undefined){
+let data14 = data8.usage;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+for(const key4 in data14){
+if(!((key4 === "input") || (key4 === "output"))){
+const err23 = {instancePath:instancePath+"/sim/turns/" + i0+"/usage",schemaPath:"#/$defs/turn/properties/usage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data14.input !== undefined){
+let data15 = data14.input;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err24 = {instancePath:instancePath+"/sim/turns/" + i0+"/usage/input",schemaPath:"#/$defs/turn/properties/usage/properties/input/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 0 || isNaN(data15)){
+const err25 = {instancePath:instancePath+"/sim/turns/" + i0+"/usage/input",schemaPath:"#/$defs/turn/properties/usage/properties/input/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+if(data14.output !== undefined){
+let data16 = data14.output;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err26 = {instancePath:instancePath+"/sim/turns/" + i0+"/usage/output",schemaPath:"#/$defs/turn/properties/usage/properties/output/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err27 = {instancePath:instancePath+"/sim/turns/" + i0+"/usage/output",schemaPath:"#/$defs/turn/properties/usage/properties/output/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/sim/turns/" + i0+"/usage",schemaPath:"#/$defs/turn/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/sim/turns/" + i0,schemaPath:"#/$defs/turn/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/sim/turns",schemaPath:"#/properties/sim/properties/turns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data6.routes !== undefined){
+let data17 = data6.routes;
+if(Array.isArray(data17)){
+const len2 = data17.length;
+for(let i2=0; i2<len2; i2++){
+let data18 = data17[i2];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.match === undefined){
+const err31 = {instancePath:instancePath+"/sim/routes/" + i2,schemaPath:"#/properties/sim/properties/routes/items/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(data18.turns === undefined){
+const err32 = {instancePath:instancePath+"/sim/routes/" + i2,schemaPath:"#/properties/sim/properties/routes/items/required",keyword:"required",params:{missingProperty: "turns"},message:"must have required property '"+"turns"+"'"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+for(const key5 in data18){
+if(!(((key5 === "match") || (key5 === "turns")) || (key5 === "repeat"))){
+const err33 = {instancePath:instancePath+"/sim/routes/" + i2,schemaPath:"#/properties/sim/properties/routes/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data18.match !== undefined){
+let data19 = data18.match;
+if(typeof data19 === "string"){
+if(func1(data19) < 1){
+const err34 = {instancePath:instancePath+"/sim/routes/" + i2+"/match",schemaPath:"#/properties/sim/properties/routes/items/properties/match/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/sim/routes/" + i2+"/match",schemaPath:"#/properties/sim/properties/routes/items/properties/match/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data18.turns !== undefined){
+let data20 = data18.turns;
+if(Array.isArray(data20)){
+const len3 = data20.length;
+for(let i3=0; i3<len3; i3++){
+let data21 = data20[i3];
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key6 in data21){
+if(!(((key6 === "text") || (key6 === "tool_calls")) || (key6 === "usage"))){
+const err36 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3,schemaPath:"#/$defs/turn/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data21.text !== undefined){
+if(typeof data21.text !== "string"){
+const err37 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/text",schemaPath:"#/$defs/turn/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data21.tool_calls !== undefined){
+let data23 = data21.tool_calls;
+if(Array.isArray(data23)){
+const len4 = data23.length;
+for(let i4=0; i4<len4; i4++){
+let data24 = data23[i4];
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.name === undefined){
+const err38 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls/" + i4,schemaPath:"#/$defs/turn/properties/tool_calls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+for(const key7 in data24){
+if(!((key7 === "name") || (key7 === "input"))){
+const err39 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls/" + i4,schemaPath:"#/$defs/turn/properties/tool_calls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data24.name !== undefined){
+let data25 = data24.name;
+if(typeof data25 === "string"){
+if(func1(data25) < 1){
+const err40 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls/" + i4+"/name",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls/" + i4+"/name",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data24.input !== undefined){
+let data26 = data24.input;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+}
+else {
+const err42 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls/" + i4+"/input",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/input/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls/" + i4,schemaPath:"#/$defs/turn/properties/tool_calls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/tool_calls",schemaPath:"#/$defs/turn/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data21.usage !== undefined){
+let data27 = data21.usage;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+for(const key8 in data27){
+if(!((key8 === "input") || (key8 === "output"))){
+const err45 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/usage",schemaPath:"#/$defs/turn/properties/usage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data27.input !== undefined){
+let data28 = data27.input;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+const err46 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/usage/input",schemaPath:"#/$defs/turn/properties/usage/properties/input/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if((typeof data28 == "number") && (isFinite(data28))){
+if(data28 < 0 || isNaN(data28)){
+const err47 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/usage/input",schemaPath:"#/$defs/turn/properties/usage/properties/input/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+if(data27.output !== undefined){
+let data29 = data27.output;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err48 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/usage/output",schemaPath:"#/$defs/turn/properties/usage/properties/output/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 0 || isNaN(data29)){
+const err49 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/usage/output",schemaPath:"#/$defs/turn/properties/usage/properties/output/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3+"/usage",schemaPath:"#/$defs/turn/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns/" + i3,schemaPath:"#/$defs/turn/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/sim/routes/" + i2+"/turns",schemaPath:"#/properties/sim/properties/routes/items/properties/turns/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data18.repeat !== undefined){
+if(typeof data18.repeat !== "boolean"){
+const err53 = {instancePath:instancePath+"/sim/routes/" + i2+"/repeat",schemaPath:"#/properties/sim/properties/routes/items/properties/repeat/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+else {
+const err54 = {instancePath:instancePath+"/sim/routes/" + i2,schemaPath:"#/properties/sim/properties/routes/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/sim/routes",schemaPath:"#/properties/sim/properties/routes/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data6.default !== undefined){
+let data31 = data6.default;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key9 in data31){
+if(!(((key9 === "text") || (key9 === "tool_calls")) || (key9 === "usage"))){
+const err56 = {instancePath:instancePath+"/sim/default",schemaPath:"#/$defs/turn/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data31.text !== undefined){
+if(typeof data31.text !== "string"){
+const err57 = {instancePath:instancePath+"/sim/default/text",schemaPath:"#/$defs/turn/properties/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data31.tool_calls !== undefined){
+let data33 = data31.tool_calls;
+if(Array.isArray(data33)){
+const len5 = data33.length;
+for(let i5=0; i5<len5; i5++){
+let data34 = data33[i5];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.name === undefined){
+const err58 = {instancePath:instancePath+"/sim/default/tool_calls/" + i5,schemaPath:"#/$defs/turn/properties/tool_calls/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+for(const key10 in data34){
+if(!((key10 === "name") || (key10 === "input"))){
+const err59 = {instancePath:instancePath+"/sim/default/tool_calls/" + i5,schemaPath:"#/$defs/turn/properties/tool_calls/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data34.name !== undefined){
+let data35 = data34.name;
+if(typeof data35 === "string"){
+if(func1(data35) < 1){
+const err60 = {instancePath:instancePath+"/sim/default/tool_calls/" + i5+"/name",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/sim/default/tool_calls/" + i5+"/name",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data34.input !== undefined){
+let data36 = data34.input;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+}
+else {
+const err62 = {instancePath:instancePath+"/sim/default/tool_calls/" + i5+"/input",schemaPath:"#/$defs/turn/properties/tool_calls/items/properties/input/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/sim/default/tool_calls/" + i5,schemaPath:"#/$defs/turn/properties/tool_calls/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/sim/default/tool_calls",schemaPath:"#/$defs/turn/properties/tool_calls/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data31.usage !== undefined){
+let data37 = data31.usage;
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+for(const key11 in data37){
+if(!((key11 === "input") || (key11 === "output"))){
+const err65 = {instancePath:instancePath+"/sim/default/usage",schemaPath:"#/$defs/turn/properties/usage/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+if(data37.input !== undefined){
+let data38 = data37.input;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err66 = {instancePath:instancePath+"/sim/default/usage/input",schemaPath:"#/$defs/turn/properties/usage/properties/input/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 < 0 || isNaN(data38)){
+const err67 = {instancePath:instancePath+"/sim/default/usage/input",schemaPath:"#/$defs/turn/properties/usage/properties/input/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+if(data37.output !== undefined){
+let data39 = data37.output;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err68 = {instancePath:instancePath+"/sim/default/usage/output",schemaPath:"#/$defs/turn/properties/usage/properties/output/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 < 0 || isNaN(data39)){
+const err69 = {instancePath:instancePath+"/sim/default/usage/output",schemaPath:"#/$defs/turn/properties/usage/properties/output/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/sim/default/usage",schemaPath:"#/$defs/turn/properties/usage/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/sim/default",schemaPath:"#/$defs/turn/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/sim",schemaPath:"#/properties/sim/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data.timeout !== undefined){
+let data40 = data.timeout;
+if(typeof data40 === "string"){
+if(!pattern7.test(data40)){
+const err73 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+if(data.expect !== undefined){
+let data41 = data.expect;
+if(Array.isArray(data41)){
+if(data41.length < 1){
+const err75 = {instancePath:instancePath+"/expect",schemaPath:"#/properties/expect/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+const len6 = data41.length;
+for(let i6=0; i6<len6; i6++){
+if(!(validate60(data41[i6], {instancePath:instancePath+"/expect/" + i6,parentData:data41,parentDataProperty:i6,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/expect",schemaPath:"#/properties/expect/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+validate59.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

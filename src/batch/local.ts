@@ -1,0 +1,104 @@
+// The local batch: rows run in this process, at most `concurrency` at a time, each its own run
+// (own run id and run folder). One set of runtime ports (SDK clients, cooldowns) serves every row.
+// --max-cost is watched as each call is paid: once reached, rows in flight stop (their state saved,
+// resumable) and no row starts.
+
+import { BudgetExceededError, InterruptedError } from '../errors.js';
+import { createDefaultPorts } from '../run/default-ports.js';
+import { newRunId } from '../run/ids.js';
+import { fileRunStore } from '../run/store.js';
+import type { BatchLedger } from './ledger.js';
+import type { BatchPlan, ValidRow } from './plan.js';
+import { errorClassOf, runRow, type RowResult } from './row.js';
+
+export interface PendingRow extends ValidRow {
+  /** The run id an earlier attempt of the batch gave this row: its run is resumed. */
+  runId?: string;
+}
+
+export interface LocalBatchOptions {
+  plan: BatchPlan;
+  rows: PendingRow[];
+  concurrency: number;
+  maxCostUsd?: number;
+  /** Spent by rows finished in earlier runs of this batch (counts against --max-cost). */
+  spentBefore: number;
+  ledger: BatchLedger;
+  signal: AbortSignal;
+  onRowStart?(line: number): void;
+  onRowEnd?(result: RowResult): void;
+  /** Every paid model call, as it is priced. */
+  onSpend?(costUsd: number): void;
+}
+
+export interface LocalBatchResult {
+  results: RowResult[];
+  stopped?: 'budget' | 'interrupted';
+}
+
+export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBatchResult> {
+  const { plan, ledger } = options;
+  const { pipeline, env, target, modelOverride } = plan.prepared;
+  const store = fileRunStore(plan.prepared.root);
+  const ports = createDefaultPorts(env);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal.reason ?? new InterruptedError());
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  let spent = options.spentBefore;
+  const overBudget = () => options.maxCostUsd !== undefined && spent >= options.maxCostUsd;
+  const results: RowResult[] = [];
+  let next = 0;
+
+  const runOne = async (row: PendingRow): Promise<void> => {
+    const runId = row.runId ?? newRunId();
+    const resume = row.runId ? await store.load(runId) : undefined;
+    await ledger.started(row.line, row.hash, runId);
+    options.onRowStart?.(row.line);
+    let result: RowResult;
+    try {
+      result = await runRow(row.line, {
+        pipeline,
+        target,
+        inputs: row.inputs,
+        runId,
+        ...(resume ? { resume } : {}),
+        ports,
+        env,
+        signal: controller.signal,
+        store,
+        ...(modelOverride ? { modelOverride } : {}),
+        onEvent: (event) => {
+          if (event.type !== 'usage') return;
+          spent += event.costUsd;
+          options.onSpend?.(event.costUsd);
+          if (overBudget() && !controller.signal.aborted) controller.abort(budgetStop(spent, options.maxCostUsd!));
+        },
+      });
+    } catch (error) {
+      // A run that could not even start (a held lock): the row failed, the batch goes on.
+      result = { line: row.line, runId, status: 'failed', error: error instanceof Error ? error.message : String(error), errorClass: errorClassOf(error), costUsd: 0 };
+    }
+    // A row the batch stopped is not finished: its run resumes when the batch is run again.
+    const stoppedByBatch = controller.signal.aborted && (result.status === 'interrupted' || result.status === 'budget-exceeded');
+    if (!stoppedByBatch) await ledger.finished(row.hash, result);
+    results.push(result);
+    options.onRowEnd?.(result);
+  };
+
+  const lane = async () => {
+    while (!controller.signal.aborted && !overBudget()) {
+      const row = options.rows[next++];
+      if (!row) return;
+      await runOne(row);
+    }
+  };
+  if (overBudget()) controller.abort(budgetStop(spent, options.maxCostUsd!));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.rows.length)) }, lane));
+  options.signal.removeEventListener('abort', onAbort);
+  await ledger.flush();
+  const reason: unknown = controller.signal.reason;
+  const stopped = !controller.signal.aborted ? (overBudget() && next < options.rows.length ? 'budget' : undefined) : reason instanceof BudgetExceededError ? 'budget' : 'interrupted';
+  return { results, ...(stopped ? { stopped } : {}) };
+}
+
+const budgetStop = (spent: number, limit: number) => new BudgetExceededError(`batch --max-cost reached: spent $${spent.toFixed(4)} of $${limit}`, spent, limit);

@@ -1,0 +1,67 @@
+// Before a run: open the store when the target has knowledge or memory (or `--thread` is given),
+// check every knowledge index against its sources, and refuse a stale one unless `--reindex` asks
+// to bring it up to date first. Either way the user is told which happened.
+
+import type { CompiledPipeline } from '../compile/ir.js';
+import { UsageError } from '../errors.js';
+import { describeStaleness, isStale } from '../knowledge/index-state.js';
+import { describeIndexReport, runIndex } from '../knowledge/run-index.js';
+import { knowledgePlan } from '../knowledge/service.js';
+import { knowledgeAgentsOf } from '../knowledge/targets.js';
+import { openStores } from '../store/registry.js';
+import type { MemoryWiring } from './runtime.js';
+
+export interface MemoryFlags {
+  thread?: string;
+  reindex?: boolean;
+}
+
+const threadIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export function checkThreadFlag(pipeline: CompiledPipeline, thread: string | undefined): void {
+  if (thread === undefined) return;
+  if (!threadIdPattern.test(thread)) throw new UsageError(`--thread "${thread}" is not a thread id: use letters, digits, '_', '.', ':' or '-' (at most 128)`);
+  if (pipeline.kind !== 'agent') throw new UsageError('--thread continues a conversation with one agent; it cannot be used with a template');
+}
+
+/** The wiring for the run, or undefined when nothing in it uses the store. `say` prints a line to stderr. */
+export async function prepareMemory(
+  pipeline: CompiledPipeline,
+  env: NodeJS.ProcessEnv,
+  flags: MemoryFlags,
+  say: (line: string) => void,
+): Promise<(MemoryWiring & { close(): void }) | undefined> {
+  checkThreadFlag(pipeline, flags.thread);
+  const knowledgeAgents = knowledgeAgentsOf(pipeline);
+  const usesMemory = pipeline.steps.some((step) => step.agent.memory !== undefined);
+  if (knowledgeAgents.length === 0 && !usesMemory && flags.thread === undefined) {
+    if (flags.reindex) say('agentpipe: --reindex: this target has no knowledge: to index');
+    return undefined;
+  }
+  const stores = await openStores({ root: pipeline.root });
+  try {
+    if (flags.thread !== undefined) {
+      const owner = stores.memory.thread(flags.thread)?.agent;
+      const agent = pipeline.steps[0]!.agent.name;
+      if (owner !== undefined && owner !== agent) throw new UsageError(`thread "${flags.thread}" belongs to agent '${owner}', not '${agent}'; use another --thread id`);
+    }
+    for (const agent of knowledgeAgents) {
+      const plan = await knowledgePlan(agent, stores.knowledge);
+      if (!isStale(plan)) {
+        if (flags.reindex) say(`agentpipe: --reindex: the knowledge index of '${agent.name}' is up to date (${plan.unchanged.length} file(s))`);
+        continue;
+      }
+      if (!flags.reindex) {
+        throw new UsageError(
+          `the knowledge index of agent '${agent.name}' is stale: ${describeStaleness(plan)}; run \`agentpipe index ${agent.source.file}\` first, or pass --reindex`,
+        );
+      }
+      const report = await runIndex(agent, stores.knowledge, env, { progress: true });
+      say(`agentpipe: --reindex: ${describeIndexReport(report)}`);
+    }
+  } catch (error) {
+    stores.close();
+    throw error;
+  }
+  return { stores, env, ...(flags.thread !== undefined ? { threadId: flags.thread } : {}), close: () => stores.close() };
+}

@@ -1,0 +1,142 @@
+// `agentpipe worker`: a BullMQ Worker that runs queued rows and runs against the config repo in its
+// working directory. Run state lives in Redis (RedisRunStore), so a job another worker takes over,
+// through BullMQ's stalled-job recovery after this one died, resumes from the finished steps.
+// Rate limits go through Redis too. On close (SIGTERM) active jobs get a grace period to finish;
+// after it they are stopped (state saved) and handed back to the wait list for another worker.
+
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { runRow, type RowResult } from '../batch/row.js';
+import type { CompiledPipeline } from '../compile/ir.js';
+import { InterruptedError } from '../errors.js';
+import { useRateLimitBackend } from '../providers/rate-limit.js';
+import { createDefaultPorts } from '../run/default-ports.js';
+import { prepareRun } from '../run/prepare.js';
+import type { RuntimePorts } from '../run/ports.js';
+import { resolveInputs } from '../compile/inputs.js';
+import { connectRedis, queueKeys, type QueueAddress } from './connection.js';
+import { recordResult, type JobData } from './jobs.js';
+import { RedisRateLimiter } from './redis-rate-limit.js';
+import { RedisRunStore } from './redis-store.js';
+
+export interface WorkerOptions {
+  address: QueueAddress;
+  concurrency: number;
+  cwd: string;
+  /** How long BullMQ's lock on a job lasts without renewal: a dead worker's jobs wait this long. */
+  lockDurationMs: number;
+  /** How often live workers look for stalled jobs. */
+  stalledIntervalMs: number;
+  log(line: string): void;
+}
+
+export interface RunningWorker {
+  /** Stops taking jobs; waits up to `graceMs` for active ones, then hands them back. */
+  close(graceMs: number): Promise<{ finished: number; handedBack: number }>;
+}
+
+interface Target {
+  pipeline: CompiledPipeline;
+  env: NodeJS.ProcessEnv;
+  ports: RuntimePorts;
+}
+
+class ShutdownError extends InterruptedError {}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { Worker, WaitingError, UnrecoverableError } = await import('bullmq');
+  const keys = queueKeys(options.address.name);
+  const redis: Redis = await connectRedis(options.address, 'worker');
+  useRateLimitBackend(new RedisRateLimiter(redis));
+  const targets = new Map<string, Promise<Target>>();
+  const active = new Map<string, AbortController>();
+  let handedBack = 0;
+  let finished = 0;
+  let root = options.cwd;
+
+  // Each target (and model override) is loaded and compiled once, from this worker's project.
+  const targetFor = (data: JobData): Promise<Target> => {
+    const key = `${data.target}\0${data.modelOverride ?? ''}`;
+    let target = targets.get(key);
+    if (!target) {
+      target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then((prepared) => {
+        root = prepared.root;
+        return { pipeline: prepared.pipeline, env: prepared.env, ports: createDefaultPorts(prepared.env) };
+      });
+      // A config error is reported per job; the next job tries again (the repo may have been fixed).
+      target.catch(() => targets.delete(key));
+      targets.set(key, target);
+    }
+    return target;
+  };
+
+  const processJob = async (job: Job<JobData>, token?: string): Promise<RowResult> => {
+    const data = job.data;
+    const line = data.batch?.line ?? 0;
+    const controller = new AbortController();
+    active.set(job.id ?? data.runId, controller);
+    try {
+      let result: RowResult;
+      try {
+        const target = await targetFor(data);
+        const store = new RedisRunStore(redis, keys, root);
+        const resume = await store.load(data.runId);
+        result = await runRow(line, {
+          pipeline: target.pipeline,
+          target: data.target,
+          inputs: resolveInputs(target.pipeline.inputs, data.inputs, { mode: 'run' }),
+          runId: data.runId,
+          ...(resume ? { resume } : {}),
+          ports: target.ports,
+          env: target.env,
+          signal: controller.signal,
+          store,
+          ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}),
+        });
+      } catch (error) {
+        result = { line, runId: data.runId, status: 'failed', error: error instanceof Error ? error.message : String(error), errorClass: 'config', costUsd: 0 };
+      }
+      if (controller.signal.reason instanceof ShutdownError && result.status === 'interrupted') {
+        // Handed back: its state is saved; whichever worker takes it next resumes it.
+        await job.moveToWait(token);
+        handedBack++;
+        options.log(`job ${job.id}: handed back (run ${data.runId} saved)`);
+        throw new WaitingError();
+      }
+      await recordResult(redis, keys, data, result);
+      finished++;
+      options.log(`job ${job.id}: ${result.status}${result.costUsd ? ` $${result.costUsd.toFixed(4)}` : ''} (run ${data.runId})`);
+      // A failed row is recorded; BullMQ retrying it would only repeat the failure (--retry-failed does it on purpose).
+      if (result.status !== 'succeeded') throw new UnrecoverableError(result.error ?? result.status);
+      return result;
+    } finally {
+      active.delete(job.id ?? data.runId);
+    }
+  };
+
+  const worker = new Worker<JobData, RowResult>(options.address.name, processJob, {
+    connection: redis.duplicate(),
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+    // A job that stalls is resumed from its saved steps, so taking it over again is safe.
+    maxStalledCount: 1000,
+    autorun: true,
+  });
+  worker.on('error', (error) => options.log(`worker: ${error.message}`));
+  await worker.waitUntilReady();
+
+  return {
+    async close(graceMs: number) {
+      const closing = worker.close();
+      const timer = setTimeout(() => {
+        for (const controller of active.values()) controller.abort(new ShutdownError('worker shutting down; run state saved, job handed back'));
+      }, graceMs);
+      await closing;
+      clearTimeout(timer);
+      useRateLimitBackend(undefined);
+      await redis.quit().catch(() => undefined);
+      return { finished, handedBack };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// /metrics in the Prometheus text format through prom-client: HTTP requests by route and status,
+// their latency, the runner's queue and active runs, live event followers, runs by status, and
+// prom-client's process metrics (RSS, CPU, event-loop lag).
+
+import type { Counter, Histogram, Registry } from 'prom-client';
+
+export interface ServeMetrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  latency: Histogram<'method' | 'route'>;
+}
+
+export async function createMetrics(gauges: { queued: () => number; running: () => number; followers: () => number; runsByStatus: () => Record<string, number> }): Promise<ServeMetrics> {
+  const client = await import('prom-client');
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'agentpipe_serve_' });
+  const requests = new client.Counter({ name: 'agentpipe_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
+  const latency = new client.Histogram({
+    name: 'agentpipe_http_request_duration_seconds',
+    help: 'HTTP request latency (to the response head for event streams)',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  });
+  new client.Gauge({ name: 'agentpipe_runs_queued', help: 'Runs waiting for a slot', registers: [registry], collect() { this.set(gauges.queued()); } });
+  new client.Gauge({ name: 'agentpipe_runs_running', help: 'Runs in flight in this process', registers: [registry], collect() { this.set(gauges.running()); } });
+  new client.Gauge({ name: 'agentpipe_event_followers', help: 'SSE and WebSocket subscriptions following a live run', registers: [registry], collect() { this.set(gauges.followers()); } });
+  new client.Gauge({
+    name: 'agentpipe_runs',
+    help: 'Runs in the index by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [status, count] of Object.entries(gauges.runsByStatus())) this.set({ status }, count);
+    },
+  });
+  return { registry, requests, latency };
+}

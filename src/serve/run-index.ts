@@ -1,0 +1,184 @@
+// serve's run index: one row per run submitted through the API, in the project's store file
+// (.agentpipe/store.db, component `run-index`), so listing, filtering, paging and analytics never
+// read every run.json. The run files in .agentpipe/runs stay the source of truth for a run's state;
+// the index holds what a list or a chart needs, plus what a restarted serve needs to pick runs up.
+
+import type { DatabaseSync } from 'node:sqlite';
+import { migrate } from '../store/sqlite.js';
+
+export type ApiRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
+export const apiRunStatuses: readonly ApiRunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'interrupted', 'cancelled'];
+
+export interface IndexedRun {
+  id: string;
+  target: string;
+  name: string;
+  kind: 'agent' | 'template';
+  status: ApiRunStatus;
+  tags: string[];
+  inputs: Record<string, unknown>;
+  model?: string;
+  maxCost?: number;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  costUsd: number;
+  errorClass?: string;
+  error?: string;
+  /** Whether the run has run before (resume picks up its run.json). */
+  attempts: number;
+}
+
+/** Cost of a finished run split by agent, provider and model (from its ledger), for analytics. */
+export interface RunCost {
+  agent: string;
+  provider: string;
+  model: string;
+  costUsd: number;
+  calls: number;
+}
+
+const migrations = [
+  `CREATE TABLE runs (
+     id TEXT PRIMARY KEY, target TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+     tags TEXT NOT NULL DEFAULT '[]', inputs TEXT NOT NULL DEFAULT '{}', model TEXT, max_cost REAL,
+     created_at TEXT NOT NULL, started_at TEXT, ended_at TEXT, duration_ms INTEGER, cost_usd REAL NOT NULL DEFAULT 0,
+     error_class TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0);
+   CREATE INDEX runs_status ON runs(status, id);
+   CREATE INDEX runs_created ON runs(created_at);
+   CREATE TABLE run_costs (
+     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, agent TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+     cost_usd REAL NOT NULL, calls INTEGER NOT NULL, PRIMARY KEY (run_id, agent, provider, model));`,
+];
+
+interface Row {
+  id: string;
+  target: string;
+  name: string;
+  kind: string;
+  status: string;
+  tags: string;
+  inputs: string;
+  model: string | null;
+  max_cost: number | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  duration_ms: number | null;
+  cost_usd: number;
+  error_class: string | null;
+  error: string | null;
+  attempts: number;
+}
+
+function fromRow(row: Row): IndexedRun {
+  return {
+    id: row.id,
+    target: row.target,
+    name: row.name,
+    kind: row.kind as IndexedRun['kind'],
+    status: row.status as ApiRunStatus,
+    tags: JSON.parse(row.tags) as string[],
+    inputs: JSON.parse(row.inputs) as Record<string, unknown>,
+    ...(row.model !== null ? { model: row.model } : {}),
+    ...(row.max_cost !== null ? { maxCost: row.max_cost } : {}),
+    createdAt: row.created_at,
+    ...(row.started_at !== null ? { startedAt: row.started_at } : {}),
+    ...(row.ended_at !== null ? { endedAt: row.ended_at } : {}),
+    ...(row.duration_ms !== null ? { durationMs: row.duration_ms } : {}),
+    costUsd: row.cost_usd,
+    ...(row.error_class !== null ? { errorClass: row.error_class } : {}),
+    ...(row.error !== null ? { error: row.error } : {}),
+    attempts: row.attempts,
+  };
+}
+
+export interface RunQuery {
+  status?: ApiRunStatus;
+  target?: string;
+  tag?: string;
+  /** ISO times: created at or after `since`, before `until`. */
+  since?: string;
+  until?: string;
+  /** The id of the last run of the previous page (ids sort by time; pages go newest first). */
+  cursor?: string;
+  limit: number;
+}
+
+export class RunIndex {
+  constructor(private readonly database: DatabaseSync) {
+    migrate(database, 'run-index', migrations);
+  }
+
+  insert(run: Omit<IndexedRun, 'costUsd' | 'attempts'>): void {
+    this.database
+      .prepare('INSERT INTO runs (id, target, name, kind, status, tags, inputs, model, max_cost, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), JSON.stringify(run.inputs), run.model ?? null, run.maxCost ?? null, run.createdAt);
+  }
+
+  get(id: string): IndexedRun | undefined {
+    const row = this.database.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  markRunning(id: string, startedAt: string): void {
+    this.database.prepare("UPDATE runs SET status = 'running', started_at = ?, attempts = attempts + 1, ended_at = NULL, error = NULL, error_class = NULL WHERE id = ?").run(startedAt, id);
+  }
+
+  setStatus(id: string, status: ApiRunStatus): void {
+    this.database.prepare('UPDATE runs SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  finish(id: string, result: { status: ApiRunStatus; endedAt: string; durationMs: number; costUsd: number; errorClass?: string; error?: string; costs: RunCost[] }): void {
+    this.database.exec('BEGIN IMMEDIATE');
+    try {
+      this.database
+        .prepare('UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, cost_usd = ?, error_class = ?, error = ? WHERE id = ?')
+        .run(result.status, result.endedAt, result.durationMs, result.costUsd, result.errorClass ?? null, result.error ?? null, id);
+      this.database.prepare('DELETE FROM run_costs WHERE run_id = ?').run(id);
+      const insert = this.database.prepare('INSERT INTO run_costs (run_id, agent, provider, model, cost_usd, calls) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const cost of result.costs) insert.run(id, cost.agent, cost.provider, cost.model, cost.costUsd, cost.calls);
+      this.database.exec('COMMIT');
+    } catch (error) {
+      this.database.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Newest first, `limit` rows after `cursor`. */
+  list(query: RunQuery): IndexedRun[] {
+    const where: string[] = [];
+    const values: Array<string | number> = [];
+    if (query.status) (where.push('status = ?'), values.push(query.status));
+    if (query.target) (where.push('(target = ? OR name = ?)'), values.push(query.target, query.target));
+    if (query.tag) (where.push('EXISTS (SELECT 1 FROM json_each(runs.tags) WHERE value = ?)'), values.push(query.tag));
+    if (query.since) (where.push('created_at >= ?'), values.push(query.since));
+    if (query.until) (where.push('created_at < ?'), values.push(query.until));
+    if (query.cursor) (where.push('id < ?'), values.push(query.cursor));
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.database.prepare(sql).all(...values, query.limit) as unknown as Row[]).map(fromRow);
+  }
+
+  /** Runs a previous serve left queued or running (it was killed): the restart picks them up. */
+  unfinished(): IndexedRun[] {
+    return (this.database.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY id").all() as unknown as Row[]).map(fromRow);
+  }
+
+  /** Runs created in [since, until), for analytics. */
+  between(since: string, until: string): IndexedRun[] {
+    return (this.database.prepare('SELECT * FROM runs WHERE created_at >= ? AND created_at < ? ORDER BY id').all(since, until) as unknown as Row[]).map(fromRow);
+  }
+
+  costsBetween(since: string, until: string): Array<RunCost & { day: string }> {
+    const rows = this.database
+      .prepare('SELECT substr(r.created_at, 1, 10) AS day, c.agent, c.provider, c.model, c.cost_usd AS costUsd, c.calls FROM run_costs c JOIN runs r ON r.id = c.run_id WHERE r.created_at >= ? AND r.created_at < ?')
+      .all(since, until);
+    return rows as unknown as Array<RunCost & { day: string }>;
+  }
+
+  countByStatus(): Record<string, number> {
+    const rows = this.database.prepare('SELECT status, count(*) AS count FROM runs GROUP BY status').all() as unknown as Array<{ status: string; count: number }>;
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+  }
+}

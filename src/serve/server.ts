@@ -1,0 +1,126 @@
+// Builds serve's Fastify instance: security headers, auth and roles (onRequest), a per-principal
+// rate limit (preHandler, so it counts by key), one plugin per route group with its JSON Schemas,
+// the OpenAPI document, and one error handler that turns every failure into a one-line JSON error
+// (config problems carry the CLI's diagnostics) with secrets redacted. No CORS: the dashboard is
+// served from the same origin.
+
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AgentpipeError, ConfigError } from '../errors.js';
+import { redactDiagnostic } from '../secrets.js';
+import { redactSecrets } from '../tools/redact.js';
+import { allows, Authenticator, type JwtSettings } from './auth.js';
+import type { ServeContext } from './context.js';
+import { EventHub } from './event-hub.js';
+import { KeyStore } from './keys.js';
+import { createMetrics } from './metrics.js';
+import { ServeProject } from './project.js';
+import { RunIndex } from './run-index.js';
+import { Runner } from './runner.js';
+
+export interface ServerOptions {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs at once; the rest wait in the queue. */
+  concurrency: number;
+  /** Requests per minute per key (or per client address without auth). */
+  rateLimit: number;
+  /** Largest request body, bytes. */
+  bodyLimit: number;
+  jwt?: JwtSettings;
+  /** Fastify's JSON request log on stderr (authorization headers are redacted). */
+  log?: boolean;
+}
+
+export interface BuiltServer {
+  app: FastifyInstance;
+  context: ServeContext;
+  /** Stops the runner (running runs are interrupted and saved), then the server and the store. */
+  close(): Promise<void>;
+}
+
+export async function buildServer(options: ServerOptions): Promise<BuiltServer> {
+  const [{ default: Fastify }, { openSqlite, storePath }, { createDefaultPorts }] = await Promise.all([import('fastify'), import('../store/sqlite.js'), import('../run/default-ports.js')]);
+  const database = await openSqlite(storePath(options.root));
+  const index = new RunIndex(database);
+  const keys = new KeyStore(database);
+  const project = new ServeProject(options.root, options.env);
+  const hub = new EventHub();
+  const runner = new Runner({ project, index, hub, concurrency: options.concurrency, ports: (env) => createDefaultPorts(env) });
+  const metrics = await createMetrics({ queued: () => runner.queued, running: () => runner.active, followers: () => hub.followers, runsByStatus: () => index.countByStatus() });
+  // Values from the project's .env are redacted too, once it has loaded.
+  const context: ServeContext = { root: options.root, database, project, index, keys, auth: new Authenticator(keys, options.jwt), runner, hub, metrics, env: options.env };
+  project.load().then((loaded) => (context.env = loaded.env), () => undefined);
+
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    logger: options.log ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'] } : false,
+    // Unknown properties are refused, not silently dropped. Scalars are coerced (query strings are text).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    return503OnClosing: true,
+  });
+  await app.register((await import('@fastify/helmet')).default, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"] } },
+  });
+  await app.register((await import('@fastify/websocket')).default, { options: { maxPayload: 64 * 1024 } });
+  await app.register((await import('@fastify/swagger')).default, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'agentpipe serve', version: '1', description: 'Runs, live events, catalogue, estimates and analytics of one agentpipe config repo.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (ap_...) or a JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (config.public) return;
+    const result = await context.auth.authenticate(request.headers.authorization);
+    if ('failure' in result) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: result.failure });
+    }
+    request.principal = result.principal;
+    const needed = config.role ?? 'admin';
+    if (!allows(result.principal, needed)) return reply.code(403).send({ error: `this needs the ${needed} role; the credentials have ${result.principal.role}` });
+  });
+  await app.register((await import('@fastify/rate-limit')).default, {
+    global: true,
+    hook: 'preHandler',
+    max: options.rateLimit,
+    timeWindow: 60_000,
+    keyGenerator: (request) => request.principal?.id ?? request.ip,
+    allowList: (request) => request.routeOptions.config.public === true,
+    errorResponseBuilder: (_request, limit) => ({ statusCode: 429, error: `rate limit: ${limit.max} requests per minute; retry in ${Math.ceil(limit.ttl / 1000)} s` }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ConfigError) return reply.code(400).send({ error: redactSecrets(error.message.split('\n')[0] ?? 'invalid config', context.env), diagnostics: error.diagnostics.map(redactDiagnostic) });
+    if (error instanceof AgentpipeError && error.exitCode === 2) return reply.code(400).send({ error: redactSecrets(error.message, context.env) });
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      if (status === 429) return reply.code(429).send({ error: error.message || (error as { error?: string }).error || 'rate limited' });
+      return reply.code(status).send({ error: redactSecrets(error.message, context.env) });
+    }
+    request.log.error({ error: redactSecrets(String(error.stack ?? error.message), context.env) }, 'internal error');
+    return reply.code(500).send({ error: 'internal error (see the serve log)' });
+  });
+  app.setNotFoundHandler({ preHandler: undefined }, (request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
+
+  const plugins = await Promise.all([import('./routes/ops.js'), import('./routes/runs.js'), import('./routes/events.js'), import('./routes/catalogue.js'), import('./routes/analytics.js'), import('./routes/keys.js'), import('./routes/dashboard.js')]);
+  for (const plugin of plugins) await app.register(plugin.default, { context });
+  await app.ready();
+
+  return {
+    app,
+    context,
+    async close() {
+      await runner.stop();
+      await app.close();
+      project.close();
+      database.close();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Tracing of one process's runs, on only when asked: OTEL_EXPORTER_OTLP_ENDPOINT (or the traces
+// variant) set, or an exporter passed in by a test. Nothing of OpenTelemetry is imported otherwise,
+// so a plain run pays nothing for it. Exports over OTLP/HTTP, protobuf by default or JSON when
+// OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL is http/json, and is flushed before the run returns.
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import type { RunEvent } from '../run/events.js';
+import { EventSpans } from './spans.js';
+import { tracingRequested } from './requested.js';
+
+export interface RunTracer {
+  onEvent(event: RunEvent): void;
+  /** Exports what is pending; call before the process may exit. */
+  flush(): Promise<void>;
+}
+
+export interface TracingOptions {
+  env: NodeJS.ProcessEnv;
+  redact(text: string): string;
+  /** Tests: export here instead of OTLP. */
+  exporter?: SpanExporter;
+  /** One line to warn about configuration (an unsupported protocol). */
+  warn?(message: string): void;
+}
+
+
+export async function createRunTracer(options: TracingOptions): Promise<RunTracer | undefined> {
+  const { env } = options;
+  if (!options.exporter && !tracingRequested(env)) return undefined;
+  if (env['OTEL_SDK_DISABLED'] === 'true') return undefined;
+  const [api, { TracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/resources'),
+  ]);
+  const exporter = options.exporter ?? (await otlpExporter(env, options.warn));
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] || 'agentpipe' }),
+    // A test exporter sees each span at once; OTLP batches and is flushed at the end of the run.
+    spanProcessors: [options.exporter ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter })],
+  });
+  const spans = new EventSpans(api, provider.getTracer('agentpipe', '0.1.0'), { recordContent: env['AGENTPIPE_TRACE_CONTENT'] === '1', redact: options.redact });
+  return {
+    onEvent: (event) => spans.onEvent(event),
+    async flush() {
+      await provider.forceFlush().catch((error: unknown) => options.warn?.(`could not export traces: ${error instanceof Error ? error.message : String(error)}`));
+    },
+  };
+}
+
+async function otlpExporter(env: NodeJS.ProcessEnv, warn: TracingOptions['warn']): Promise<SpanExporter> {
+  const tracesEndpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
+  // The generic endpoint is a base URL: the signal path is appended. The traces one is used as is.
+  const url = tracesEndpoint || `${String(env['OTEL_EXPORTER_OTLP_ENDPOINT']).replace(/\/+$/, '')}/v1/traces`;
+  const protocol = env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] || env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/protobuf';
+  if (protocol === 'http/json') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter({ url });
+  }
+  if (protocol !== 'http/protobuf') warn?.(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported; exporting traces as http/protobuf`);
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter({ url });
+}
