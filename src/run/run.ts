@@ -142,6 +142,8 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
  * `runs stats`. Counts only; a failure to write it never fails the run.
  */
 async function indexRun(pipeline: CompiledPipeline, state: RunState, ledger: CostLedger, prompts: ReadonlyMap<string, string>): Promise<void> {
+  // A simulated run (`run --sim`) costs nothing and says nothing about real usage.
+  if (state.simulated) return;
   const { appendIndex, promptHash, summariseRun } = await import('../cost/ledger-index.js');
   const providerTypes = new Map<string, string>();
   for (const step of pipeline.steps) for (const model of step.agent.chain.models) providerTypes.set(model.ref.id, model.provider.type);
