@@ -4,6 +4,7 @@
 // Rate limits go through Redis too. On close (SIGTERM) active jobs get a grace period to finish;
 // after it they are stopped (state saved) and handed back to the wait list for another worker.
 
+import { formatUsd } from '../cost/format-usd.js';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runRow, type RowResult } from '../batch/row.js';
@@ -124,7 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       }
       await recordResult(redis, keys, data, result);
       finished++;
-      options.log(`job ${job.id}: ${result.status}${result.costUsd ? ` $${result.costUsd.toFixed(4)}` : ''} (run ${data.runId})`);
+      options.log(`job ${job.id}: ${result.status}${result.costUsd ? ` ${formatUsd(result.costUsd)}` : ''} (run ${data.runId})`);
       // A failed row is recorded; BullMQ retrying it would only repeat the failure (--retry-failed does it on purpose).
       if (result.status !== 'succeeded') throw new UnrecoverableError(result.error ?? result.status);
       return result;

@@ -562,6 +562,10 @@ export interface Pricing {
    */
   source?: string;
   /**
+   * false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.
+   */
+  check_catalogue?: boolean;
+  /**
    * When the price was read (YYYY-MM-DD).
    */
   as_of?: string;
