@@ -12,11 +12,6 @@ import { simSchemaMarker } from '../sim/generate.js';
 
 /** Not a secret: the simulator accepts any key, and the SDKs want a non-empty one. */
 const simulatedKeyEnv = 'AGENTPIPE_SIMULATED_KEY';
-/**
- * Every key a model is built with is registered for redaction by value (src/secrets.ts), so this one
- * must be a string no output contains: the word "simulated" would be redacted from every line.
- */
-const simulatedKey = 'agentpipe-simulator-placeholder-key';
 
 function simulatedProvider(provider: ProviderSpec, url: string): ProviderSpec {
   const wantsV1 = provider.type === 'openai' || provider.type === 'openai-compatible';
@@ -26,7 +21,7 @@ function simulatedProvider(provider: ProviderSpec, url: string): ProviderSpec {
 /** A run's model cache whose adapters all talk to the simulator and whose keys are always "set". */
 class SimulatedModelCache extends ModelCache {
   constructor(private readonly url: string) {
-    super({ [simulatedKeyEnv]: simulatedKey }, (spec, env) => statingSchema(createLanguageModel({ ...spec, provider: simulatedProvider(spec.provider, url) }, env)));
+    super({ [simulatedKeyEnv]: 'agentpipe-sim-7d1f0c93b2e84a56' }, (spec, env) => statingSchema(createLanguageModel({ ...spec, provider: simulatedProvider(spec.provider, url) }, env)));
   }
   override keyStatus(_spec: ModelSpec): ProviderKeyStatus {
     return { envVars: [], required: false, isSet: true, baseUrl: this.url };

@@ -22,8 +22,8 @@ const migrations: Migration[] = [
 ];
 
 /** How many Hamming-nearest candidates are rescored per wanted result (and at least how many). */
-export const rescoreFactor = 40;
-export const minimumCandidates = 400;
+export const rescoreFactor = 10;
+export const minimumCandidates = 100;
 
 const codeTable = (bits: number) => `knowledge_codes_${bits}`;
 

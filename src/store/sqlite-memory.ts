@@ -121,14 +121,15 @@ export class SqliteMemoryStore implements MemoryStore {
       .slice(0, limit);
   }
 
-  forgetThread(id: string): boolean {
+  forgetThread(id: string): string[] | undefined {
     let found = false;
+    const runs = (this.statement('SELECT DISTINCT run_id FROM memory_turns WHERE thread_id = ? AND run_id IS NOT NULL').all(id) as Array<{ run_id: string }>).map((row) => row.run_id);
     this.transaction(() => {
       this.statement('DELETE FROM memory_turns WHERE thread_id = ?').run(id);
       found = Number(this.statement('DELETE FROM memory_threads WHERE id = ?').run(id).changes) > 0;
     });
     this.scrub();
-    return found;
+    return found ? runs : undefined;
   }
 
   forgetFact(id: number): boolean {

@@ -4,7 +4,9 @@ import type { RunEvent } from '../../run/events.js';
 import type { Usage } from '../../providers/types.js';
 import { describeScope } from '../../run/budget.js';
 
-export const formatCost = (usd: number): string => `$${usd < 0.01 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
+import { formatUsd } from '../../cost/format-usd.js';
+
+export const formatCost = (usd: number): string => formatUsd(usd);
 
 export const totalTokens = (usage: Usage): number => usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
 
@@ -47,6 +49,10 @@ export function describeEvent(event: RunEvent): string | undefined {
       return `${where}search: ${event.results} results${event.cached ? ' (cached)' : ''}`;
     case 'search-failed':
       return `${where}search failed (${event.provider}): ${event.error}`;
+    case 'knowledge-retrieved':
+      return `${where}knowledge: ${event.chunks} passage(s)${event.sources.length ? ` from ${event.sources.slice(0, 3).join(', ')}${event.sources.length > 3 ? ', …' : ''}` : ''}`;
+    case 'thread-summarized':
+      return `${where}thread ${event.thread}: ${event.turns} older turn(s) folded into the summary by ${event.model}`;
     case 'warning':
       return `${where}warning: ${event.message}`;
     case 'text-delta':
