@@ -3,8 +3,8 @@
 //   node bench/knowledge-worker.mjs query <dir> <queries>   top-10 through the store (1-bit codes + float rescoring)
 //   node bench/knowledge-worker.mjs scan  <dir> <queries>   exact top-10 by a brute-force Float32Array scan, and recall@10 of query's answers
 //   node bench/knowledge-worker.mjs index <dir> <chunks> <simUrl>   chunk + embed (simulator over HTTP) + store
-// Prints one JSON line. Texts are synthetic (a seeded Zipf-like vocabulary), embedded by the simulator's
-// hashed bag-of-words model, so vectors are reproducible in every phase.
+// Prints one JSON line. Texts are synthetic (seeded topics plus a Zipf-like background vocabulary),
+// embedded by the simulator's hashed bag-of-words model, so vectors are reproducible in every phase.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,18 +26,31 @@ function random(seed) {
   };
 }
 const vocabulary = Array.from({ length: 20000 }, (_, number) => `w${number.toString(36)}`);
-/** A text of `length` words, drawn with a Zipf-like skew (a few common words, a long tail). */
+/** `length` background words, drawn with a Zipf-like skew (a few common words, a long tail). */
 function text(next, length = 30) {
   const words = [];
   for (let word = 0; word < length; word++) words.push(vocabulary[Math.floor(vocabulary.length * next() ** 2.2)]);
   return words.join(' ');
 }
-const documentText = (number) => text(random(1000 + number));
-/** A query: half the words of a random document plus a few others, as a user would paraphrase. */
+// Documents are about topics, as real ones are: each of 2,000 topics has 40 words of its own; a
+// document takes 20 words of its topic and 10 background words, so its nearest neighbours are the
+// other documents of its topic, as with real text embeddings.
+const topics = 2000;
+const topicWords = (topic) => {
+  const next = random(500000 + topic);
+  return Array.from({ length: 40 }, () => `t${topic.toString(36)}x${Math.floor(next() * 1e6).toString(36)}`);
+};
+const topicOf = (number) => Math.floor(random(700000 + number)() * topics);
+function documentText(number) {
+  const next = random(1000 + number);
+  const own = topicWords(topicOf(number));
+  return [...Array.from({ length: 20 }, () => own[Math.floor(next() * own.length)]), ...text(next, 10).split(' ')].join(' ');
+}
+/** A query: 8 words of a random document's topic (not necessarily its own) and 2 background words. */
 function queryText(number, documents) {
   const next = random(900000 + number);
-  const source = documentText(Math.floor(next() * documents)).split(' ');
-  return [...source.filter(() => next() < 0.5), ...text(next, 4).split(' ')].join(' ');
+  const own = topicWords(topicOf(Math.floor(next() * documents)));
+  return [...Array.from({ length: 8 }, () => own[Math.floor(next() * own.length)]), ...text(next, 2).split(' ')].join(' ');
 }
 
 const rss = () => process.memoryUsage().rss;

@@ -44,6 +44,8 @@ export interface EstimateOptions {
   today?: string;
   /** Omitted (or --no-history): the prior alone. */
   history?: EstimateHistory;
+  /** Token counts shared between estimates (`agentpipe diff` prices a hundred agents with one layer in common). */
+  counter?: TokenCounter;
 }
 
 export interface PromptTokens {
@@ -161,8 +163,8 @@ function limitsOf(pipeline: CompiledPipeline, step: CompiledStep): { item?: numb
 
 export async function estimatePipeline(pipeline: CompiledPipeline, options: EstimateOptions = {}): Promise<EstimateReport> {
   const inputs = resolveInputs(pipeline.inputs, options.inputs ?? {}, { mode: 'estimate' });
-  const counter = new TokenCounter();
-  const { toolDefinitions } = await import('../tools/registry.js');
+  const counter = options.counter ?? new TokenCounter();
+  const [{ toolDefinitions }, { expandFromCache }] = await Promise.all([import('../tools/registry.js'), import('../mcp/cache.js')]);
   const history = options.history;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
 
@@ -174,7 +176,7 @@ export async function estimatePipeline(pipeline: CompiledPipeline, options: Esti
     const firstItem = step.forEach ? lookupPath({ inputs, steps }, step.forEach) : undefined;
     const item = Array.isArray(firstItem) ? firstItem[0] : undefined;
     const prompt = renderPrompt(step, { inputs, steps, item, itemIndex: 0, run: { id: 'estimate' }, today });
-    const definitions = toolDefinitions(step.agent.toolSet).map((definition) => JSON.stringify(definition)).join('\n');
+    const definitions = toolDefinitions(expandFromCache(step.agent.toolSet, pipeline.root)).map((definition) => JSON.stringify(definition)).join('\n');
     const text = requestText(prompt.system.map((part) => part.text), prompt.user, definitions);
     rendered.set(step.id, { prompt, definitions, text, hash: promptHash(text) });
   }

@@ -26,6 +26,8 @@ export interface RunOptions {
   target: string;
   inputs: Record<string, unknown>;
   modelOverride?: string;
+  /** The conversation thread (`--thread`), kept in run.json so a resume continues it. */
+  thread?: string;
   ports: RuntimePorts;
   /** The project's environment (process env plus .env): keys for providers, values to redact. */
   env: NodeJS.ProcessEnv;
@@ -82,6 +84,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
     updatedAt: now,
     inputs: options.inputs,
     ...(options.modelOverride ? { modelOverride: options.modelOverride } : {}),
+    ...(options.thread ? { thread: options.thread } : {}),
     steps: {},
     costUsd: 0,
     ledger: undefined,
@@ -117,7 +120,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env, onPrompt: (label, text) => prompts.set(label, text) });
   let result: PipelineResult;
   try {
-    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen } });
+    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen, ...(options.ports.firstUsableModel ? { firstUsableModel: options.ports.firstUsableModel } : {}) } });
   } catch (error) {
     // A bug or an unexpected throw still leaves a saved, resumable state behind.
     result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };

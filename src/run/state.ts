@@ -53,6 +53,8 @@ export interface RunState {
   updatedAt: string;
   inputs: Record<string, unknown>;
   modelOverride?: string;
+  /** `run --thread <id>`: the conversation thread the run continues (a resume continues it too). */
+  thread?: string;
   steps: Record<string, StepState>;
   costUsd: number;
   /** The cost ledger (src/cost/ledger.ts), serialised. */

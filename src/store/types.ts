@@ -98,8 +98,9 @@ export interface MemoryStore {
   addFact(scope: string, text: string, embeddingModel: string, embedding: Float32Array): number;
   facts(scope?: string): Fact[];
   searchFacts(scope: string, embeddingModel: string, query: Float32Array, limit: number): Array<Fact & { similarity: number }>;
-  /** Deletes a thread (and its turns) and scrubs the file so its text is gone. False when unknown. */
-  forgetThread(id: string): boolean;
+  /** Deletes a thread (and its turns) and scrubs the file so its text is gone. Returns the ids of the
+   * runs that took part (their records under .agentpipe/runs/ hold the same text), or undefined when unknown. */
+  forgetThread(id: string): string[] | undefined;
   forgetFact(id: number): boolean;
   /** Deletes every fact of a scope; returns how many. */
   forgetScope(scope: string): number;

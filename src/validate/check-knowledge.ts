@@ -36,6 +36,11 @@ export function checkKnowledge(context: ValidationContext, checked: Checked<Agen
   const facts = agent.memory?.facts;
   if (knowledge) checkEmbeddingModel(context, checked, ['knowledge', 'embedding'], knowledge.embedding);
   if (facts?.embedding) checkEmbeddingModel(context, checked, ['memory', 'facts', 'embedding'], facts.embedding);
+  if (facts && !facts.embedding && !knowledge) {
+    report(context, checked.source, ['memory', 'facts'], 'knowledge/embedding', 'memory.facts needs an embedding model to recall facts by similarity', {
+      fix: 'set memory.facts.embedding (or knowledge.embedding) to an embedding model such as openai/text-embedding-3-small',
+    });
+  }
   if (agent.memory?.thread?.summary_model) checkModelReference(context, checked.source, ['memory', 'thread', 'summary_model'], agent.memory.thread.summary_model);
 
   (agent.tools ?? []).forEach((tool, index) => {

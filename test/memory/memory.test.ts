@@ -2,7 +2,7 @@
 // earlier turns, a run without --thread is stateless, older turns are summarised (and charged), a
 // SIGKILL mid-run leaves the thread usable, and forget leaves no trace of the text in the file.
 
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimRequest, type Simulator } from '../../src/sim/index.js';
@@ -46,6 +46,12 @@ afterAll(async () => {
 
 const run = (question: string, thread?: string, agent = 'chat') =>
   runCli(['run', `agents/${agent}.yaml`, '--input', `question=${question}`, ...(thread ? ['--thread', thread] : [])], { cwd: root, env });
+
+async function readTree(directory: string): Promise<Buffer> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return Buffer.concat(await Promise.all(files.map((file) => readFile(file).catch(() => Buffer.alloc(0)))));
+}
 
 async function storeBytes(): Promise<Buffer> {
   const parts = await Promise.all(['store.db', 'store.db-wal', 'store.db-shm'].map((file) => readFile(join(root, '.agentpipe', file)).catch(() => Buffer.alloc(0))));
@@ -99,6 +105,9 @@ describe('conversation threads', () => {
     while (!chats().some((request) => bodyOf(request).includes('SLOW-QUESTION'))) await pause(20);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
+    // The killed run remembers its thread, so `run --resume` continues the same conversation.
+    const states = await Promise.all((await readdir(join(root, '.agentpipe', 'runs'))).map((id) => readFile(join(root, '.agentpipe', 'runs', id, 'run.json'), 'utf8').then((text) => JSON.parse(text) as { thread?: string; status: string })));
+    expect(states.filter((state) => state.thread === 'k1').map((state) => state.status)).toContain('running');
     const shown = JSON.parse((await runCli(['memory', 'show', 'k1', '--json'], { cwd: root, env })).stdout) as { turns: Array<{ content: string; answered: boolean }> };
     expect(shown.turns.map((turn) => [turn.content, turn.answered])).toEqual([
       ['question=before the crash', true],
@@ -117,10 +126,13 @@ describe('conversation threads', () => {
     expect((await storeBytes()).includes('ADA-MARKER')).toBe(true);
     const result = await runCli(['memory', 'forget', 't1'], { cwd: root, env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('forgot thread t1');
+    expect(result.stdout).toMatch(/forgot thread t1 and 4 run record\(s\) of it/);
     const bytes = await storeBytes();
     expect(bytes.includes('ADA-MARKER')).toBe(false);
     expect(bytes.includes('Ada Lovelace')).toBe(false);
+    // Nor anywhere else under .agentpipe/: the thread's run records went with it.
+    const everything = await readTree(join(root, '.agentpipe'));
+    expect(everything.includes('ADA-MARKER')).toBe(false);
     const list = await runCli(['memory', 'list', '--json'], { cwd: root, env });
     expect((JSON.parse(list.stdout) as { threads: Array<{ id: string }> }).threads.map((thread) => thread.id)).not.toContain('t1');
     expect((await runCli(['memory', 'forget', 't1'], { cwd: root, env })).code).toBe(2);

@@ -1,6 +1,7 @@
 // `agentpipe memory list|show|forget`: conversation threads and remembered facts in the store.
 // `forget <thread-id>` deletes a thread with all its turns and summary; `forget fact:<n>` one fact;
-// `forget --scope <name>` every fact of a scope. Deleted text is scrubbed from the file and its WAL.
+// `forget --scope <name>` every fact of a scope. Deleted text is scrubbed from the file and its WAL,
+// and a forgotten thread's run records (.agentpipe/runs/<id>/, which hold the same text) are deleted.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
@@ -23,6 +24,22 @@ async function withStores<T>(work: (stores: Stores) => T): Promise<T> {
 }
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+/** Deletes `.agentpipe/runs/<id>/` of each `store-path\0run-id`; returns how many existed. */
+async function removeRuns(entries: string[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  const [{ rm, stat }, { dirname, join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  let removed = 0;
+  for (const entry of entries) {
+    const [location = '', runId = ''] = entry.split('\u0000');
+    if (!/^[A-Za-z0-9_.-]+$/.test(runId)) continue;
+    const directory = join(dirname(location), 'runs', runId);
+    if (!(await stat(directory).then(() => true, () => false))) continue;
+    await rm(directory, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
 
 export async function memoryCommand(action: string | undefined, id: string | undefined, flags: MemoryFlags): Promise<number> {
   const { UsageError } = await import('../../errors.js');
@@ -64,18 +81,24 @@ export async function memoryCommand(action: string | undefined, id: string | und
     }
     case 'forget': {
       if (!id && !flags.scope) throw new UsageError('`agentpipe memory forget` needs a thread id, fact:<n>, or --scope <name>');
-      return withStores(({ memory }) => {
-        let forgotten: string;
-        if (flags.scope && !id) forgotten = `${memory.forgetScope(flags.scope)} fact(s) of scope ${flags.scope}`;
-        else {
-          const fact = /^fact:(\d+)$/.exec(id!);
-          const found = fact ? memory.forgetFact(Number(fact[1])) : memory.forgetThread(id!);
-          if (!found) throw new UsageError(`nothing to forget: no ${fact ? 'fact' : 'thread'} "${id}"`);
-          forgotten = fact ? id! : `thread ${id}`;
+      const runs: string[] = [];
+      const forgotten = await withStores(({ memory, location }) => {
+        if (flags.scope && !id) return `${memory.forgetScope(flags.scope)} fact(s) of scope ${flags.scope}`;
+        const fact = /^fact:(\d+)$/.exec(id!);
+        if (fact) {
+          if (!memory.forgetFact(Number(fact[1]))) throw new UsageError(`nothing to forget: no fact "${id}"`);
+          return id!;
         }
-        print(flags.json ? JSON.stringify({ forgotten }) : `forgot ${forgotten}`);
-        return 0;
+        const threadRuns = memory.forgetThread(id!);
+        if (!threadRuns) throw new UsageError(`nothing to forget: no thread "${id}"`);
+        runs.push(...threadRuns.map((runId) => `${location}\u0000${runId}`));
+        return `thread ${id}`;
       });
+      // The thread's runs hold its questions and answers too (run.json inputs, outputs, events).
+      const removed = await removeRuns(runs);
+      const suffix = removed > 0 ? ` and ${removed} run record(s) of it` : '';
+      print(flags.json ? JSON.stringify({ forgotten, runRecords: removed }) : `forgot ${forgotten}${suffix}`);
+      return 0;
     }
     default:
       throw new UsageError(`\`agentpipe memory\` needs list, show or forget${action ? ` (not "${action}")` : ''}`);

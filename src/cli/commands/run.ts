@@ -140,12 +140,24 @@ function withFailedStep(error: Error | undefined, steps: RunResult['state']['ste
   return error;
 }
 
+/** The run's thread: --thread, or the one a resumed run was started with (they must agree). */
+async function threadOf(prepared: PreparedRun, flags: RunFlags): Promise<string | undefined> {
+  const given = flags.thread === undefined ? undefined : String(flags.thread);
+  const saved = prepared.resume?.thread;
+  if (given !== undefined && saved !== undefined && given !== saved) {
+    const { UsageError } = await import('../../errors.js');
+    throw new UsageError(`run ${prepared.resume!.runId} continues thread "${saved}"; --thread "${given}" cannot change that`);
+  }
+  return given ?? saved;
+}
+
 /** Opens the store when the target has knowledge or memory (or --thread), then runs. */
 async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): Promise<number> {
   const [{ prepareMemory }, { guardOutput }] = await Promise.all([import('../../memory/prepare.js'), import('../progress/streams.js')]);
   const { pipeline, env } = prepared;
   const output = guardOutput();
-  const memory = await prepareMemory(pipeline, env, { ...(flags.thread !== undefined ? { thread: String(flags.thread) } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
+  const thread = await threadOf(prepared, flags);
+  const memory = await prepareMemory(pipeline, env, { ...(thread !== undefined ? { thread } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
   try {
     return await executeWith(prepared, json, flags, memory);
   } finally {
@@ -196,6 +208,7 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
       target: prepared.target,
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
+      ...(memory?.threadId ? { thread: memory.threadId } : {}),
       ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory } : {}) }),
       env,
       signal: controller.signal,

@@ -49,6 +49,10 @@ export function describeEvent(event: RunEvent): string | undefined {
       return `${where}search: ${event.results} results${event.cached ? ' (cached)' : ''}`;
     case 'search-failed':
       return `${where}search failed (${event.provider}): ${event.error}`;
+    case 'knowledge-retrieved':
+      return `${where}knowledge: ${event.chunks} passage(s)${event.sources.length ? ` from ${event.sources.slice(0, 3).join(', ')}${event.sources.length > 3 ? ', …' : ''}` : ''}`;
+    case 'thread-summarized':
+      return `${where}thread ${event.thread}: ${event.turns} older turn(s) folded into the summary by ${event.model}`;
     case 'warning':
       return `${where}warning: ${event.message}`;
     case 'text-delta':
