@@ -22,7 +22,8 @@ export interface PriceDifference {
 
 export interface PriceCheck {
   model: string;
-  status: 'same' | 'differs' | 'stale' | 'unknown' | 'local';
+  /** `incomplete`: every price set matches, but the catalogue has cache prices the file leaves out. */
+  status: 'same' | 'differs' | 'incomplete' | 'stale' | 'unknown' | 'local';
   differences: PriceDifference[];
   asOf?: string;
   /** The date the catalogue's current price took effect, when it records one. */
@@ -63,7 +64,9 @@ export function checkPrices(providers: ProvidersFile, catalogue: Catalogue, toda
       differences.push({ field, ...(ours !== undefined ? { ours } : {}), catalogue: theirs });
     }
     const stale = price.changedOn !== undefined && (asOf === undefined || asOf < price.changedOn);
-    checks.push({ ...base, status: differences.length > 0 ? 'differs' : stale ? 'stale' : 'same', differences, catalogue: price, ...(price.changedOn ? { changedOn: price.changedOn } : {}) });
+    const differs = differences.some((difference) => difference.ours !== undefined);
+    const status = differs ? 'differs' : stale ? 'stale' : differences.length > 0 ? 'incomplete' : 'same';
+    checks.push({ ...base, status, differences, catalogue: price, ...(price.changedOn ? { changedOn: price.changedOn } : {}) });
   }
   return checks;
 }

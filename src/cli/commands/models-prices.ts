@@ -16,13 +16,14 @@ export async function pricesCommand(flags: ModelsFlags): Promise<number> {
   const catalogue = await loadCatalogue();
   const today = new Date().toISOString().slice(0, 10);
   const checks = checkPrices(config.providers.value, catalogue, today);
-  const changed = checks.filter((check) => (check.status === 'differs' || check.status === 'stale') && !check.acknowledged);
+  const changed = checks.filter((check) => (check.status === 'differs' || check.status === 'stale' || check.status === 'incomplete') && !check.acknowledged);
   if (flags.updatePrices && changed.length > 0) await rewrite(config.root, config.providers.source.file, changed, catalogue.source, today);
   if (flags.json) {
     output.out(`${JSON.stringify({ source: catalogue.source, updated: flags.updatePrices === true ? changed.map((check) => check.model) : [], models: checks }, null, 2)}\n`);
     return 0;
   }
   const lines = checks.map((check) => {
+    if (check.status === 'incomplete') return `  ${check.model}: ${describeDifferences(check)}`;
     if (check.status === 'differs') return `  ${check.model}: ${describeDifferences(check)}${check.acknowledged ? ' (check_catalogue: false, left as is)' : ''}`;
     if (check.status === 'stale') return `  ${check.model}: as_of ${check.asOf ?? 'not set'} is older than the catalogue's change on ${check.changedOn}`;
     if (check.status === 'unknown') return `  ${check.model}: not in the catalogue`;
