@@ -132,12 +132,18 @@ describe('lint of MCP tools, offline', { timeout: 120_000 }, () => {
       expect(beforeCodes).toContain('mcp/unverified');
       expect(beforeCodes).toContain('ref/mcp-server');
 
+      const priced = async () => JSON.parse((await runCli(['estimate', 'agents/adder.yaml', '--format', 'json', '--no-history'], { cwd: root, env: simEnv(sim.url) })).stdout).totalUsd.low as number;
+      await writeFile(join(root, 'agents/adder.yaml'), agentYaml('adder', { tools: ['everything.get-sum'] }));
+      const lowUncached = await priced();
+
       const listed = await runCli(['mcp', 'list', 'everything', '--json'], { cwd: root, env: simEnv(sim.url) });
       expect(listed.code).toBe(0);
       const tools = JSON.parse(listed.stdout).servers[0].tools as Array<{ name: string; inputSchema: unknown }>;
       expect(tools.map((tool) => tool.name)).toContain('get-sum');
       const cache = JSON.parse(await readFile(join(root, '.agentpipe-mcp-tools.json'), 'utf8'));
       expect(cache.servers.everything.tools.length).toBe(tools.length);
+      // With the cached schema (descriptions of a and b), the floor counts the definition really sent.
+      expect(await priced()).toBeGreaterThan(lowUncached);
 
       await writeFile(join(root, 'agents/adder.yaml'), agentYaml('adder', { tools: ['everything.get-sum', 'everything.get-summ'] }));
       const after = await runCli(['lint', '--format', 'json'], { cwd: root, env: simEnv(sim.url) });
