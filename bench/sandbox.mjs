@@ -3,6 +3,7 @@
 // project (about 300 files, a .git folder, a .env and keys to mask). Needs a build and bubblewrap.
 // Standalone: `node bench/sandbox.mjs`. Exports run() -> rows for bench/run.mjs.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,13 @@ async function makeWorkspace() {
   return root;
 }
 
+/** CPU seconds (user + system) used so far by this process's finished children, from /proc/self/stat. */
+function childCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // After the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14 here.
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+}
+
 const median = (samples) => [...samples].sort((left, right) => left - right)[Math.floor(samples.length / 2)];
 
 export async function run() {
@@ -43,7 +51,7 @@ export async function run() {
     permissions: {
       read: { allow: ['**'], deny: ['.env*', '**/*.pem', '**/*.key', '.git/**', '.agentpipe/**', 'node_modules/**'], maxBytes: 1 << 20 },
       write: { allow: ['out/**'], deny: [], maxBytes: 1 << 20 },
-      bash: { allow: ['*'], deny: [], timeoutMs: 30_000, maxOutputBytes: 1 << 16, env: ['PATH'], shell: false, expose: ['.git/**', 'node_modules/**'], sandbox: 'auto' },
+      bash: { allow: ['*'], deny: [], timeoutMs: 30_000, maxOutputBytes: 1 << 16, env: ['PATH'], shell: false, expose: ['.git/**', 'node_modules/**'], sandbox: 'auto', allowHosts: [] },
       http: { allowHosts: [], denyHosts: [], timeoutMs: 1000, maxBytes: 1, maxRedirects: 0 },
     },
   };
@@ -62,17 +70,35 @@ export async function run() {
       // Interleaved so that load from other processes on the machine hits both sides alike.
       const bare = [];
       const sandboxed = [];
+      const cpu = { bare: 0, sandboxed: 0 };
       await once(file, args, false);
       await once(file, args, true);
       for (let call = 0; call < calls; call++) {
+        let before = childCpuMs();
         bare.push(await once(file, args, false));
+        cpu.bare += childCpuMs() - before;
+        before = childCpuMs();
         sandboxed.push(await once(file, args, true));
+        cpu.sandboxed += childCpuMs() - before;
       }
+      // CPU time moves far less than wall time when the machine is shared (it leaves out waiting).
+      rows.push({ name: `${label}: CPU time of the child processes per call`, value: cpu.sandboxed / calls, unit: 'ms', baseline: cpu.bare / calls, ratio: cpu.sandboxed / Math.max(cpu.bare, 0.01), note: `added ${((cpu.sandboxed - cpu.bare) / calls).toFixed(1)} ms CPU` });
       const bareMs = median(bare);
       const sandboxMs = median(sandboxed);
       rows.push({ name: `${label}: sandboxed call (ms, median of ${calls})`, value: sandboxMs, unit: 'ms', baseline: bareMs, ratio: sandboxMs / bareMs, note: `bare spawn ${bareMs.toFixed(1)} ms` });
       rows.push({ name: `${label}: added by the sandbox per call`, value: sandboxMs - bareMs, unit: 'ms', goal: `<= ${goalMs} ms`, note: sandboxMs - bareMs <= goalMs ? 'met' : 'NOT met' });
     }
+    // The floor no bubblewrap sandbox can go under on this kernel: the same namespaces, one mount.
+    const bwrapPath = execFileSync('sh', ['-c', 'command -v bwrap'], { encoding: 'utf8' }).trim();
+    const floorArgs = ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', 'true'];
+    const floor = [];
+    const full = [];
+    for (let call = 0; call < calls; call++) {
+      floor.push(await once(bwrapPath, floorArgs, false));
+      full.push(await once('true', [], true));
+    }
+    rows.push({ name: 'bare bwrap (namespaces, one mount) running true', value: median(floor), unit: 'ms', note: 'the kernel and bubblewrap floor' });
+    rows.push({ name: 'our sandbox over that floor (mounts, masks, limits)', value: median(full) - median(floor), unit: 'ms' });
     // The layout walk alone (globs expanded against the workspace), the part that grows with file count.
     const { workspaceLayout } = await load('sandbox/layout.js');
     const walks = Array.from({ length: calls }, () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
 import { generateValidators } from './gen-validators.mjs';
 import { generateMetaschemaValidator } from './gen-metaschema.mjs';
+import { generateConfigDoc } from './gen-config-doc.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const kinds = { providers: 'ProvidersFile', tools: 'ToolsFile', agent: 'AgentFile', layer: 'LayerFile', template: 'TemplateFile', test: 'TestFile' };
@@ -39,6 +40,7 @@ const outputs = [
   [typesTarget, await generate()],
   [validatorsTarget, await generateValidators(`${root}schemas`, Object.keys(kinds))],
   [`${root}src/validate/generated/json-schema-2020.ts`, generateMetaschemaValidator()],
+  [`${root}docs/config.md`, await generateConfigDoc(`${root}schemas`)],
 ];
 if (process.argv.includes('--check')) {
   for (const [target, text] of outputs) {
@@ -50,5 +52,6 @@ if (process.argv.includes('--check')) {
   }
 } else {
   await mkdir(`${root}src/validate/generated`, { recursive: true });
+  await mkdir(`${root}docs`, { recursive: true });
   for (const [target, text] of outputs) await writeFile(target, text);
 }

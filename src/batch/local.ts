@@ -3,6 +3,7 @@
 // --max-cost is watched as each call is paid: once reached, rows in flight stop (their state saved,
 // resumable) and no row starts.
 
+import { formatUsd } from '../cost/format-usd.js';
 import { BudgetExceededError, InterruptedError } from '../errors.js';
 import { createDefaultPorts } from '../run/default-ports.js';
 import { newRunId } from '../run/ids.js';
@@ -101,4 +102,4 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
   return { results, ...(stopped ? { stopped } : {}) };
 }
 
-const budgetStop = (spent: number, limit: number) => new BudgetExceededError(`batch --max-cost reached: spent $${spent.toFixed(4)} of $${limit}`, spent, limit);
+const budgetStop = (spent: number, limit: number) => new BudgetExceededError(`batch --max-cost reached: spent ${formatUsd(spent)} of $${limit}`, spent, limit);

@@ -1,6 +1,7 @@
 // The results file (one JSON line per input row, in input order) and the batch summary: counts,
 // spend by model, p50/p95 row durations and failure classes.
 
+import { formatUsd } from '../cost/format-usd.js';
 import { mkdir, rename, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RowResult } from './row.js';
@@ -96,7 +97,7 @@ export function summarise(results: RowResult[], extra: Pick<BatchSummary, 'batch
   };
 }
 
-const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFixed(4) : value.toFixed(2)}`;
+const usd = (value: number) => formatUsd(value);
 const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 export function formatSummary(summary: BatchSummary): string {

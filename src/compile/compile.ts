@@ -48,7 +48,8 @@ export function resolveTarget(config: ProjectConfig, target: CompileTarget, cwd 
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    // Data properties only: an accessor (a lazily located SourceRef line) is not read here.
+    for (const descriptor of Object.values(Object.getOwnPropertyDescriptors(value))) if ('value' in descriptor) deepFreeze(descriptor.value);
   }
   return value;
 }

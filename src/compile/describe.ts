@@ -39,7 +39,7 @@ export function describePermissions(permissions: Permissions): string[] {
   return [
     `    read:  allow ${list(read.allow)}; deny ${list(read.deny)}; max ${formatBytes(read.maxBytes)}`,
     `    write: allow ${list(write.allow)}; deny ${list(write.deny)}; max ${formatBytes(write.maxBytes)}`,
-    `    bash:  allow ${list(bash.allow)}; deny ${list(bash.deny)}; timeout ${formatDuration(bash.timeoutMs)}; output ${formatBytes(bash.maxOutputBytes)}; env ${list(bash.env)}${bash.shell ? '; shell on' : ''}; sandbox ${bash.sandbox === 'off' ? 'OFF' : 'auto'}${bash.expose.length ? `; expose ${list(bash.expose)}` : ''}`,
+    `    bash:  allow ${list(bash.allow)}; deny ${list(bash.deny)}; timeout ${formatDuration(bash.timeoutMs)}; output ${formatBytes(bash.maxOutputBytes)}; env ${list(bash.env)}${bash.shell ? '; shell on' : ''}; sandbox ${bash.sandbox === 'off' ? 'OFF' : 'auto'}${bash.expose.length ? `; expose ${list(bash.expose)}` : ''}; network ${bash.allowHosts.length ? list(bash.allowHosts) : 'none'}`,
     `    http:  hosts ${list(http.allowHosts)}; deny ${list(http.denyHosts)}; timeout ${formatDuration(http.timeoutMs)}; max ${formatBytes(http.maxBytes)}`,
   ];
 }

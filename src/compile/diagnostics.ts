@@ -40,11 +40,24 @@ export class CompileDiagnostics {
  * the reference moves to the next line, where the text itself starts.
  */
 export function sourceRef(source: SourceFile, path: ValuePath): SourceRef {
-  const position = source.locate(path);
-  const line = source.text.split('\n', position.line)[position.line - 1] ?? '';
-  const rest = line.slice(position.col - 1).trimStart();
-  const blockScalar = /^[|>][-+0-9]*\s*(#.*)?$/.test(rest);
-  const reference: SourceRef = blockScalar ? { file: source.file, line: position.line + 1 } : { file: source.file, line: position.line, col: position.col };
+  // Located on first read: finding a position re-parses the file with `yaml`, and most references
+  // are never read (a run, an estimate or a diff of a thousand agents reads few or none).
+  let position: { line: number; col?: number } | undefined;
+  const resolve = (): { line: number; col?: number } => {
+    if (position) return position;
+    const found = source.locate(path);
+    const line = source.text.split('\n', found.line)[found.line - 1] ?? '';
+    const rest = line.slice(found.col - 1).trimStart();
+    const blockScalar = /^[|>][-+0-9]*\s*(#.*)?$/.test(rest);
+    position = blockScalar ? { line: found.line + 1 } : { line: found.line, col: found.col };
+    return position;
+  };
+  const reference = { file: source.file } as SourceRef;
+  Object.defineProperties(reference, {
+    line: { get: () => resolve().line, enumerable: true },
+    // Absent (undefined, so not printed in JSON) for a block scalar, whose text starts on its own line.
+    col: { get: () => resolve().col, enumerable: true },
+  });
   origins.set(reference, { source, path });
   return reference;
 }

@@ -110,6 +110,8 @@ export interface BashRules {
   expose: string[];
   /** auto: an OS sandbox or refusal; off: explicit opt-out. */
   sandbox: SandboxMode;
+  /** Hosts reachable from inside the sandbox through agentpipe's proxy; empty: no network. */
+  allowHosts: string[];
 }
 
 export type SandboxMode = 'auto' | 'off';

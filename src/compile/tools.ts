@@ -16,7 +16,7 @@ import { parseOptionalDuration, parseOptionalSize } from './units.js';
 export const denyAllPermissions: Permissions = {
   read: { allow: [], deny: [], maxBytes: 1024 ** 2 },
   write: { allow: [], deny: [], maxBytes: 1024 ** 2 },
-  bash: { allow: [], deny: [], timeoutMs: 30_000, maxOutputBytes: 64 * 1024, env: ['PATH', 'HOME'], shell: false, expose: [], sandbox: 'auto' },
+  bash: { allow: [], deny: [], timeoutMs: 30_000, maxOutputBytes: 64 * 1024, env: ['PATH', 'HOME'], shell: false, expose: [], sandbox: 'auto', allowHosts: [] },
   http: { allowHosts: [], denyHosts: [], timeoutMs: 20_000, maxBytes: 2 * 1024 ** 2, maxRedirects: 5 },
 };
 
@@ -30,7 +30,7 @@ export function toPermissionsOverride(file: PermissionsFile | undefined): Permis
   }
   if (file?.bash) {
     const bash = file.bash;
-    override.bash = defined({ allow: bash.allow, deny: bash.deny, timeoutMs: parseOptionalDuration(bash.timeout), maxOutputBytes: parseOptionalSize(bash.max_output), env: bash.env, shell: bash.shell, expose: bash.expose, sandbox: bash.sandbox });
+    override.bash = defined({ allow: bash.allow, deny: bash.deny, timeoutMs: parseOptionalDuration(bash.timeout), maxOutputBytes: parseOptionalSize(bash.max_output), env: bash.env, shell: bash.shell, expose: bash.expose, sandbox: bash.sandbox, allowHosts: bash.allow_hosts });
   }
   if (file?.http) {
     const http = file.http;

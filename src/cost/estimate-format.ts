@@ -5,19 +5,17 @@ import type { Tier } from './estimate-math.js';
 
 export type EstimateFormat = 'text' | 'json' | 'markdown';
 
-/** Dollars with enough digits that small calls do not show as $0.00. */
-export function formatUsd(value: number): string {
-  if (value === 0) return '$0';
-  if (value < 0.01) return `$${value.toFixed(4)}`;
-  return `$${value.toFixed(value < 10 ? 3 : 2)}`;
-}
+import { formatUsd as formatDollars } from './format-usd.js';
+
+/** Dollars for estimates: a tenth of a cent under $10, two significant digits under a cent. */
+export const formatUsd = (value: number): string => formatDollars(value, true);
 
 function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
   const widths = rows.reduce<number[]>((max, row) => row.map((cell, index) => Math.max(cell.length, max[index] ?? 0)), []);
   return rows.map((row) => row.map((cell, index) => (rightAligned.has(index) ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0))).join('  ').trimEnd());
 }
 
-const header = ['step', 'agent', 'model', 'items', 'calls l/e/w', 'tokens in (exp)', 'low', 'expected', 'worst'];
+const header = ['step', 'agent', 'model', 'items', 'calls l/e/w', 'tokens in (exp)', 'low', 'expected', 'worst', 'source'];
 
 function rows(report: EstimateReport): string[][] {
   const stepRows = report.steps.map((step) => [
@@ -30,16 +28,25 @@ function rows(report: EstimateReport): string[][] {
     formatUsd(step.costUsd.low),
     formatUsd(step.costUsd.expected),
     formatUsd(step.costUsd.worst),
+    step.source,
   ]);
-  return [...stepRows, ['total', '', '', '', '', '', formatUsd(report.totalUsd.low), formatUsd(report.totalUsd.expected), formatUsd(report.totalUsd.worst)]];
+  return [...stepRows, ['total', '', '', '', '', '', formatUsd(report.totalUsd.low), formatUsd(report.totalUsd.expected), formatUsd(report.totalUsd.worst), '']];
 }
 
+/**
+ * With --max-cost, the gated tier against it. Against the file's own limits.max_cost, the expected
+ * cost: the run stops at that budget, so the worst case is capped by it and is no error.
+ */
 function budgetLine(report: EstimateReport, gate: { maxCostUsd?: number; tier: Tier }): string | undefined {
-  const limit = gate.maxCostUsd ?? report.budgetUsd;
+  if (gate.maxCostUsd !== undefined) {
+    const value = report.totalUsd[gate.tier];
+    return `${gate.tier} ${formatUsd(value)} ${value > gate.maxCostUsd ? 'is OVER' : 'is within'} the --max-cost budget of ${formatUsd(gate.maxCostUsd)}`;
+  }
+  const limit = report.budgetUsd;
   if (limit === undefined) return undefined;
-  const value = report.totalUsd[gate.tier];
-  const origin = gate.maxCostUsd !== undefined ? '--max-cost' : 'limits.max_cost';
-  return `${gate.tier} ${formatUsd(value)} ${value > limit ? 'is OVER' : 'is within'} the ${origin} budget of ${formatUsd(limit)}`;
+  const expected = report.totalUsd.expected;
+  const stop = report.totalUsd.worst > limit ? `; a run stops at it, so worst is ${formatUsd(report.totalUsd.worst)} (the budget plus the calls in flight)` : '';
+  return `expected ${formatUsd(expected)} ${expected > limit ? 'is OVER' : 'is within'} the limits.max_cost budget of ${formatUsd(limit)}${stop}`;
 }
 
 export function formatEstimate(report: EstimateReport, format: EstimateFormat, gate: { maxCostUsd?: number; tier: Tier } = { tier: 'worst' }): string {
@@ -48,7 +55,7 @@ export function formatEstimate(report: EstimateReport, format: EstimateFormat, g
   const fallbacks = report.byModel.filter((entry) => entry.costUsd.expected === 0 && entry.costUsd.worst > 0).map((entry) => `${entry.model} ${formatUsd(entry.costUsd.worst)}`);
   const notes = [
     ...(report.steps.some((step) => !step.prompt.exact) ? ['~ approximate token count (not an OpenAI model).'] : []),
-    'worst = max_tokens x max_iterations per item, every fallback model included, no cache hits.',
+    'low = a floor (one call per item, one-token answers, cache hits, the cheapest model); worst = a ceiling (max_tokens x max_iterations per item, every fallback model, no cache hits, capped by max_cost).',
     ...(fallbacks.length ? [`worst case includes fallbacks: ${fallbacks.join(', ')}`] : []),
     ...report.steps.flatMap((step) =>
       step.knowledge

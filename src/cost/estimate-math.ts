@@ -9,10 +9,10 @@ export type Tier = 'low' | 'expected' | 'worst';
 export const tiers: readonly Tier[] = ['low', 'expected', 'worst'];
 export type Tiers<T = number> = Record<Tier, T>;
 
-/** Output tokens of a typical final answer (low tier), capped by max_tokens. */
+/** Output tokens of a typical answer (the expected tier without history), capped by max_tokens. */
 export const typicalOutputTokens = 400;
-/** Expected output as a share of max_tokens. */
-export const expectedOutputShare = 0.6;
+/** The shortest answer a model can give: the floor's output per call. */
+export const floorOutputTokens = 1;
 /** Expected model calls of an agent with tools (call, tool, call, tool, answer). */
 export const expectedToolIterations = 3;
 /** Tokens one round of tool results adds, expected and worst. */
@@ -38,9 +38,10 @@ export interface LoopShape {
 /**
  * How the cached prefix is billed. `read`: the first call writes the cache, every later call (any
  * item) reads it. `miss`: every call writes it again (the worst case: the cache expired or was
- * evicted). `none`: the provider does not cache, the prefix is plain input.
+ * evicted). `none`: the provider does not cache, the prefix is plain input. `floor`: every call
+ * reads it (another run wrote it moments ago): the cheapest case, for the low tier.
  */
-export type CacheMode = 'read' | 'miss' | 'none';
+export type CacheMode = 'read' | 'miss' | 'none' | 'floor';
 
 /** Whether a provider caches this prefix: Anthropic explicitly, OpenAI automatically from 1024 tokens. */
 export function providerCaches(model: ModelSpec, prefixTokens: number): boolean {
@@ -63,29 +64,37 @@ export function loopUsage(shape: LoopShape, cache: CacheMode, contextWindow?: nu
       usage.inputTokens += Math.min(room, shape.input + call * (shape.output + shape.toolResult));
       usage.outputTokens += shape.output;
       if (cache === 'none') usage.inputTokens += shape.cachedPrefix;
-      else if (cache === 'read' && callNumber > 0) usage.cacheReadTokens += shape.cachedPrefix;
+      else if (cache === 'floor' || (cache === 'read' && callNumber > 0)) usage.cacheReadTokens += shape.cachedPrefix;
       else usage.cacheWriteTokens += shape.cachedPrefix;
     }
   }
   return usage;
 }
 
-export function loopCost(shape: LoopShape, model: ModelSpec, cache: CacheMode): { usage: Usage; costUsd: number } {
-  const effective = cache !== 'none' && !providerCaches(model, shape.cachedPrefix) ? 'none' : cache;
-  const usage = loopUsage(shape, effective, model.contextWindow);
-  return { usage, costUsd: priceUsage(usage, model.pricing) };
+/** For the floor: any provider with a cache price may serve a repeated prompt from its cache. */
+function mayCache(model: ModelSpec, prefixTokens: number): boolean {
+  return prefixTokens > 0 && (model.provider.type === 'anthropic' || model.pricing.cacheRead !== undefined);
 }
 
-/** Per-call output tokens of each tier for an agent's max_tokens. */
+export function loopCost(shape: LoopShape, model: ModelSpec, cache: CacheMode): { usage: Usage; costUsd: number } {
+  const caches = cache === 'floor' ? mayCache(model, shape.cachedPrefix) : providerCaches(model, shape.cachedPrefix);
+  const effective = cache !== 'none' && !caches ? 'none' : cache;
+  const usage = loopUsage(shape, effective, model.contextWindow);
+  // The floor never pays more for a cached token than for a plain one.
+  const pricing = cache === 'floor' ? { ...model.pricing, cacheRead: Math.min(model.pricing.cacheRead ?? model.pricing.input, model.pricing.input) } : model.pricing;
+  return { usage, costUsd: priceUsage(usage, pricing) };
+}
+
+/** Per-call output tokens of each tier for an agent's max_tokens: one token, a typical answer, max_tokens. */
 export function outputTokens(maxTokens: number): Tiers {
-  const low = Math.min(maxTokens, typicalOutputTokens);
-  return { low, expected: Math.max(low, Math.round(maxTokens * expectedOutputShare)), worst: maxTokens };
+  return { low: Math.min(maxTokens, floorOutputTokens), expected: Math.min(maxTokens, typicalOutputTokens), worst: maxTokens };
 }
 
 /**
- * Model calls per item. Without tools the loop ends at the first answer. With tools, low is one
- * call, expected is 3 (capped by max_iterations) and worst is max_iterations. An output schema adds
- * one repair call to the worst case.
+ * Model calls per item. Low is always one call (a model may answer at once, and a first answer
+ * may match the output schema). Without tools the loop ends at the first answer. With tools,
+ * expected is 3 (capped by max_iterations) and worst is max_iterations. An output schema adds one
+ * repair call to the worst case.
  */
 export function callCounts(hasTools: boolean, maxIterations: number, hasOutputSchema: boolean): Tiers {
   const repair = hasOutputSchema ? 1 : 0;

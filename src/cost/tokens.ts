@@ -17,6 +17,24 @@ export const approximationFactors: Record<ProviderType, number> = {
   'openai-compatible': 1.05,
 };
 
+/**
+ * Per tier, what the count is multiplied by. The floor must stay under any real provider count:
+ * providers add framing per message and per tool, but another tokenizer may need far fewer tokens
+ * for the same text (the o200k approximation is off by ±15% on prose and more on code, JSON and
+ * other scripts; a byte-based count gives dense code about 0.7 of its o200k count), so the floor
+ * takes 0.6 of an approximated count and 0.75 of an exact one. The ceiling takes 1.5 of an approximated count
+ * and 1.15 of an exact one, plus framing per call (below). History replaces these with what the
+ * provider reported (see history.ts).
+ */
+export const tierFactors = {
+  exact: { low: 0.75, worst: 1.15 },
+  approximate: { low: 0.6, worst: 1.5 },
+} as const;
+/** Tool definitions: OpenAI renders them more compactly than their JSON, so the floor counts less. */
+export const toolDefinitionFloorShare = 0.6;
+/** Tokens of message framing (roles, separators, request fields) a ceiling adds per call. */
+export const framingTokensPerCall = 64;
+
 const cl100kModels = /^gpt-(3\.5|4)(-|$)/;
 
 /** How a model's tokens are counted: the encoding, and whether the count is exact. */
@@ -90,5 +108,12 @@ export class TokenCounter {
     const { encoding, factor } = tokenizerFor(model);
     await this.load(encoding);
     return Math.ceil(this.countIn(encoding, text) * factor);
+  }
+
+  /** The raw o200k (or cl100k) count of `text` for `model`, before any factor. */
+  async raw(model: ModelSpec, text: string): Promise<number> {
+    const { encoding } = tokenizerFor(model);
+    await this.load(encoding);
+    return this.countIn(encoding, text);
   }
 }

@@ -217,12 +217,13 @@ export async function compareSnapshots(base: Snapshot, head: Snapshot, sides: { 
 
   const cost: CostChange[] = [];
   if (options.cost !== false && (agentChange.size > 0 || templateChange.size > 0)) {
-    const [{ estimatePipeline }, { preloadTokenizer }] = await Promise.all([import('../cost/estimate.js'), import('../cost/tokens.js')]);
+    const [{ estimatePipeline }, { preloadTokenizer, TokenCounter }] = await Promise.all([import('../cost/estimate.js'), import('../cost/tokens.js')]);
     await preloadTokenizer();
+    const counter = new TokenCounter();
     const estimate = async (snapshot: Snapshot, kind: 'agent' | 'template', name: string): Promise<Tiers | null> => {
       const exists = kind === 'agent' ? snapshot.config.agents.has(name) : snapshot.config.templates.has(name);
       if (!exists) return null;
-      const report = await estimatePipeline(snapshot.pipeline(kind, name), { today: '2026-01-01' });
+      const report = await estimatePipeline(snapshot.pipeline(kind, name), { today: '2026-01-01', counter });
       return report.totalUsd;
     };
     const targets: Array<['agent' | 'template', string]> = [...[...templateChange.keys()].map((name) => ['template', name] as ['template', string]), ...[...agentChange.keys()].map((name) => ['agent', name] as ['agent', string])];

@@ -23,21 +23,20 @@ export interface PromptDiff {
 
 interface Document {
   text: string;
-  /** For each line (0-based), the part it belongs to. */
-  owners: string[];
+  /** For each line (0-based), the part it belongs to (described only for changed lines: locating a source line re-parses its file). */
+  owners: RenderedPart[];
 }
 
 const describePart = (part: RenderedPart): string => `${part.kind === 'user' ? 'user' : part.kind === 'layer' ? `layer ${part.name}` : 'system'} (${part.source.file}:${part.source.line})`;
 
 function documentOf(parts: readonly RenderedPart[]): Document {
   const lines: string[] = [];
-  const owners: string[] = [];
+  const owners: RenderedPart[] = [];
   for (const part of parts) {
     const header = part.kind === 'user' ? '## user' : part.kind === 'layer' ? `## system: layer ${part.name}` : '## system: agent';
-    const where = describePart(part);
     for (const line of [header, ...part.text.split('\n'), '']) {
       lines.push(line);
-      owners.push(where);
+      owners.push(part);
     }
   }
   return { text: `${lines.join('\n')}\n`, owners };
@@ -54,7 +53,8 @@ export function diffPrompts(agent: string, before: readonly RenderedPart[] | und
     let newLine = hunk.newStart - 1;
     for (const line of hunk.lines) {
       const mark = line[0];
-      const owner = mark === '-' ? old.owners[oldLine] : mark === '+' ? now.owners[newLine] : undefined;
+      const part = mark === '-' ? old.owners[oldLine] : mark === '+' ? now.owners[newLine] : undefined;
+      const owner = part === undefined ? undefined : describePart(part);
       if (owner !== undefined && !provenance.includes(owner)) provenance.push(owner);
       if (mark !== '+') oldLine += 1;
       if (mark !== '-') newLine += 1;

@@ -79,9 +79,10 @@ export class Snapshot {
     private readonly modules: Modules,
   ) {}
 
-  static async load(label: string, root: string): Promise<Snapshot> {
+  /** `cache`: shared by the two sides of a diff, so that unchanged files are parsed once. */
+  static async load(label: string, root: string, cache?: import('../load/index.js').LoadCache, memory?: ReadonlyMap<string, Buffer>): Promise<Snapshot> {
     const modules = await loadModules();
-    const raw = await modules.loadProject({ cwd: root, env: process.env });
+    const raw = await modules.loadProject({ cwd: root, env: process.env, ...(cache ? { cache } : {}), ...(memory ? { files: memory } : {}) });
     const result = await modules.validateProject(raw, { env: raw.env, mode: 'lint' });
     if (!result.config) {
       const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { registerSecretsFromEnv } from '../secrets.js';
 import { discoverFiles, findRoot, type DiscoveredFile } from './discover.js';
+import { discoverVirtual } from './virtual.js';
 import { loadDotenv, type Env } from './dotenv.js';
 import { decodeConfigFile } from './encoding.js';
 import { interpolate, pathKey, type InterpolatedSources, type UnsetVariable } from './interpolate.js';
@@ -30,11 +31,24 @@ export interface LoadOptions {
   paths?: string[];
   /** Environment for `${NAME}`; `.env` at the root fills in what it lacks. Default: process.env. */
   env?: Env;
+  /**
+   * Parses shared between loads of two revisions of one project (`agentpipe diff`): a file whose
+   * path and text are unchanged is parsed, and located, once. Only files without `${` are shared,
+   * since interpolation depends on the environment.
+   */
+  cache?: LoadCache;
+  /**
+   * The project's files in memory (relative path -> bytes) instead of on disk under `cwd`, which is
+   * then the root as is (an empty folder serves: tools resolve their workspace in it).
+   */
+  files?: ReadonlyMap<string, Buffer>;
 }
+
+export type LoadCache = Map<string, { parsed: ReturnType<typeof parseYaml>; locators: ReturnType<typeof createLocators> }>;
 
 export async function loadProject(options: LoadOptions = {}): Promise<RawProject> {
   const start = path.resolve(options.cwd ?? process.cwd(), options.file ?? options.paths?.[0] ?? '.');
-  const foundRoot = await findRoot(start);
+  const foundRoot = options.files ? (options.files.has('providers.yaml') ? start : undefined) : await findRoot(start);
   const root = foundRoot ?? (await stat(start).then((info) => (info.isDirectory() ? start : path.dirname(start)), () => start));
   const env = await loadDotenv(root, options.env ?? process.env);
   registerSecretsFromEnv(env);
@@ -42,7 +56,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
     const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message: `no providers.yaml in ${start} or any folder above it`, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };
     return { root, files: [], diagnostics: [diagnostic], env, missingEnv: [], unloaded: [] };
   }
-  const discovered = await discoverFiles(root);
+  const discovered = options.files ? discoverVirtual(root, options.files) : await discoverFiles(root);
   const diagnostics = [...discovered.diagnostics];
   const missingEnv: RawProject['missingEnv'] = [];
   const files: SourceFile[] = [];
@@ -50,7 +64,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   // thousand in-flight promises, and nothing else runs meanwhile.
   const unloaded = [...discovered.refused];
   for (const entry of discovered.files) {
-    const result = loadFile(entry, env);
+    const result = loadFile(entry, env, options.cache, options.files);
     diagnostics.push(...result.diagnostics);
     if (result.source) files.push(result.source);
     else unloaded.push({ kind: entry.kind, file: entry.file });
@@ -66,12 +80,16 @@ interface LoadedFile {
   unset: UnsetVariable[];
 }
 
-function loadFile(entry: DiscoveredFile, env: Env): LoadedFile {
+function loadFile(entry: DiscoveredFile, env: Env, cache?: LoadCache, memory?: ReadonlyMap<string, Buffer>): LoadedFile {
   const { file, absPath, kind } = entry;
   const problem = (code: string, message: string, fix: string): LoadedFile => ({ diagnostics: [{ severity: 'error', code, file, line: 1, col: 1, message, fix }], unset: [] });
   let buffer: Buffer;
   let descriptor: number | undefined;
-  try {
+  const held = memory?.get(file);
+  if (held) {
+    if (held.length > maxFileBytes) return problem('load/too-large', `file is ${(held.length / 1024 / 1024).toFixed(1)} MB; config files may be at most 1 MB`, 'split it, or move large data out of the config repo');
+    buffer = held;
+  } else try {
     descriptor = openSync(absPath, 'r');
     // The size is checked on the open file, before a single byte is read.
     const size = fstatSync(descriptor).size;
@@ -85,11 +103,17 @@ function loadFile(entry: DiscoveredFile, env: Env): LoadedFile {
   const decoded = decodeConfigFile(buffer, file);
   if ('binary' in decoded) return { diagnostics: [decoded.binary], unset: [] };
   const { text } = decoded;
-  const parsed = parseYaml(text, file);
+  const shared = cache && !text.includes('${') ? `${file}\0${text}` : undefined;
+  let entryCache = shared === undefined ? undefined : cache?.get(shared);
+  if (!entryCache) {
+    entryCache = { parsed: parseYaml(text, file), locators: createLocators(text) };
+    if (shared !== undefined) cache?.set(shared, entryCache);
+  }
+  const { parsed, locators } = entryCache;
   const unset: UnsetVariable[] = [];
   const sources: InterpolatedSources = new Map();
   // Most files have no `${`: skip the walk over every value.
   const value = parsed.value === undefined || !text.includes('${') ? parsed.value : interpolate(parsed.value, env, unset, sources);
-  const source: SourceFile = { kind, file, absPath, text, value, ...createLocators(text), writtenAs: (path) => sources.get(pathKey(path)) };
+  const source: SourceFile = { kind, file, absPath, text, value, ...locators, writtenAs: (path) => sources.get(pathKey(path)) };
   return { source, diagnostics: [...decoded.diagnostics, ...parsed.diagnostics], unset };
 }

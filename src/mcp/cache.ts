@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ToolSet, ToolSpec } from '../compile/ir.js';
 import type { McpToolInfo } from './connection.js';
+import { wireName } from './names.js';
+import { forVendors } from './manager.js';
 
 export const mcpCacheFile = '.agentpipe-mcp-tools.json';
 
@@ -37,4 +40,28 @@ export async function writeMcpCache(root: string, listed: Record<string, McpTool
   await writeFile(temporary, `${JSON.stringify({ version: 1, servers: sorted }, null, 2)}\n`);
   await rename(temporary, path);
   return path;
+}
+
+/**
+ * The tool set with its MCP entries expanded from the cached tool lists, for offline use (estimate
+ * counts the real tool schemas a call will carry). Entries of servers with no cached list stay as
+ * they are.
+ */
+export function expandFromCache(toolSet: ToolSet, root: string): ToolSet {
+  if (!toolSet.tools.some((tool) => tool.kind === 'mcp' && tool.definition === undefined)) return toolSet;
+  const cache = readMcpCache(root);
+  if (!cache) return toolSet;
+  const tools: ToolSpec[] = [];
+  for (const spec of toolSet.tools) {
+    const listed = spec.kind === 'mcp' && spec.definition === undefined ? cache.servers[spec.server] : undefined;
+    if (spec.kind !== 'mcp' || !listed) {
+      tools.push(spec);
+      continue;
+    }
+    for (const tool of listed.tools) {
+      if (spec.tool !== '*' && tool.name !== spec.tool) continue;
+      tools.push({ kind: 'mcp', name: wireName(spec.server, tool.name), server: spec.server, tool: tool.name, definition: { description: tool.description, inputSchema: forVendors(tool.inputSchema) } });
+    }
+  }
+  return { ...toolSet, tools };
 }

@@ -115,7 +115,7 @@ export class McpManager {
 }
 
 /** Drops the keys vendors and our draft 2020-12 validator do not take at the top of a tool schema. */
-function forVendors(schema: Record<string, unknown>): Record<string, unknown> {
+export function forVendors(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _schema, $id: _id, ...rest } = schema;
   return { type: 'object', ...rest };
 }

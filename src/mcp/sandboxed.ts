@@ -2,10 +2,11 @@
 // agent's permissions allow (read.deny masked unless bash.expose names it, writes only where
 // write.allow says), no host home, /tmp or other projects, no network, and only the environment
 // variables its `env:` lists. Its program and script stay readable so that it can start.
-import { dirname, isAbsolute, sep } from 'node:path';
+import { dirname, isAbsolute, join, sep } from 'node:path';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import type { McpServerSpec, Permissions } from '../compile/ir.js';
 import { McpError } from './errors.js';
+import { checkHost } from '../tools/permissions.js';
 import type { SpawnSpec } from '../sandbox/index.js';
 
 /** CPU seconds a server may use over its life (it lives as long as the run). */
@@ -23,6 +24,17 @@ export async function confineServer(spec: McpServerSpec & { transport: 'stdio' }
   const [file, ...args] = spec.command;
   const { confine, SandboxUnavailableError } = await import('../sandbox/index.js');
   const permissions = options.permissions;
+  // Its own network: only the hosts its allow_hosts names (http.deny_hosts still wins), through the
+  // sandbox's filtering proxy; none named, no network at all.
+  const hostRules = { allowHosts: spec.allowHosts, denyHosts: permissions?.http.denyHosts ?? [], timeoutMs: 0, maxBytes: 0, maxRedirects: 0 };
+  const allowHost = spec.allowHosts.length === 0 ? undefined : (host: string): boolean => {
+    try {
+      checkHost(hostRules, host);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   try {
     return await confine(
       { file: file!, args, env },
@@ -37,6 +49,7 @@ export async function confineServer(spec: McpServerSpec & { transport: 'stdio' }
         memoryBytes: serverMemoryBytes,
       },
       spec.sandbox,
+      allowHost,
     );
   } catch (error) {
     if (error instanceof SandboxUnavailableError) {
@@ -48,8 +61,9 @@ export async function confineServer(spec: McpServerSpec & { transport: 'stdio' }
 
 /**
  * Arguments that are absolute paths of existing files outside the workspace (a server's script) are
- * made readable: the `node_modules` folder holding it, else its own folder. The workspace itself
- * follows the permissions, never this rule.
+ * made readable: the `node_modules` folder holding it; else its own folder and the nearest
+ * `node_modules` above it, where its imports resolve. The workspace itself follows the permissions,
+ * never this rule.
  */
 function scriptFolders(args: string[], workspace: string): string[] {
   const folders = new Set<string>();
@@ -60,7 +74,18 @@ function scriptFolders(args: string[], workspace: string): string[] {
     if (!statSync(real).isFile()) continue;
     const marker = `${sep}node_modules${sep}`;
     const at = real.lastIndexOf(marker);
-    folders.add(at >= 0 ? real.slice(0, at + marker.length - 1) : dirname(real));
+    if (at >= 0) {
+      folders.add(real.slice(0, at + marker.length - 1));
+      continue;
+    }
+    folders.add(dirname(real));
+    for (let folder = dirname(real); folder !== dirname(folder); folder = dirname(folder)) {
+      const modules = join(folder, 'node_modules');
+      if (existsSync(modules) && !(modules === workspace || modules.startsWith(workspace + sep))) {
+        folders.add(modules);
+        break;
+      }
+    }
   }
   return [...folders];
 }

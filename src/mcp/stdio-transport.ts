@@ -92,9 +92,15 @@ export class SpawnedStdioTransport implements Transport {
     clearTimeout(timer);
   }
 
+  /** Stops what the sandbox started for the server (its network proxy) once the process is gone. */
+  private release(): void {
+    void this.spec.release?.().catch(() => undefined);
+  }
+
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    this.release();
     this.onclose?.();
   }
 }

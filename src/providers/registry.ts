@@ -21,6 +21,8 @@ interface ProviderTypeInfo {
   create(settings: AdapterSettings): LanguageModel;
   /** Embeddings adapter; absent when the vendor has no embeddings API (Anthropic). */
   embed?(settings: AdapterSettings): EmbeddingModel;
+  /** Imports the SDK the adapter loads on its first call (a worker does it before taking slots). */
+  loadSdk(): Promise<unknown>;
 }
 
 const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
@@ -29,31 +31,41 @@ const providerTypes: Record<ProviderType, ProviderTypeInfo> = {
     // No /v1: the SDK appends /v1/messages.
     defaultBaseUrl: 'https://api.anthropic.com',
     create: createAnthropicModel,
+    loadSdk: () => import('@anthropic-ai/sdk'),
   },
   openai: {
     baseUrlEnv: 'OPENAI_BASE_URL',
     defaultBaseUrl: 'https://api.openai.com/v1',
     create: (settings) => createOpenAIModel(settings, { compatible: false }),
     embed: (settings) => createOpenAIEmbeddingModel(settings, { compatible: false }),
+    loadSdk: () => import('openai'),
   },
   gemini: {
     baseUrlEnv: 'GOOGLE_GEMINI_BASE_URL',
     defaultBaseUrl: 'https://generativelanguage.googleapis.com',
     create: createGeminiModel,
     embed: createGeminiEmbeddingModel,
+    loadSdk: () => import('@google/genai'),
   },
   ollama: {
     baseUrlEnv: 'OLLAMA_HOST',
     defaultBaseUrl: 'http://127.0.0.1:11434',
     create: createOllamaModel,
     embed: createOllamaEmbeddingModel,
+    loadSdk: () => import('ollama'),
   },
   // The base URL must come from the spec.
   'openai-compatible': {
     create: (settings) => createOpenAIModel(settings, { compatible: true }),
     embed: (settings) => createOpenAIEmbeddingModel(settings, { compatible: true }),
+    loadSdk: () => import('openai'),
   },
 };
+
+/** Loads the SDKs of these provider types now rather than on their first call. */
+export async function warmProviderSdks(types: ProviderType[]): Promise<void> {
+  await Promise.all(types.map((type) => providerTypes[type].loadSdk().catch(() => undefined)));
+}
 
 /** Per-call timeout when neither the call nor providers.yaml sets one; for streams, the wait for each next chunk. */
 export const defaultTimeoutMs = 120_000;

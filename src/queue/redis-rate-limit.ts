@@ -12,8 +12,11 @@ import { systemClock, type Clock, type RateLimitBackend } from '../providers/rat
 import type { EventSink } from '../run/events.js';
 import { rateLimitKey } from './connection.js';
 
-/** 60 s, plus a margin for the jitter between granting a call and the provider receiving it. */
-export const windowMs = 60_250;
+/**
+ * 60 s, plus a margin for the time between granting a call and the provider receiving it (a busy
+ * worker's event loop, the request on the wire): a slot granted now is counted as used now.
+ */
+export const windowMs = 61_000;
 
 // KEYS: rpm log, tpm log. ARGV: now (ms; '' = Redis TIME), window, rpm (0 = none), tpm (0 = none), tokens, id.
 // tpm members are `<id>:<tokens>`. Returns the granted time minus now, in ms.

@@ -4,6 +4,7 @@
 // Rate limits go through Redis too. On close (SIGTERM) active jobs get a grace period to finish;
 // after it they are stopped (state saved) and handed back to the wait list for another worker.
 
+import { formatUsd } from '../cost/format-usd.js';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runRow, type RowResult } from '../batch/row.js';
@@ -43,6 +44,20 @@ interface Target {
 
 class ShutdownError extends InterruptedError {}
 
+/**
+ * Loads the provider SDKs a target uses before its first call. An adapter imports its SDK on first
+ * use, which can take seconds on a busy machine; a rate-limit slot granted just before would be
+ * used that much later, and the shared limiter counts a slot as used when it is granted.
+ */
+async function warmProviders(pipeline: CompiledPipeline): Promise<void> {
+  const { warmProviderSdks } = await import('../providers/registry.js');
+  const types = new Set(pipeline.steps.flatMap((step) => step.agent.chain.models.map((model) => model.provider.type)));
+  await warmProviderSdks([...types]);
+}
+
+/** BullMQ could not renew this job's lock: another worker may own it now, so this one stops paying. */
+class LockLostError extends InterruptedError {}
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { Worker, WaitingError, UnrecoverableError } = await import('bullmq');
   const keys = queueKeys(options.address.name);
@@ -59,8 +74,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const key = `${data.target}\0${data.modelOverride ?? ''}`;
     let target = targets.get(key);
     if (!target) {
-      target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then((prepared) => {
+      target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then(async (prepared) => {
         root = prepared.root;
+        await warmProviders(prepared.pipeline);
         return { pipeline: prepared.pipeline, env: prepared.env, ports: createDefaultPorts(prepared.env) };
       });
       // A config error is reported per job; the next job tries again (the repo may have been fixed).
@@ -96,6 +112,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       } catch (error) {
         result = { line, runId: data.runId, status: 'failed', error: error instanceof Error ? error.message : String(error), errorClass: 'config', costUsd: 0 };
       }
+      if (controller.signal.reason instanceof LockLostError) {
+        options.log(`job ${job.id}: lock lost (this worker was too slow to renew it); stopped, left to the worker that took it over`);
+        throw controller.signal.reason;
+      }
       if (controller.signal.reason instanceof ShutdownError && result.status === 'interrupted') {
         // Handed back: its state is saved; whichever worker takes it next resumes it.
         await job.moveToWait(token);
@@ -105,7 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       }
       await recordResult(redis, keys, data, result);
       finished++;
-      options.log(`job ${job.id}: ${result.status}${result.costUsd ? ` $${result.costUsd.toFixed(4)}` : ''} (run ${data.runId})`);
+      options.log(`job ${job.id}: ${result.status}${result.costUsd ? ` ${formatUsd(result.costUsd)}` : ''} (run ${data.runId})`);
       // A failed row is recorded; BullMQ retrying it would only repeat the failure (--retry-failed does it on purpose).
       if (result.status !== 'succeeded') throw new UnrecoverableError(result.error ?? result.status);
       return result;
@@ -124,6 +144,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     autorun: true,
   });
   worker.on('error', (error) => options.log(`worker: ${error.message}`));
+  worker.on('lockRenewalFailed', (jobIds: string[]) => {
+    for (const id of jobIds) active.get(id)?.abort(new LockLostError(`lost the lock of job ${id}`));
+  });
   await worker.waitUntilReady();
 
   return {

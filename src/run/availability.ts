@@ -6,8 +6,9 @@
 import type { CompiledPipeline, ModelChain, ModelSpec } from '../compile/ir.js';
 import type { ProviderKeyStatus } from '../providers/registry.js';
 
-/** How long a local server gets to answer the probe. A running Ollama answers /api/tags in a few ms. */
-export const probeTimeoutMs = 300;
+/** How long a local server gets to answer the probe. A running Ollama answers /api/tags in a few ms, but a
+ * loaded machine can take far longer to schedule it; an absent server is refused at once anyway. */
+export const probeTimeoutMs = 1500;
 
 export interface ModelCheck {
   model: string;

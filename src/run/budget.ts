@@ -4,6 +4,7 @@
 // reached is not a warning: the next model call, or the tools of an answer that asks for more
 // calls, is refused with one BudgetExceededError naming the tightest scope (the run stops, exit 3).
 
+import { formatUsd as usd } from '../cost/format-usd.js';
 import { BudgetExceededError } from '../errors.js';
 import type { EventSink } from './events.js';
 
@@ -94,7 +95,6 @@ export class Budget {
   }
 }
 
-const usd = (value: number) => `$${value.toFixed(value > 0 && value < 0.01 ? 4 : 2)}`;
 
 /** `run` -> the run, `step:x` -> step 'x', `agent:a@x` -> agent 'a' (in step 'x' when that differs). */
 export function describeScope(name: string): string {

@@ -107,6 +107,7 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
       }
     },
     price: (model, usage) => (simulated ? 0 : priceUsage(usage, model.pricing)),
+    firstUsableModel: (chain) => chain.models.find((spec) => models.keyStatus(spec).isSet && !models.isCooling(spec.ref.id))?.ref.id,
     ...(simulated ? { simulated: true } : {}),
     async toolDefinitions(toolSet) {
       return toolDefinitions(usesMcp(toolSet) ? await (await mcpManager()).expand(toolSet) : toolSet);

@@ -12,7 +12,9 @@ export interface EstimateView {
 
 export async function estimateText(prepared: PreparedRun): Promise<EstimateView> {
   try {
-    const report = await estimatePipeline(prepared.pipeline, { inputs: prepared.inputs });
+    const { loadHistory } = await import('../cost/load-history.js');
+    const history = await loadHistory(prepared.pipeline);
+    const report = await estimatePipeline(prepared.pipeline, { inputs: prepared.inputs, ...(history ? { history } : {}) });
     return { text: formatEstimate(report, 'text').trimEnd(), data: report };
   } catch (error) {
     // The plan is still worth showing when a prompt cannot be rendered for the estimate.

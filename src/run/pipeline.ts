@@ -49,6 +49,8 @@ export interface PipelinePorts {
   evaluateWhen(step: CompiledStep, context: TemplateContext): boolean;
   /** Renders one of the template's `outputs`. */
   render(template: string, context: TemplateContext, source: CompiledPipeline['source']): string;
+  /** The model a step will call first: the chain's first model that has its key and is not cooling down. */
+  firstUsableModel?(chain: CompiledStep['agent']['chain']): string | undefined;
 }
 
 export interface ExecuteOptions {
@@ -160,7 +162,9 @@ async function runStep(step: CompiledStep, options: ExecuteOptions, context: Tem
     await writer.save(state);
     return;
   }
-  emit({ type: 'step-start', stepId: step.id, agent: step.agent.name, model: step.agent.chain.models[0]?.ref.id ?? step.agent.chain.name });
+  // The model it will really call first (a model without a key is skipped), not just the route's first.
+  const firstModel = options.ports.firstUsableModel?.(step.agent.chain) ?? step.agent.chain.models[0]?.ref.id ?? step.agent.chain.name;
+  emit({ type: 'step-start', stepId: step.id, agent: step.agent.name, model: firstModel });
   const charge = (spend: ItemSpend) => {
     stepState.costUsd += spend.costUsd;
     addUsage(stepState.usage, spend.usage);

@@ -57,6 +57,8 @@ export interface RuntimePorts {
   render(template: string, context: TemplateContext, source: CompiledStep['source']): string;
   callChain(chain: ModelChain, options: CallOptions, hooks: ChainHooks): Promise<ChainAnswer>;
   price(model: ModelSpec, usage: Usage): number;
+  /** The chain's first model that can be called now (key set, not cooling down), for progress lines. */
+  firstUsableModel?(chain: ModelChain): string | undefined;
   /** `run --sim`: every answer comes from the built-in simulator; events, ledger and state say so. */
   simulated?: boolean;
   /** Async when MCP servers must first be asked for their tools. */

@@ -48,6 +48,8 @@ export interface RunResult extends PipelineResult {
   state: RunState;
   costUsd: number;
   durationMs: number;
+  /** A run that finished although an answer it kept took it past a max_cost: the message (exit 3). */
+  budgetReached?: string;
 }
 
 export async function startRun(options: RunOptions): Promise<RunResult> {
@@ -97,6 +99,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const tracer = options.traceExporter || tracingRequested(env) ? await startTracing(options, log.emit) : undefined;
   if (tracer) log.subscribe(tracer.onEvent);
   const ledger = state.ledger === undefined ? new CostLedger() : CostLedger.fromJSON(state.ledger);
+  indexedEntries.set(ledger, ledger.entries.length);
   const spent = () => ledger.total().costUsd;
   const writer = store.writer(runId, env, (current) => {
     current.ledger = ledger.toJSON();
@@ -113,10 +116,11 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   await appendFile(files.audit, '');
   const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
-  const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env });
+  const prompts = new Map<string, string>();
+  const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env, onPrompt: (label, text) => prompts.set(label, text) });
   let result: PipelineResult;
   try {
-    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen } });
+    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen, ...(options.ports.firstUsableModel ? { firstUsableModel: options.ports.firstUsableModel } : {}) } });
   } catch (error) {
     // A bug or an unexpected throw still leaves a saved, resumable state behind.
     result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };
@@ -132,9 +136,34 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   await writer.save(state);
   const durationMs = Math.round(performance.now() - started);
   log.emit({ type: 'run-end', status: result.status, costUsd: spent(), durationMs });
-  await Promise.all([log.close(), audit.flush(), writer.flush(), tracer?.flush()]);
-  return { ...result, runId: state.runId, state, costUsd: spent(), durationMs };
+  await Promise.all([log.close(), audit.flush(), writer.flush(), tracer?.flush(), indexRun(pipeline, state, ledger, prompts).catch(() => undefined)]);
+  return { ...result, runId: state.runId, state, costUsd: spent(), durationMs, ...(reached ? { budgetReached: reached } : {}) };
 }
+
+/**
+ * Appends this attempt's calls to the ledger index (src/cost/ledger-index.ts) for `estimate` and
+ * `runs stats`. Counts only; a failure to write it never fails the run.
+ */
+async function indexRun(pipeline: CompiledPipeline, state: RunState, ledger: CostLedger, prompts: ReadonlyMap<string, string>): Promise<void> {
+  // A simulated run (`run --sim`) costs nothing and says nothing about real usage.
+  if (state.simulated) return;
+  const { appendIndex, promptHash, summariseRun } = await import('../cost/ledger-index.js');
+  const providerTypes = new Map<string, string>();
+  for (const step of pipeline.steps) for (const model of step.agent.chain.models) providerTypes.set(model.ref.id, model.provider.type);
+  const sizes = new Map([...prompts].map(([label, text]) => [label, { chars: text.length, hash: promptHash(text) }]));
+  const lines = summariseRun({
+    runId: state.runId,
+    status: state.status,
+    steps: pipeline.steps.map((step) => ({ id: step.id, agent: step.agent.name, fanout: step.forEach !== undefined, search: step.agent.search.mode !== 'never', durationMs: state.steps[step.id]?.durationMs ?? 0 })),
+    // A resumed run indexes only what this attempt called; earlier attempts indexed theirs.
+    entries: ledger.entries.slice(indexedEntries.get(ledger) ?? 0),
+    providerTypes,
+    prompts: sizes,
+  });
+  await appendIndex(pipeline.root, lines);
+}
+
+const indexedEntries = new WeakMap<CostLedger, number>();
 
 /** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */
 async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, readOutput: (stepId: string, itemIndex?: number) => Promise<unknown>): Promise<Map<string, unknown>> {

@@ -22,7 +22,7 @@ function simulatedProvider(provider: ProviderSpec, url: string): ProviderSpec {
 /** A run's model cache whose adapters all talk to the simulator and whose keys are always "set". */
 class SimulatedModelCache extends ModelCache {
   constructor(private readonly url: string) {
-    super({ [simulatedKeyEnv]: 'simulated' }, (spec, env) => statingSchema(createLanguageModel({ ...spec, provider: simulatedProvider(spec.provider, url) }, env)));
+    super({ [simulatedKeyEnv]: 'agentpipe-sim-7d1f0c93b2e84a56' }, (spec, env) => statingSchema(createLanguageModel({ ...spec, provider: simulatedProvider(spec.provider, url) }, env)));
   }
   override keyStatus(_spec: ModelSpec): ProviderKeyStatus {
     return { envVars: [], required: false, isSet: true, baseUrl: this.url };

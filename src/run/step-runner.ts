@@ -25,6 +25,8 @@ export interface StepRunnerOptions {
   audit: AuditLog;
   emit: EventSink;
   env: NodeJS.ProcessEnv;
+  /** Told each item's first request text (system, user, tool definitions), for the ledger index's size and hash. */
+  onPrompt?: (label: string, text: string) => void;
 }
 
 /** Budget scopes one agent call is charged to. Names are stable across resumes (restored from run.json). */
@@ -131,14 +133,17 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
       return result;
     };
 
+    const system = [...prompt.system, ...(augment?.system ?? [])];
+    const tools = [...(await ports.toolDefinitions(agent.toolSet)), ...(augment?.tools ?? [])];
+    options.onPrompt?.(label, [...system.map((part) => part.text), prompt.user, tools.map((definition) => JSON.stringify(definition)).join('\n')].join('\n'));
     const result = await runAgentLoop({
       agent,
       stepId: label,
       limits: effectiveLimits(step),
-      system: [...prompt.system, ...(augment?.system ?? [])],
+      system,
       user: prompt.user,
       ...(augment?.history.length ? { history: augment.history } : {}),
-      tools: [...(await ports.toolDefinitions(agent.toolSet)), ...(augment?.tools ?? [])],
+      tools,
       callModel,
       runTool,
       emit,

@@ -5,6 +5,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { workspaceLayout } from './layout.js';
+import { proxyPortInside, proxySocketInside } from './proxy.js';
 import { etcCredentialMasks, presentSystemFolders, toolchainFolders } from './system.js';
 import type { SandboxBackend, SandboxCommand, SandboxPolicy, SpawnSpec } from './types.js';
 
@@ -17,6 +18,16 @@ export interface BwrapFeatures {
   /** `--disable-userns` exists (bubblewrap >= 0.8): no nested user namespaces inside. */
   disableUserns: boolean;
 }
+
+/**
+ * Inside the network namespace only loopback exists: socat listens on 127.0.0.1:3128 and carries each
+ * connection to the host proxy's socket. The command starts once the port listens (0C38 = 3128,
+ * state 0A = LISTEN in /proc/net/tcp), after at most about 2 s.
+ */
+const proxyBridge = [
+  `socat TCP-LISTEN:${proxyPortInside},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${proxySocketInside} 2>/dev/null &`,
+  `tries=0; while [ $tries -lt 200 ] && ! grep -q ':${proxyPortInside.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A' /proc/net/tcp; do sleep 0.01; tries=$((tries + 1)); done`,
+].join('\n');
 
 /** Used when the command's environment has no PATH. */
 const defaultPath = '/usr/local/bin:/usr/bin:/bin';
@@ -65,13 +76,20 @@ export function bwrapArguments(features: BwrapFeatures, command: SandboxCommand,
   for (const file of layout.readOnlyFiles) args.push('--ro-bind', at(file), at(file));
   for (const folder of layout.maskedFolders) args.push('--tmpfs', at(folder), '--remount-ro', at(folder));
   for (const file of layout.maskedFiles) args.push('--ro-bind', '/dev/null', at(file));
+  if (policy.proxySocket !== undefined) {
+    args.push('--ro-bind', policy.proxySocket, proxySocketInside);
+    const proxy = `http://127.0.0.1:${proxyPortInside}`;
+    for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) args.push('--setenv', name, proxy);
+    args.push('--setenv', 'NODE_USE_ENV_PROXY', '1', '--unsetenv', 'NO_PROXY', '--unsetenv', 'no_proxy');
+  }
   args.push('--chdir', policy.workspace);
   // HOME points at the private /tmp: the host's home folder does not exist in here.
   if (command.env['HOME'] !== undefined) args.push('--setenv', 'HOME', '/tmp');
   // Limits are set by the shell inside, after bubblewrap (which needs more memory to start than a tight
   // limit might allow), then the shell execs the command so it keeps the process id.
   const limits = `ulimit -t ${policy.cpuSeconds} && ulimit -d ${Math.floor(policy.memoryBytes / 1024)} && exec "$@"`;
-  args.push('--', '/bin/sh', '-c', limits, 'sh', command.file, ...command.args);
+  const script = policy.proxySocket === undefined ? limits : `${proxyBridge}\n${limits}`;
+  args.push('--', '/bin/sh', '-c', script, 'sh', command.file, ...command.args);
   return { args, extraInputs };
 }
 

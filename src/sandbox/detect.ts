@@ -11,7 +11,7 @@ import type { SandboxAvailability } from './types.js';
 
 const run = promisify(execFile);
 
-function findOnPath(program: string, searchPath: string): string | undefined {
+export function findOnPath(program: string, searchPath: string): string | undefined {
   for (const folder of searchPath.split(delimiter)) {
     if (!isAbsolute(folder)) continue;
     const candidate = join(folder, program);

@@ -3,7 +3,7 @@
 // why; `off` (an explicit, lint-warned opt-out) runs it as it is.
 
 import type { SandboxMode } from '../compile/ir.js';
-import { detectSandbox } from './detect.js';
+import { detectSandbox, findOnPath } from './detect.js';
 import type { SandboxCommand, SandboxPolicy, SpawnSpec } from './types.js';
 
 export type { SandboxAvailability, SandboxBackend, SandboxCommand, SandboxPolicy, SpawnSpec } from './types.js';
@@ -19,11 +19,27 @@ export class SandboxUnavailableError extends Error {
   }
 }
 
-export async function confine(command: SandboxCommand, policy: SandboxPolicy, mode: SandboxMode): Promise<SpawnSpec> {
+/**
+ * What to spawn for `command`. With `allowHost` the sandbox gets a network of one proxy that lets
+ * through only the hosts it accepts (call `release()` on the result once the command has exited);
+ * without it, no network at all. `off` runs the command as it is, network included.
+ */
+export async function confine(command: SandboxCommand, policy: SandboxPolicy, mode: SandboxMode, allowHost?: (host: string) => boolean): Promise<SpawnSpec> {
   if (mode === 'off') return { file: command.file, args: command.args, env: command.env, cwd: policy.workspace, extraInputs: [] };
   const availability = await detectSandbox();
   if (!availability.available) throw new SandboxUnavailableError(availability.reason);
-  return availability.backend.wrap(command, policy);
+  if (allowHost === undefined) return availability.backend.wrap(command, policy);
+  if (findOnPath('socat', process.env['PATH'] ?? '/usr/bin:/bin') === undefined) {
+    throw new SandboxUnavailableError('bash.allow_hosts needs socat inside the sandbox, and it is not installed (install the package "socat")');
+  }
+  const { startHostProxy } = await import('./proxy.js');
+  const proxy = await startHostProxy(allowHost);
+  try {
+    return { ...(await availability.backend.wrap(command, { ...policy, proxySocket: proxy.socketPath })), release: () => proxy.close() };
+  } catch (error) {
+    await proxy.close();
+    throw error;
+  }
 }
 
 /** One line for `explain`: what runs the commands on this host. */

@@ -40,6 +40,35 @@ function matcherFor(patterns: string[]): Matcher {
 
 const coversFolder = (matcher: Matcher, folder: string): boolean => matcher(folder) || matcher(`${folder}/${probe}`);
 
+/**
+ * `.env*` entries below an exposed folder (node_modules, .git), relative to it. Such folders are large
+ * and written by tools, not by hand, so they are searched once per process rather than per command:
+ * a `.env` file created inside one during a run is masked from the next run on.
+ */
+const envEntriesCache = new Map<string, { files: string[]; folders: string[] }>();
+function envEntriesBelow(folder: string): { files: string[]; folders: string[] } {
+  const cached = envEntriesCache.get(folder);
+  if (cached) return cached;
+  const found = { files: [] as string[], folders: [] as string[] };
+  const walk = (relative: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(relative === '' ? folder : join(folder, relative), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isSymbolicLink()) continue;
+      if (envName.test(entry.name)) (entry.isDirectory() ? found.folders : found.files).push(path);
+      else if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk('');
+  envEntriesCache.set(folder, found);
+  return found;
+}
+
 /** Whether some pattern could match a path strictly below `folder` (its literal base is in or above it). */
 function reachesBelow(patterns: string[], folder: string): boolean {
   return patterns.some((pattern) => {
@@ -107,6 +136,13 @@ export function workspaceLayout(policy: SandboxPolicy): WorkspaceLayout {
         const exposed = coversFolder(expose, relative);
         if (denied && !exposed && !reachesBelow(policy.expose, relative)) {
           layout.maskedFolders.push(relative);
+          continue;
+        }
+        // A read-only folder exposed whole: only the .env floor applies below it.
+        if (exposed && !writable && !grantedFolder(relative) && !reachesBelow(grants.filePatterns, relative) && !reachesBelow(grants.folders, relative)) {
+          const below = envEntriesBelow(join(policy.workspace, relative));
+          layout.maskedFiles.push(...below.files.map((path) => `${relative}/${path}`));
+          layout.maskedFolders.push(...below.folders.map((path) => `${relative}/${path}`));
           continue;
         }
         let childWritable = writable;

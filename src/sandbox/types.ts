@@ -18,6 +18,8 @@ export interface SandboxPolicy {
   cpuSeconds: number;
   /** RLIMIT_DATA, in bytes. */
   memoryBytes: number;
+  /** The host proxy's Unix socket (see proxy.ts); absent: no network at all. */
+  proxySocket?: string;
 }
 
 /** A program (name or path) with its arguments and the scrubbed environment it runs with. */
@@ -35,6 +37,8 @@ export interface SpawnSpec {
   cwd: string;
   /** Extra input pipes (fd 3, 4, …) the backend reads at start-up, e.g. a synthetic /etc/passwd. */
   extraInputs: string[];
+  /** Stops what the sandbox started for this command (the network proxy); call after it exits. */
+  release?: () => Promise<void>;
 }
 
 export interface SandboxBackend {

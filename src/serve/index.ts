@@ -4,6 +4,7 @@
 import { UsageError } from '../errors.js';
 import { listRunStates } from '../run/state.js';
 import { jwtSettingsFromEnv } from './auth.js';
+import { costsOf } from './runner.js';
 import { buildServer, type BuiltServer, type ServerOptions } from './server.js';
 import type { ApiRunStatus, RunIndex } from './run-index.js';
 
@@ -71,6 +72,6 @@ async function backfill(root: string, index: RunIndex): Promise<void> {
     // A CLI run saved as running is either still running elsewhere or was killed: serve cannot tell, and does not touch it.
     const status: ApiRunStatus = state.status === 'budget-exceeded' || state.status === 'failed' ? 'failed' : state.status === 'running' ? 'interrupted' : state.status;
     index.insert({ id: state.runId, target: state.target, name: state.name, kind: state.kind, status, tags: [], inputs: state.inputs, ...(state.modelOverride ? { model: state.modelOverride } : {}), createdAt: state.createdAt });
-    index.finish(state.runId, { status, endedAt: state.updatedAt, durationMs: Math.max(0, Date.parse(state.updatedAt) - Date.parse(state.createdAt)), costUsd: state.costUsd ?? 0, ...(state.error ? { error: state.error, errorClass: state.status === 'budget-exceeded' ? 'budget' : 'step_failed' } : {}), costs: [] });
+    index.finish(state.runId, { status, endedAt: state.updatedAt, durationMs: Math.max(0, Date.parse(state.updatedAt) - Date.parse(state.createdAt)), costUsd: state.costUsd ?? 0, ...(state.error ? { error: state.error, errorClass: state.status === 'budget-exceeded' ? 'budget' : 'step_failed' } : {}), costs: costsOf(state) });
   }
 }

@@ -5,6 +5,8 @@
 
 import type { DatabaseSync } from 'node:sqlite';
 import { migrate } from '../store/sqlite.js';
+// store.db is a run file like any other: no known secret value is ever written to it.
+import { redactSecrets, redactValue } from '../tools/redact.js';
 
 export type ApiRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled';
 export const apiRunStatuses: readonly ApiRunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'interrupted', 'cancelled'];
@@ -114,7 +116,7 @@ export class RunIndex {
   insert(run: Omit<IndexedRun, 'costUsd' | 'attempts'>): void {
     this.database
       .prepare('INSERT INTO runs (id, target, name, kind, status, tags, inputs, model, max_cost, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), JSON.stringify(run.inputs), run.model ?? null, run.maxCost ?? null, run.createdAt);
+      .run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), JSON.stringify(redactValue(run.inputs)), run.model ?? null, run.maxCost ?? null, run.createdAt);
   }
 
   get(id: string): IndexedRun | undefined {
@@ -135,7 +137,7 @@ export class RunIndex {
     try {
       this.database
         .prepare('UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, cost_usd = ?, error_class = ?, error = ? WHERE id = ?')
-        .run(result.status, result.endedAt, result.durationMs, result.costUsd, result.errorClass ?? null, result.error ?? null, id);
+        .run(result.status, result.endedAt, result.durationMs, result.costUsd, result.errorClass ?? null, result.error === undefined ? null : redactSecrets(result.error), id);
       this.database.prepare('DELETE FROM run_costs WHERE run_id = ?').run(id);
       const insert = this.database.prepare('INSERT INTO run_costs (run_id, agent, provider, model, cost_usd, calls) VALUES (?, ?, ?, ?, ?, ?)');
       for (const cost of result.costs) insert.run(id, cost.agent, cost.provider, cost.model, cost.costUsd, cost.calls);

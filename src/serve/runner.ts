@@ -185,7 +185,7 @@ export function errorClass(status: string, error: unknown): string {
   return 'step_failed';
 }
 
-function costsOf(state: RunState): RunCost[] {
+export function costsOf(state: RunState): RunCost[] {
   if (state.ledger === undefined) return [];
   const groups = new Map<string, RunCost>();
   for (const entry of CostLedger.fromJSON(state.ledger).entries) {

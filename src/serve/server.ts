@@ -53,7 +53,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
 
   const app = Fastify({
     bodyLimit: options.bodyLimit,
-    logger: options.log ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'] } : false,
+    logger: options.log ? { level: 'info', stream: process.stderr, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["sec-websocket-protocol"]'] } : false,
     // Unknown properties are refused, not silently dropped. Scalars are coerced (query strings are text).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,

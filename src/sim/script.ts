@@ -3,6 +3,7 @@
 // request content, so end-to-end tests can answer each agent by a marker in its system prompt.
 
 import { generatedTurn } from './generate.js';
+import { UsageMeter } from './measure.js';
 
 export type SimApi = 'anthropic' | 'openai' | 'gemini' | 'ollama';
 
@@ -103,6 +104,8 @@ export interface ScriptFile {
   routes?: Array<{ match: string; turns: SimTurn[]; repeat?: boolean }>;
   faults?: SimFault[];
   defaultTurn?: SimTurn;
+  /** Bill turns without explicit usage by what the request weighs (see measure.ts). */
+  measureUsage?: boolean;
 }
 
 export type Script = SimTurn[] | ScriptFunction | ScriptFile;
@@ -110,6 +113,7 @@ export type Script = SimTurn[] | ScriptFunction | ScriptFile;
 export const credentialHeaders = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'proxy-authorization']);
 
 export class ScriptPlayer {
+  private meter: UsageMeter | undefined;
   private readonly queue: SimTurn[] = [];
   private readonly routes: NonNullable<ScriptFile['routes']> = [];
   private faults: SimFault[] = [];
@@ -129,7 +133,13 @@ export class ScriptPlayer {
         this.defaultTurn = script.defaultTurn;
         this.scriptedDefault = true;
       }
+      if (script.measureUsage) this.meter = new UsageMeter();
     }
+  }
+
+  /** Turns without explicit usage are billed by what their request weighs (on) or get fixed small counts (off). */
+  setMeasureUsage(on: boolean): void {
+    this.meter = on ? (this.meter ?? new UsageMeter()) : undefined;
   }
 
   enqueue(...turns: SimTurn[]): void {
@@ -144,6 +154,7 @@ export class ScriptPlayer {
   reset(): void {
     this.queue.length = 0;
     this.faults = [];
+    this.meter?.reset();
   }
 
   addFault(fault: SimFault): void {
@@ -151,6 +162,12 @@ export class ScriptPlayer {
   }
 
   next(request: SimRequest): SimTurn {
+    const turn = this.choose(request);
+    if (!this.meter || turn.fault || turn.usage) return turn;
+    return { ...turn, usage: this.meter.measure(request, turn) };
+  }
+
+  private choose(request: SimRequest): SimTurn {
     const fault = this.takeFault(request);
     if (fault) return { fault };
     const fromFunction = this.scriptFunction?.(request);

@@ -37,6 +37,8 @@ export interface Simulator {
   /** Replaces the standing faults; `undefined` clears them. */
   setFault(fault: SimFault | undefined): void;
   addFault(fault: SimFault): void;
+  /** Bill turns without explicit usage by what their request weighs, with Anthropic prompt caching (src/sim/measure.ts). */
+  setMeasureUsage(on: boolean): void;
   /** Forgets queued turns, standing faults and recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -253,6 +255,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     enqueue: (...turns) => player.enqueue(...turns),
     setFault: (fault) => player.setFault(fault),
     addFault: (fault) => player.addFault(fault),
+    setMeasureUsage: (on) => player.setMeasureUsage(on),
     reset: () => {
       player.reset();
       requests.length = 0;

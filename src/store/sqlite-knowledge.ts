@@ -8,6 +8,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate, type Migration } from './sqlite.js';
 import { binaryCode, blobOf, dot, paddedLength, vectorOf } from './quantize.js';
 import type { ChunkInput, IndexedFile, KnowledgeStore, LexicalHit, StoredChunk, VectorHit } from './types.js';
+import { redactSecrets } from '../tools/redact.js';
 
 const migrations: Migration[] = [
   `CREATE TABLE knowledge_files (
@@ -81,9 +82,11 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       this.deleteChunks(index, file.path);
       const insertChunk = this.statement('INSERT INTO knowledge_chunks (index_name, path, start_line, end_line, heading, text, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const chunk of chunks) {
-        const { lastInsertRowid } = insertChunk.run(index, chunk.path, chunk.startLine, chunk.endLine, chunk.heading ?? null, chunk.text, blobOf(chunk.embedding));
+        // store.db is a run file like any other: a key pasted in a doc is not copied into it.
+        const text = redactSecrets(chunk.text);
+        const { lastInsertRowid } = insertChunk.run(index, chunk.path, chunk.startLine, chunk.endLine, chunk.heading ?? null, text, blobOf(chunk.embedding));
         const id = BigInt(lastInsertRowid);
-        this.statement('INSERT INTO knowledge_fts (rowid, text) VALUES (?, ?)').run(id, chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text);
+        this.statement('INSERT INTO knowledge_fts (rowid, text) VALUES (?, ?)').run(id, chunk.heading ? `${chunk.heading}\n${text}` : text);
         if (table) this.statement(`INSERT INTO ${table} (rowid, index_name, code) VALUES (?, ?, vec_bit(?))`).run(id, index, binaryCode(chunk.embedding, work));
       }
       this.statement(

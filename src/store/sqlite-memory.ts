@@ -8,6 +8,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate, type Migration } from './sqlite.js';
 import { blobOf, dot, vectorOf } from './quantize.js';
 import type { Fact, MemoryStore, ThreadInfo, Turn } from './types.js';
+// store.db is a run file like any other: no known secret value is ever written to it.
+import { redactSecrets } from '../tools/redact.js';
 
 const migrations: Migration[] = [
   `CREATE TABLE memory_threads (
@@ -79,7 +81,7 @@ export class SqliteMemoryStore implements MemoryStore {
     let id = 0;
     this.transaction(() => {
       this.statement('INSERT INTO memory_threads (id, agent, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at').run(threadId, agent, now, now);
-      id = Number(this.statement("INSERT INTO memory_turns (thread_id, role, content, run_id, answered, created_at) VALUES (?, 'user', ?, ?, 0, ?)").run(threadId, content, runId, now).lastInsertRowid);
+      id = Number(this.statement("INSERT INTO memory_turns (thread_id, role, content, run_id, answered, created_at) VALUES (?, 'user', ?, ?, 0, ?)").run(threadId, redactSecrets(content), runId, now).lastInsertRowid);
     });
     return id;
   }
@@ -88,20 +90,20 @@ export class SqliteMemoryStore implements MemoryStore {
     const now = new Date().toISOString();
     this.transaction(() => {
       this.statement('UPDATE memory_turns SET answered = 1 WHERE id = ?').run(userTurnId);
-      this.statement("INSERT INTO memory_turns (thread_id, role, content, run_id, answered, created_at) VALUES (?, 'assistant', ?, ?, 1, ?)").run(threadId, answer, runId, now);
+      this.statement("INSERT INTO memory_turns (thread_id, role, content, run_id, answered, created_at) VALUES (?, 'assistant', ?, ?, 1, ?)").run(threadId, redactSecrets(answer), runId, now);
       this.statement('UPDATE memory_threads SET updated_at = ? WHERE id = ?').run(now, threadId);
     });
   }
 
   setSummary(threadId: string, summary: string, summarizedThrough: number): void {
-    this.statement('UPDATE memory_threads SET summary = ?, summarized_through = ?, updated_at = ? WHERE id = ?').run(summary, summarizedThrough, new Date().toISOString(), threadId);
+    this.statement('UPDATE memory_threads SET summary = ?, summarized_through = ?, updated_at = ? WHERE id = ?').run(redactSecrets(summary), summarizedThrough, new Date().toISOString(), threadId);
     // An earlier summary's text is replaced in place; scrub the WAL copy of it as forget does.
     this.scrub();
   }
 
   addFact(scope: string, text: string, embeddingModel: string, embedding: Float32Array): number {
     return Number(
-      this.statement('INSERT INTO memory_facts (scope, text, embedding_model, embedding, created_at) VALUES (?, ?, ?, ?, ?)').run(scope, text, embeddingModel, blobOf(embedding), new Date().toISOString())
+      this.statement('INSERT INTO memory_facts (scope, text, embedding_model, embedding, created_at) VALUES (?, ?, ?, ?, ?)').run(scope, redactSecrets(text), embeddingModel, blobOf(embedding), new Date().toISOString())
         .lastInsertRowid,
     );
   }

@@ -197,7 +197,8 @@ async function runOne(config: ProjectConfig, env: NodeJS.ProcessEnv, testCase: T
     runs.push(replayed.runId);
     if (replayed.missError) {
       const drift = await cassetteDrift(pipeline, inputs, cassettePath);
-      const why = [`the cassette no longer matches the prompts (${replayed.missError.replace(/ re-record it with .*$/, '').trim()})`, ...(drift ? [drift] : []), `re-record with: ${command}`];
+      const reason = replayed.missError.split(cassettePath).join(testCase.test.cassette!).replace(/\.? ?The prompt, inputs.*$/s, '').trim();
+      const why = [`the cassette no longer matches the prompts (${reason})`, ...(drift ? [drift] : []), `re-record with: ${command}`];
       return options.update ? record(why) : finish('failed', why, replayed.facts);
     }
     const failures = evaluate(replayed.facts);

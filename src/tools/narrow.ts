@@ -89,6 +89,7 @@ function narrowBashRules(narrowing: Narrowing, defaults: BashRules, requested: P
     shell,
     expose: narrowing.allowList('bash.expose', defaults.expose, requested?.expose, pathPatternWithin),
     sandbox,
+    allowHosts: narrowing.allowList('bash.allowHosts', defaults.allowHosts, requested?.allowHosts, (pattern, bound) => wildcardWithin(pattern, bound, true)),
   };
 }
 

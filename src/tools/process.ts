@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { BashRules, SandboxMode, ToolSet } from '../compile/ir.js';
 import type { SandboxPolicy } from '../sandbox/index.js';
+import { checkHost } from './permissions.js';
 import { holdsSecret, isSecretEnvName } from './redact.js';
 import { ToolDeniedError, ToolFailedError, type ToolOutcome, type ToolRuntime } from './types.js';
 
@@ -144,9 +145,19 @@ export function sandboxPolicy(toolSet: ToolSet, timeoutMs: number): SandboxPolic
 export async function runInWorkspace(runtime: ToolRuntime, file: string, args: string[], timeoutMs: number, mode: SandboxMode = runtime.toolSet.permissions.bash.sandbox): Promise<ToolOutcome> {
   const rules = runtime.toolSet.permissions.bash;
   const { confine, SandboxUnavailableError } = await import('../sandbox/index.js');
+  // Named hosts are matched exactly as the http tool matches its own (http.deny_hosts applies too).
+  const hostRules = { ...runtime.toolSet.permissions.http, allowHosts: rules.allowHosts };
+  const allowHost = rules.allowHosts.length === 0 ? undefined : (host: string): boolean => {
+    try {
+      checkHost(hostRules, host);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   let spawnSpec;
   try {
-    spawnSpec = await confine({ file, args, env: scrubbedEnv(rules, runtime.env) }, sandboxPolicy(runtime.toolSet, timeoutMs), mode);
+    spawnSpec = await confine({ file, args, env: scrubbedEnv(rules, runtime.env) }, sandboxPolicy(runtime.toolSet, timeoutMs), mode, allowHost);
   } catch (error) {
     if (error instanceof SandboxUnavailableError) throw new ToolDeniedError('bash.sandbox', `${error.reason}; or set \`sandbox: off\` under defaults.bash in tools.yaml to run commands unconfined`);
     throw error;
@@ -161,5 +172,9 @@ export async function runInWorkspace(runtime: ToolRuntime, file: string, args: s
     signal: runtime.signal,
     extraInputs: spawnSpec.extraInputs,
   };
-  return processOutcome(await runProcess(request), request);
+  try {
+    return processOutcome(await runProcess(request), request);
+  } finally {
+    await spawnSpec.release?.();
+  }
 }

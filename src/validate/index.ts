@@ -78,6 +78,8 @@ export async function validateProject(raw: RawProject, options: ValidateOptions 
   for (const test of context.tests?.values() ?? []) checkTest(context, test);
   for (const file of [...context.agents.values(), ...context.templates.values()]) checkExamples(context, file);
   const mode = options.mode ?? 'lint';
+  // Offline: a bundled snapshot of the price catalogue (src/cost/catalogue.ts).
+  if (mode === 'lint') await (await import('../cost/lint-prices.js')).lintPrices(context);
   context.diagnostics.push(...missingEnvDiagnostics(raw, () => (mode === 'run' ? '' : undefined)));
 
   // Checks quote values freely (`is string `...``); none may echo a key pasted in the wrong place.

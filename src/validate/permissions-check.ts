@@ -16,6 +16,8 @@ export function patternWithin(pattern: string, within: string, family: PatternFa
   return family === 'path' ? pathPatternWithin(pattern, within) : wildcardWithin(pattern, within, caseInsensitive);
 }
 
+const hostWithin = (pattern: string, bound: string): boolean => wildcardWithin(pattern, bound, true);
+
 const sizeUnits: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -29,10 +31,10 @@ function measure(value: unknown): number | undefined {
   return match && factor !== undefined ? Number(match[1]) * factor : undefined;
 }
 
-const families: Record<string, { allow: string; family: PatternFamily; limits: string[]; lists?: string[]; pathLists?: string[] }> = {
+const families: Record<string, { allow: string; family: PatternFamily; limits: string[]; lists?: string[]; pathLists?: string[]; hostLists?: string[] }> = {
   read: { allow: 'allow', family: 'path', limits: ['max_bytes'] },
   write: { allow: 'allow', family: 'path', limits: ['max_bytes'] },
-  bash: { allow: 'allow', family: 'wildcard', limits: ['timeout', 'max_output'], lists: ['env'], pathLists: ['expose'] },
+  bash: { allow: 'allow', family: 'wildcard', limits: ['timeout', 'max_output'], lists: ['env'], pathLists: ['expose'], hostLists: ['allow_hosts'] },
   http: { allow: 'allow_hosts', family: 'wildcard', limits: ['timeout', 'max_bytes', 'max_redirects'] },
 };
 
@@ -64,10 +66,11 @@ export function checkPermissions(context: ValidationContext, source: SourceFile,
         if (!allowed.includes(name)) widen(list, `permissions.${family}.${list} adds \`${name}\`, which the defaults do not pass`, `remove it, or add it to defaults.${family}.${list}`, index);
       });
     }
-    for (const list of spec.pathLists ?? []) {
+    // Pattern lists an agent may only narrow: each of its patterns must sit inside a default one.
+    for (const [list, within] of [...(spec.pathLists ?? []).map((name) => [name, pathPatternWithin] as const), ...(spec.hostLists ?? []).map((name) => [name, hostWithin] as const)]) {
       const allowed = (base[list] as string[] | undefined) ?? [];
       ((narrowed[list] as string[] | undefined) ?? []).forEach((pattern, index) => {
-        if (!allowed.some((within) => pathPatternWithin(pattern, within))) widen(list, `permissions.${family}.${list} \`${pattern}\` is not within the defaults (${allowed.join(', ') || 'nothing'})`, `remove it, or add it to defaults.${family}.${list}`, index);
+        if (!allowed.some((bound) => within(pattern, bound))) widen(list, `permissions.${family}.${list} \`${pattern}\` is not within the defaults (${allowed.join(', ') || 'nothing'})`, `remove it, or add it to defaults.${family}.${list}`, index);
       });
     }
     if (family === 'bash' && narrowed['sandbox'] === 'off' && base['sandbox'] !== 'off') {

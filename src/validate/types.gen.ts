@@ -21,13 +21,17 @@ export type GlobList3 = string[];
  */
 export type GlobList4 = string[];
 /**
- * Host patterns that may be requested, e.g. "*.wikipedia.org".
+ * Hosts commands may reach, through agentpipe's proxy (HTTP_PROXY/HTTPS_PROXY inside the sandbox), matched like http.allow_hosts; http.deny_hosts applies too. Empty (default): no network at all.
  */
 export type GlobList5 = string[];
 /**
- * Host patterns that are never requested, checked first.
+ * Host patterns that may be requested, e.g. "*.wikipedia.org".
  */
 export type GlobList6 = string[];
+/**
+ * Host patterns that are never requested, checked first.
+ */
+export type GlobList7 = string[];
 /**
  * Catalogue tags: short lowercase words that `agentpipe list`, `GET /v1/templates?tag=` and the dashboard filter on.
  *
@@ -558,6 +562,10 @@ export interface Pricing {
    */
   source?: string;
   /**
+   * false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.
+   */
+  check_catalogue?: boolean;
+  /**
    * When the price was read (YYYY-MM-DD).
    */
   as_of?: string;
@@ -672,6 +680,7 @@ export interface BashRules {
    */
   shell?: boolean;
   expose?: GlobList4;
+  allow_hosts?: GlobList5;
   /**
    * auto (default): every command runs in an OS sandbox (bubblewrap), and is refused where none is available. off: no sandbox at all, which lint warns about.
    */
@@ -681,8 +690,8 @@ export interface BashRules {
  * Rules for http.
  */
 export interface HttpRules {
-  allow_hosts?: GlobList5;
-  deny_hosts?: GlobList6;
+  allow_hosts?: GlobList6;
+  deny_hosts?: GlobList7;
   /**
    * Give up on a request after this long.
    */

@@ -10,6 +10,8 @@ import { billedUsd, makeBatchProject, paidTwice, rowOf, startRowSimulator, testE
 
 let sim: Simulator;
 let latencyMs = 0;
+/** Holds every second-step call this long (a kill test kills the batch while they wait). */
+let holdSecondMs = 0;
 const failRows = new Set<number>();
 
 beforeAll(async () => {
@@ -18,7 +20,8 @@ beforeAll(async () => {
     script: (request) => {
       const row = rowOf(request);
       if (failRows.has(row)) return { fault: { kind: 'bad-request' } };
-      return { text: `ok row-${row}`, latencyMs, usage: { input: 20, output: 5 } };
+      const second = JSON.stringify(request.body).includes('MARK-b');
+      return { text: `ok row-${row}`, latencyMs: second && holdSecondMs ? holdSecondMs : latencyMs, usage: { input: 20, output: 5 } };
     },
   });
 });
@@ -26,6 +29,7 @@ afterAll(async () => sim.close());
 beforeEach(() => {
   sim.reset();
   latencyMs = 0;
+  holdSecondMs = 0;
   failRows.clear();
 });
 
@@ -135,15 +139,14 @@ describe('agentpipe batch (local)', () => {
   it('a batch killed mid-row resumes it: no finished step is paid again', async () => {
     const root = await makeBatchProject();
     await writeRows(root, 8);
-    latencyMs = 300;
+    // Second steps are held, so the kill lands while four rows have their first step answered and
+    // saved and their second step in flight (however slowly a loaded machine tears the process down).
+    holdSecondMs = 10_000;
     const { child, done } = spawnCli(['batch', 'templates/two.yaml', '--inputs', 'rows.jsonl', '--out', 'out.jsonl', '--concurrency', '4'], { cwd: root, env: testEnv(sim) });
-    // Kill once the first four rows' first steps are answered (saved) and their second steps are
-    // waiting on the simulator's latency: an answer received but not yet saved would be paid again.
-    while (sim.requests.filter((request) => request.completed).length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    while (sim.requests.filter((request) => JSON.stringify(request.body).includes('MARK-b')).length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
     child.kill('SIGKILL');
     await done;
-    latencyMs = 0;
+    holdSecondMs = 0;
     const resumed = await batch(root, ['--inputs', 'rows.jsonl', '--out', 'out.jsonl', '--json']);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ succeeded: 8 });

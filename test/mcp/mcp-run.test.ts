@@ -21,7 +21,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('MCP client toolsets', () => {
+describe('MCP client toolsets', { timeout: 120_000 }, () => {
   it('offers a server tool under a vendor-safe name, calls it, audits it as server.tool', async () => {
     const root = await makeProject({
       'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'])),
@@ -120,7 +120,7 @@ describe('MCP client toolsets', () => {
   });
 });
 
-describe('lint of MCP tools, offline', () => {
+describe('lint of MCP tools, offline', { timeout: 120_000 }, () => {
   it('warns that tools are unverified without a cache, checks names against `mcp list`s cache', async () => {
     const root = await makeProject({
       'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'])),
@@ -132,12 +132,18 @@ describe('lint of MCP tools, offline', () => {
       expect(beforeCodes).toContain('mcp/unverified');
       expect(beforeCodes).toContain('ref/mcp-server');
 
+      const priced = async () => JSON.parse((await runCli(['estimate', 'agents/adder.yaml', '--format', 'json', '--no-history'], { cwd: root, env: simEnv(sim.url) })).stdout).totalUsd.low as number;
+      await writeFile(join(root, 'agents/adder.yaml'), agentYaml('adder', { tools: ['everything.get-sum'] }));
+      const lowUncached = await priced();
+
       const listed = await runCli(['mcp', 'list', 'everything', '--json'], { cwd: root, env: simEnv(sim.url) });
       expect(listed.code).toBe(0);
       const tools = JSON.parse(listed.stdout).servers[0].tools as Array<{ name: string; inputSchema: unknown }>;
       expect(tools.map((tool) => tool.name)).toContain('get-sum');
       const cache = JSON.parse(await readFile(join(root, '.agentpipe-mcp-tools.json'), 'utf8'));
       expect(cache.servers.everything.tools.length).toBe(tools.length);
+      // With the cached schema (descriptions of a and b), the floor counts the definition really sent.
+      expect(await priced()).toBeGreaterThan(lowUncached);
 
       await writeFile(join(root, 'agents/adder.yaml'), agentYaml('adder', { tools: ['everything.get-sum', 'everything.get-summ'] }));
       const after = await runCli(['lint', '--format', 'json'], { cwd: root, env: simEnv(sim.url) });
@@ -153,7 +159,7 @@ describe('lint of MCP tools, offline', () => {
   });
 });
 
-describe('MCP results and progress', () => {
+describe('MCP results and progress', { timeout: 120_000 }, () => {
   it('caps a large result at max_output; a long tool that reports progress outlives the timeout', async () => {
     const root = await makeProject({
       'tools.yaml': mcpTools(stdioServer('everything', [everything, 'stdio'], ', timeout: 1500ms, max_output: 1KB')),

@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(outside, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasSandbox)('MCP stdio servers in the sandbox', () => {
+describe.skipIf(!hasSandbox)('MCP stdio servers in the sandbox', { timeout: 120_000 }, () => {
   it('the filesystem server given / reads only the workspace, sees .env masked and writes only in write.allow', async () => {
     const tools = `version: 1
 workspace: .
@@ -76,6 +76,52 @@ mcp_servers:
       const everything = [result.stdout, result.stderr, toolTurn].join('\n');
       expect(everything).not.toContain(keyValue);
     } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!requireCommands('MCP server network', { bwrap: 'bubblewrap', socat: 'socat' }))('the network of a sandboxed MCP server', { timeout: 120_000 }, () => {
+  it('reaches only its allow_hosts, through the sandbox proxy; none named, no network', async () => {
+    const { createServer } = await import('node:http');
+    const web = createServer((request, response) => response.end(`hello from ${request.url}`));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const port = (web.address() as { port: number }).port;
+    const fetcher = join(repoRoot, 'test/mcp/fixtures/fetch-server.mjs');
+    const root = await makeProject({
+      'tools.yaml': `version: 1
+workspace: .
+defaults:
+  read: { allow: ["**"], deny: [".env*"] }
+tools:
+  read: { builtin: read }
+mcp_servers:
+  open: { command: ${JSON.stringify([process.execPath, fetcher])}, allow_hosts: ["127.0.0.1"] }
+  closed: { command: ${JSON.stringify([process.execPath, fetcher])} }
+`,
+      'agents/web.yaml': agentYaml('web', { model: 'openai/gpt-test', tools: ['open.fetch', 'closed.fetch'] }),
+    });
+    try {
+      const first = sim.requests.length;
+      sim.enqueue(
+        {
+          toolCalls: [
+            { name: 'open__fetch', input: { url: `http://127.0.0.1:${port}/allowed` } },
+            { name: 'open__fetch', input: { url: `http://localhost:${port}/other-host` } },
+            { name: 'closed__fetch', input: { url: `http://127.0.0.1:${port}/no-network` } },
+          ],
+          usage: { input: 10, output: 5 },
+        },
+        { text: 'done', usage: { input: 10, output: 5 } },
+      );
+      const result = await runCli(['run', 'agents/web.yaml', '--input', 'task=x'], { cwd: root, env: simEnv(sim.url) });
+      expect(result.code).toBe(0);
+      const messages = (sim.requests[first + 1]!.body as { messages: Array<{ role: string; content: string }> }).messages.filter((message) => message.role === 'tool');
+      expect(messages[0]!.content).toBe('status 200: hello from /allowed');
+      expect(messages[1]!.content).not.toContain('hello from');
+      expect(messages[2]!.content).toMatch(/^fetch failed/);
+    } finally {
+      web.close();
       await rm(root, { recursive: true, force: true });
     }
   });

@@ -35,7 +35,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe('agentpipe mcp serve --stdio', () => {
+describe('agentpipe mcp serve --stdio', { timeout: 120_000 }, () => {
   it('lists one tool per agent and template with input schemas, runs them, reports cost and progress', async () => {
     const stderr: string[] = [];
     const transport = new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp', 'serve', '--stdio'], cwd: root, env: simEnv(sim.url) as Record<string, string>, stderr: 'pipe' });
@@ -78,7 +78,7 @@ describe('agentpipe mcp serve --stdio', () => {
   });
 });
 
-describe('agentpipe mcp serve --port', () => {
+describe('agentpipe mcp serve --port', { timeout: 120_000 }, () => {
   it('serves the same tools over streamable HTTP on loopback', async () => {
     const server = spawnCli(['mcp', 'serve', '--port', '0'], { cwd: root, env: simEnv(sim.url) });
     try {

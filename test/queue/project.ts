@@ -52,12 +52,15 @@ steps:
 export const rowOf = (request: SimRequest) => Number(/row-(\d+)/.exec(JSON.stringify(request.body))?.[1] ?? -1);
 export const stepOf = (request: SimRequest) => (JSON.stringify(request.body).includes('MARK-a') ? 'first' : 'second');
 
-/** Answers `ok row-<n>` after `latencyMs`; `onRequest` sees every request first (fault tests kill workers there). */
-export async function startRowSimulator(latency: number | (() => number), onRequest?: (request: SimRequest) => void): Promise<Simulator> {
+/**
+ * Answers `ok row-<n>` after `latencyMs`. `onRequest` sees every request first (fault tests kill
+ * workers there) and may return a latency for that one request.
+ */
+export async function startRowSimulator(latency: number | (() => number), onRequest?: (request: SimRequest) => number | void): Promise<Simulator> {
   return startSimulator({
     script: (request) => {
-      onRequest?.(request);
-      return { text: `ok row-${rowOf(request)}`, latencyMs: typeof latency === 'number' ? latency : latency(), usage: { input: 20, output: 5 } };
+      const override = onRequest?.(request);
+      return { text: `ok row-${rowOf(request)}`, latencyMs: typeof override === 'number' ? override : typeof latency === 'number' ? latency : latency(), usage: { input: 20, output: 5 } };
     },
   });
 }

@@ -83,6 +83,23 @@ describe('a catastrophic regex', () => {
     await new Promise((resolve) => setTimeout(resolve, 1));
   });
 
+  test('a catastrophic glob pattern (glob tool, and grep\'s glob) is stopped by the signal too', async () => {
+    await writeFile(join(sandbox.workspace, 'docs', 'a'.repeat(200)), 'x\n');
+    const pattern = `docs/${'*a'.repeat(8)}*b`;
+    for (const [tool, input] of [['glob', { pattern }], ['grep', { pattern: 'x', glob: pattern }]] as const) {
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 300);
+      const result = await run(toolSet(sandbox), sandbox, tool, input, { signal: controller.signal });
+      expect(result.output).toContain('cancelled');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    }
+  });
+
+  test('an ordinary glob still works through the worker', async () => {
+    expect((await run(toolSet(sandbox), sandbox, 'glob', { pattern: 'docs/*.txt' })).output).toBe('docs/a.txt');
+  });
+
   test('an ordinary grep still works through the worker, case-insensitively', async () => {
     const result = await run(toolSet(sandbox), sandbox, 'grep', { pattern: 'HELLO', ignore_case: true });
     expect(result.output).toBe('docs/a.txt:1: hello');

@@ -25,7 +25,7 @@ export function agent(name: string, overrides: Partial<CompiledAgent> = {}): Com
       permissions: {
         read: { allow: [], deny: [], maxBytes: 1000 },
         write: { allow: [], deny: [], maxBytes: 1000 },
-        bash: { allow: [], deny: [], timeoutMs: 1000, maxOutputBytes: 1000, env: [], shell: false, expose: [], sandbox: 'auto' },
+        bash: { allow: [], deny: [], timeoutMs: 1000, maxOutputBytes: 1000, env: [], shell: false, expose: [], sandbox: 'auto', allowHosts: [] },
         http: { allowHosts: [], denyHosts: [], timeoutMs: 1000, maxBytes: 1000, maxRedirects: 0 },
       },
     },

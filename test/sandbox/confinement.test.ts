@@ -49,6 +49,7 @@ beforeAll(async () => {
     'sub/.env.local': `KEY=${canary}-nested-dotenv\n`,
     'keys/server.pem': `${canary}-pem\n`,
     '.git/config': `[core]\n# ${canary}-git\n`,
+    '.git/deep/.env.deep': `KEY=${canary}-exposed-dotenv\n`,
     'secret-folder/a.txt': `${canary}-folder\n`,
     'out/keep.txt': 'keep\n',
     'out/locked/frozen.txt': 'frozen\n',
@@ -117,8 +118,9 @@ describe.skipIf(!hasSandbox)('inside the sandbox', () => {
   test('bash.expose shows a denied folder again, but never a .env file', async () => {
     const exposing = openPolicy(toolSet(sandbox), { expose: ['.git/**', '.env*', '**/.env*'] });
     // `$e` spells .env at run time: the argument check (a first filter) would stop the literal name.
-    const result = await sh('e=.e; cat .git/config; cat ${e}nv sub/${e}nv.local 2>&1', exposing);
+    const result = await sh('e=.e; cat .git/config; cat ${e}nv sub/${e}nv.local .git/deep/${e}nv.deep 2>&1', exposing);
     expect(result.output).toContain(`${canary}-git`);
+    expect(result.output).not.toContain(`${canary}-exposed-dotenv`);
     expect(result.output).not.toContain(`${canary}-dotenv`);
     expect(result.output).not.toContain(`${canary}-nested-dotenv`);
   });

@@ -96,7 +96,7 @@ describe('fuzzing', () => {
       record(`GET ${path.slice(0, 120)}`, response.status, response.body);
     }
     for (let round = 0; round < 100; round++) {
-      const segment = encodeURIComponent(String(value(next)).toWellFormed()).slice(0, 300) || 'x';
+      const segment = encodeURIComponent(String(value(next)).replace(/[\uD800-\uDFFF]/g, '')).slice(0, 300) || 'x';
       const path = [`/v1/runs/${segment}`, `/v1/runs/${segment}/events`, `/v1/templates/${segment}`, `/v1/runs/${segment}/cancel`][round % 4]!;
       const response = await api(fixture.url, path, { method: path.endsWith('cancel') ? 'POST' : 'GET', headers: { 'last-event-id': String(value(next)).slice(0, 50).replace(/[^\x20-\x7e]/g, '') } });
       record(`${path.slice(0, 120)}`, response.status, response.body);

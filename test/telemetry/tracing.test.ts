@@ -31,7 +31,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe('spans of a run (in-memory exporter)', () => {
+describe('spans of a run (in-memory exporter)', { timeout: 120_000 }, () => {
   it('has run, step, model-call and tool spans with GenAI attributes and cost; no content unless asked', async () => {
     for (const recordContent of [false, true]) {
       const env = { ...simEnv(sim.url), HOLDER_OF_SECRET_TOKEN: secret, ...(recordContent ? { AGENTPIPE_TRACE_CONTENT: '1' } : {}) };
@@ -91,7 +91,7 @@ async function startReceiver(): Promise<{ server: Server; url: string; received:
   return { server, url: `http://127.0.0.1:${address.port}`, received };
 }
 
-describe('OTLP/HTTP export from the CLI', () => {
+describe('OTLP/HTTP export from the CLI', { timeout: 120_000 }, () => {
   for (const protocol of ['http/json', 'http/protobuf'] as const) {
     it(`exports the run's spans as ${protocol} before the process exits`, async () => {
       const receiver = await startReceiver();

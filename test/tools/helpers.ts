@@ -50,6 +50,7 @@ export function permissions(overrides: Partial<Permissions> = {}): Permissions {
       shell: false,
       expose: [],
       sandbox: 'auto',
+      allowHosts: [],
     },
     http: { allowHosts: ['127.0.0.1'], denyHosts: [], timeoutMs: 20_000, maxBytes: 1024, maxRedirects: 3 },
     ...overrides,

@@ -20,7 +20,9 @@ export async function diff(base: string | undefined, head: string | undefined, f
   const [{ resolveSides }, { Snapshot }, { compareSnapshots }] = await Promise.all([import('../../gitops/revision.js'), import('../../gitops/snapshot.js'), import('../../gitops/compare.js')]);
   const sides = await resolveSides(base, head, process.cwd());
   try {
-    const [before, after] = await Promise.all([Snapshot.load(`BASE ${sides.base.label}`, sides.base.root), Snapshot.load(`HEAD ${sides.head.label}`, sides.head.root)]);
+    const cache = new Map();
+    const before = await Snapshot.load(`BASE ${sides.base.label}`, sides.base.root, cache, sides.base.files);
+    const after = await Snapshot.load(`HEAD ${sides.head.label}`, sides.head.root, cache, sides.head.files);
     const report = await compareSnapshots(before, after, { base: sides.base, head: sides.head });
     process.stdout.write(formatDiff(report, format as (typeof diffFormats)[number]));
     if (flags.failOn === 'widen' && report.summary.widenings > 0) {

@@ -13,6 +13,8 @@ export interface EstimateFlags {
   format?: string;
   json?: boolean;
   model?: string;
+  /** cac turns --no-history into history: false. */
+  history?: boolean;
 }
 
 const formats = ['text', 'json', 'markdown'] as const;
@@ -40,7 +42,7 @@ export async function estimate(files: string[], flags: EstimateFlags): Promise<n
   const { enableCompileCache } = await import('node:module');
   enableCompileCache?.();
   const tokenizer = import('../../cost/tokens.js').then(async ({ preloadTokenizer }) => preloadTokenizer());
-  const [{ loadAndCompile }, inputs, { estimatePipeline }, { formatEstimate }] = await Promise.all([
+  const [{ loadAndCompile }, inputs, { estimatePipeline }, { formatEstimate, formatUsd }] = await Promise.all([
     import('../../compile/project.js'),
     import('../../compile/inputs.js'),
     import('../../cost/estimate.js'),
@@ -50,10 +52,12 @@ export async function estimate(files: string[], flags: EstimateFlags): Promise<n
   const gate = { tier: tier as (typeof gates)[number], ...(maxCostUsd !== undefined ? { maxCostUsd } : {}) };
   // Several files (a CI gate over templates/*.yaml) are estimated one by one and gated each.
   const reports = [];
+  const { loadHistory } = await import('../../cost/load-history.js');
   for (const file of files) {
     const { pipeline } = await loadAndCompile(file, flags.model ? { modelOverride: flags.model } : {});
+    const history = flags.history === false ? undefined : await loadHistory(pipeline);
     await tokenizer;
-    reports.push(await estimatePipeline(pipeline, { inputs: given, ...(fanout !== undefined ? { fanout } : {}) }));
+    reports.push(await estimatePipeline(pipeline, { inputs: given, ...(fanout !== undefined ? { fanout } : {}), ...(history ? { history } : {}) }));
   }
   if (format === 'json' && reports.length > 1) {
     process.stdout.write(`[${reports.map((report) => formatEstimate(report, 'json', gate).trim()).join(',\n')}]\n`);
@@ -64,7 +68,7 @@ export async function estimate(files: string[], flags: EstimateFlags): Promise<n
   for (const [index, report] of reports.entries()) {
     if (maxCostUsd === undefined || report.totalUsd[gate.tier] <= maxCostUsd) continue;
     over = true;
-    process.stderr.write(`agentpipe: ${files[index]}: ${gate.tier} cost $${report.totalUsd[gate.tier].toFixed(3)} is over --max-cost ${maxCostUsd}\n`);
+    process.stderr.write(`agentpipe: ${files[index]}: ${gate.tier} cost ${formatUsd(report.totalUsd[gate.tier])} is over --max-cost ${maxCostUsd}\n`);
   }
   return over ? ExitCode.overBudget : ExitCode.ok;
 }
@@ -81,6 +85,11 @@ export const estimateCommand: CommandModule = {
       .option('--format <format>', 'text, json or markdown (a PR comment)')
       .option('--json', 'Same as --format json')
       .option('--model <model>', 'A route or provider/model replacing every step\'s model')
+      .option('--no-history', 'Ignore past runs (.agentpipe/ledger-index.jsonl, .agentpipe-stats.json): the prior alone')
+      .example('  low       a floor: no run of the target costs less (one call per item, the request as sent counted low, a one-token answer, cache hits, the cheapest model of the chain; with history, never above the cheapest run seen)')
+      .example('  expected  a point estimate: medians of past runs of the same agent and model, else a prior (3 calls with tools, 400-token answers)')
+      .example('  worst     a ceiling: max_iterations calls of max_tokens on every model of the chain, no cache hits; narrowed by history, capped by max_cost (a run stops at its budget)')
+      .example('  Each step shows its source: prior, history: N runs, or stats file: N runs.')
       .action((files: string[], flags: EstimateFlags) => estimate(files, flags));
   },
 };

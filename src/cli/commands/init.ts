@@ -2,83 +2,11 @@
 // workflow that lints and gates on estimated cost, a package.json pinning agentpipe (so CI runs this
 // version, not whatever `npx` finds) and a .gitignore for .env and run state. Never overwrites: if any
 // target file exists, nothing is written (an existing package.json or .gitignore is left as it is).
+// The generated files live in src/init/scaffold-files.ts; how agentpipe is depended on, in
+// src/init/dependency.ts (a tarball of this agentpipe, while it is not on the npm registry).
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
-
-const workflow = `name: agentpipe
-on:
-  pull_request:
-  push:
-    branches: [main]
-# Least privilege: read the code; only the review job may write, and only PR comments.
-permissions:
-  contents: read
-jobs:
-  check:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with: { node-version: 24 }
-      - run: npm install
-      - run: npx agentpipe lint --format github
-      # Fails the check (exit 3) when a template's expected cost is over $1. Use --gate worst for a
-      # hard ceiling: worst = max_tokens x max_iterations on every fallback model.
-      - run: npx agentpipe estimate templates/*.yaml --gate expected --max-cost 1 --format markdown >> "$GITHUB_STEP_SUMMARY"
-      # tests/*.yaml, answered by their cassettes: offline, no API key.
-      - run: npx agentpipe test --format github
-  review:
-    # What the pull request changes in effect (prompts, models, prices, permissions, cost), as one
-    # comment that is updated on every push. Add --fail-on widen to fail on a permission widening.
-    if: github.event_name == 'pull_request'
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read
-      pull-requests: write
-    steps:
-      - uses: actions/checkout@v4
-        with: { fetch-depth: 0 }
-      - uses: actions/setup-node@v4
-        with: { node-version: 24 }
-      - run: npm install
-      - name: agentpipe diff
-        env:
-          BASE_REF: \${{ github.base_ref }}
-        run: npx agentpipe diff "origin/$BASE_REF" HEAD --format markdown > agentpipe-diff.md
-      - name: One sticky comment
-        env:
-          GH_TOKEN: \${{ github.token }}
-          PR: \${{ github.event.pull_request.number }}
-          REPO: \${{ github.repository }}
-        run: |
-          id=$(gh api "repos/$REPO/issues/$PR/comments" --paginate --jq '.[] | select(.body | startswith("<!-- agentpipe-diff -->")) | .id' | head -n 1)
-          if [ -n "$id" ]; then
-            gh api --method PATCH "repos/$REPO/issues/comments/$id" -F body=@agentpipe-diff.md > /dev/null
-          else
-            gh api --method POST "repos/$REPO/issues/$PR/comments" -F body=@agentpipe-diff.md > /dev/null
-          fi
-`;
-
-const gitignore = `# agentpipe: keys and run state never belong in git
-.env
-.env.*
-.agentpipe/
-node_modules/
-out/
-`;
-
-const packageJson = (version: string): string =>
-  `${JSON.stringify(
-    {
-      private: true,
-      type: 'module',
-      scripts: { lint: 'agentpipe lint', estimate: 'agentpipe estimate templates/*.yaml --gate expected --max-cost 1' },
-      devDependencies: { agentpipe: `^${version}` },
-    },
-    null,
-    2,
-  )}\n`;
 
 /** Example files, relative to the package root, in the order they are written. */
 async function exampleFiles(packageRoot: string): Promise<string[]> {
@@ -126,7 +54,13 @@ async function ensureDirectory(directory: string): Promise<void> {
   }
 }
 
-export async function init(directory: string | undefined, flags: { json?: boolean } = {}): Promise<number> {
+export interface InitFlags {
+  json?: boolean;
+  /** An npm spec for agentpipe instead of the packed tarball (`npm` for the registry). */
+  from?: string;
+}
+
+export async function init(directory: string | undefined, flags: InitFlags = {}): Promise<number> {
   const { access, copyFile, readFile, writeFile } = await import('node:fs/promises');
   const path = await import('node:path');
   const { fileURLToPath } = await import('node:url');
@@ -137,11 +71,20 @@ export async function init(directory: string | undefined, flags: { json?: boolea
   const exists = (file: string) => access(path.join(target, file)).then(() => true, () => false);
 
   const copies = await exampleFiles(packageRoot);
-  const generated: Record<string, string> = { '.github/workflows/agentpipe.yml': workflow };
-  const optional: Record<string, string> = { 'package.json': packageJson(version), '.gitignore': gitignore };
+  const files = await import('../../init/scaffold-files.js');
+  const workflowFile = '.github/workflows/agentpipe.yml';
   const existing: string[] = [];
-  for (const file of [...copies, ...Object.keys(generated)]) if (await exists(file)) existing.push(file);
+  for (const file of [...copies, workflowFile]) if (await exists(file)) existing.push(file);
   if (existing.length > 0) throw new UsageError(`refusing to overwrite existing files in ${target}: ${existing.join(', ')}`);
+  await ensureDirectory(target);
+  const { resolveDependency } = await import('../../init/dependency.js');
+  const { dependency, created: packed, tarball } = await resolveDependency(packageRoot, version, target, flags.from === undefined ? undefined : String(flags.from));
+  // A lockfile only beside a package.json we write (an existing one is the user's to manage).
+  const ownManifest = !(await exists('package.json'));
+  const { scaffoldLockfile } = await import('../../init/lockfile.js');
+  const lockfile = ownManifest && tarball && !(await exists('package-lock.json')) ? await scaffoldLockfile(packageRoot, tarball, files.packageManifest(dependency)) : undefined;
+  const generated: Record<string, string> = { [workflowFile]: files.workflow(dependency, { lockfile: lockfile !== undefined }) };
+  const optional: Record<string, string> = { 'package.json': files.packageJson(dependency), '.gitignore': files.gitignore, ...(lockfile ? { 'package-lock.json': lockfile } : {}) };
   for (const [file, text] of Object.entries(optional)) if (!(await exists(file))) generated[file] = text;
 
   const write = async (file: string, action: (destination: string) => Promise<void>) => {
@@ -154,14 +97,15 @@ export async function init(directory: string | undefined, flags: { json?: boolea
   for (const file of copies) await write(file, (destination) => copyFile(path.join(packageRoot, file), destination));
   for (const [file, text] of Object.entries(generated)) await write(file, (destination) => writeFile(destination, text, { flag: 'wx' }));
 
-  const created = [...copies, ...Object.keys(generated)];
+  const created = [...copies, ...packed, ...Object.keys(generated)];
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ directory: target, created }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ directory: target, created, agentpipe: dependency.spec }, null, 2)}\n`);
     return 0;
   }
   process.stdout.write(
     `created ${created.length} files in ${target}\n` +
-      `next: npm install, then npx agentpipe lint, then npx agentpipe run agents/researcher.yaml --input question="..."\n`,
+      `${dependency.explanation}\n` +
+      `next: npm install, then npx agentpipe lint, then npx agentpipe run agents/researcher.yaml --sim --input question="..." (no key needed)\n`,
   );
   return 0;
 }
@@ -171,6 +115,7 @@ export const initCommand: CommandModule = {
     cli
       .command('init [dir]', 'Scaffold a config repo with examples, a CI workflow, package.json and .gitignore')
       .option('--json', 'Print the files created as JSON')
-      .action((directory: string | undefined, flags: { json?: boolean }) => init(directory, flags));
+      .option('--from <spec>', 'Depend on agentpipe through this npm spec (git URL, path, or `npm`) instead of a packed tarball')
+      .action((directory: string | undefined, flags: InitFlags) => init(directory, flags));
   },
 };

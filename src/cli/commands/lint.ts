@@ -26,6 +26,8 @@ export async function lint(paths: string[], flags: LintFlags): Promise<number> {
   const selection = selectPaths(raw, paths);
   const result = await validateProject(raw, { mode: 'lint' });
   const diagnostics = result.diagnostics.filter((diagnostic) => diagnostic.code === 'load/no-project' || selection.includes(diagnostic.file));
+  // The committed calibration file (agentpipe runs stats --export), when linting the whole project.
+  if (paths.length === 0 && raw.root) diagnostics.push(...(await (await import('../../cost/lint-stats.js')).lintStatsFile(raw.root)));
   const { errors, warnings } = format.countBySeverity(diagnostics);
   const output =
     formatName === 'json' ? format.formatJson(diagnostics)

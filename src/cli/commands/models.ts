@@ -10,7 +10,17 @@ export interface ModelsListing {
   routes: Record<string, string[]>;
 }
 
-export async function models(flags: { json?: boolean }): Promise<number> {
+export interface ModelsFlags {
+  json?: boolean;
+  checkPrices?: boolean;
+  updatePrices?: boolean;
+}
+
+export async function models(flags: ModelsFlags): Promise<number> {
+  if (flags.checkPrices || flags.updatePrices) {
+    const { pricesCommand } = await import('./models-prices.js');
+    return pricesCommand(flags);
+  }
   const [{ loadConfig }, { resolveProvider, toPricing }, { parseModelRef }, { providerKeyStatus }] = await Promise.all([
     import('../../compile/project.js'),
     import('../../compile/models.js'),
@@ -57,6 +67,11 @@ export function formatModels(listing: ModelsListing): string {
 
 export const modelsCommand: CommandModule = {
   register(cli: CAC): void {
-    cli.command('models', 'List providers (and whether their key is set), models with prices, and routes').option('--json', 'Print JSON').action((flags: { json?: boolean }) => models(flags));
+    cli
+      .command('models', 'List providers (and whether their key is set), models with prices, and routes')
+      .option('--json', 'Print JSON')
+      .option('--check-prices', 'Compare providers.yaml prices with the bundled catalogue (@pydantic/genai-prices), offline')
+      .option('--update-prices', 'Rewrite differing or outdated prices in providers.yaml from the catalogue, with source and as_of, keeping comments')
+      .action((flags: ModelsFlags) => models(flags));
   },
 };

@@ -225,14 +225,15 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
     const outputs = redactValue(result.outputs, env) as Record<string, unknown>;
     if (json) {
       const { runId, status, costUsd, durationMs } = result;
-      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(simulated ? { simulated: true } : {}), ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
+      output.out(`${JSON.stringify({ type: 'run-result', runId, status, costUsd, durationMs, outputs, ...(simulated ? { simulated: true } : {}), ...(result.budgetReached ? { budgetExceeded: true } : {}), ...(error ? { error: redactSecrets(error.message, env) } : {}), ...(cassetteInfo ? { cassette: cassetteInfo } : {}) })}\n`);
     } else {
       output.err(redactSecrets(formatSummary(error ? { ...result, error } : result, simulated !== undefined), env));
       if (cassette?.mode === 'record') output.err(`recorded ${cassette.recordedCalls} model call(s) to ${cassette.path}\n`);
       // Streamed text was the answer (progress/index.ts): it is not printed twice.
       if (result.status === 'succeeded' && !progress.streamedText) output.out(formatOutputs(outputs));
     }
-    return exitCodes[result.status];
+    // The answer that crossed a max_cost was kept and printed, but the budget was still overrun: exit 3.
+    return result.budgetReached ? exitCodes['budget-exceeded'] : exitCodes[result.status];
   } finally {
     await simulated?.close();
     process.off('SIGINT', onInterrupt);

@@ -8,7 +8,7 @@ import type { CommandModule } from './index.js';
 import type { RunState } from '../../run/state.js';
 import type { LedgerKey, LedgerTotals } from '../../cost/ledger.js';
 
-const usd = (value: number) => `$${value.toFixed(value > 0 && value < 0.01 ? 4 : 2)}`;
+import { formatUsd as usd } from '../../cost/format-usd.js';
 
 function table(rows: string[][]): string {
   const widths = rows.reduce<number[]>((max, row) => row.map((cell, index) => Math.max(cell.length, max[index] ?? 0)), []);
@@ -33,7 +33,13 @@ async function processGone(root: string, state: RunState): Promise<boolean> {
   return !(await isLockHeld(runFiles(root, state.runId).lock));
 }
 
-export async function runsCommand(id: string | undefined, flags: { json?: boolean }): Promise<number> {
+export interface RunsFlags {
+  json?: boolean;
+  export?: string | boolean;
+}
+
+export async function runsCommand(id: string | undefined, flags: RunsFlags): Promise<number> {
+  if (id === 'stats') return runsStats(flags);
   const [{ listRuns, loadRunState }, { guardOutput }] = await Promise.all([import('../../run/state.js'), import('../progress/streams.js')]);
   // `agentpipe runs | head` closes stdout early: the rest is dropped, with no stack trace.
   const output = guardOutput();
@@ -77,13 +83,65 @@ export async function runsCommand(id: string | undefined, flags: { json?: boolea
   return 0;
 }
 
+/**
+ * `runs stats`: per agent and model over the ledger index. `--export [file]` writes the counts as
+ * a stats file (default .agentpipe-stats.json at the project root) for `estimate` in CI.
+ */
+async function runsStats(flags: RunsFlags): Promise<number> {
+  const [{ readIndex }, { computeStats, statsFileName }, { guardOutput }, { UsageError }] = await Promise.all([
+    import('../../cost/ledger-index.js'),
+    import('../../cost/stats.js'),
+    import('../progress/streams.js'),
+    import('../../errors.js'),
+  ]);
+  const output = guardOutput();
+  const root = await projectRoot();
+  const stats = computeStats(await readIndex(root));
+  if (flags.export !== undefined) {
+    const { resolve } = await import('node:path');
+    const { writeFile } = await import('node:fs/promises');
+    const target = flags.export === true || flags.export === '' ? resolve(root, statsFileName) : resolve(process.cwd(), String(flags.export));
+    await writeFile(target, `${JSON.stringify(stats, null, 2)}\n`).catch((error: unknown) => {
+      throw new UsageError(`cannot write ${String(flags.export)}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (!flags.json) output.err(`wrote ${stats.entries.length} entr${stats.entries.length === 1 ? 'y' : 'ies'} to ${target}\n`);
+  }
+  if (flags.json) {
+    output.out(`${JSON.stringify(stats, null, 2)}\n`);
+    return 0;
+  }
+  if (stats.entries.length === 0) {
+    output.out('no runs indexed yet (runs are indexed in .agentpipe/ledger-index.jsonl when they end)\n');
+    return 0;
+  }
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+  const rows = [
+    ['agent', 'model', 'runs', 'success', 'p50 time', 'p95 time', 'p50 cost', 'p95 cost', 'calls/item p50', 'max'],
+    ...stats.entries.map((entry) => [
+      entry.agent,
+      entry.model,
+      String(entry.runs),
+      `${Math.round(entry.successRate * 100)}%`,
+      seconds(entry.durationMs.p50),
+      seconds(entry.durationMs.p95),
+      usd(entry.costUsd.p50),
+      usd(entry.costUsd.p95),
+      String(entry.callsPerItem.p50),
+      String(entry.callsPerItem.max),
+    ]),
+  ];
+  output.out(`${table(rows)}\n`);
+  return 0;
+}
+
 const listing = (state: RunState) => ({ runId: state.runId, status: state.status, kind: state.kind, name: state.name, target: state.target, steps: state.steps, ...(state.error ? { error: state.error } : {}) });
 
 export const runsCommandModule: CommandModule = {
   register(cli: CAC): void {
     cli
-      .command('runs [id]', 'List past runs, or show one run\'s cost ledger')
+      .command('runs [id]', 'List past runs, show one run\'s cost ledger, or `runs stats`: per agent and model, runs, success, duration, cost, calls per item')
       .option('--json', 'Print JSON')
-      .action((id: string | undefined, flags: { json?: boolean }) => runsCommand(id, flags));
+      .option('--export [file]', 'runs stats: write the counts (no prompts, no outputs) to a stats file that estimate reads (default .agentpipe-stats.json)')
+      .action((id: string | undefined, flags: RunsFlags) => runsCommand(id, flags));
   },
 };

@@ -4,7 +4,9 @@ import type { RunEvent } from '../../run/events.js';
 import type { Usage } from '../../providers/types.js';
 import { describeScope } from '../../run/budget.js';
 
-export const formatCost = (usd: number): string => `$${usd < 0.01 && usd > 0 ? usd.toFixed(4) : usd.toFixed(2)}`;
+import { formatUsd } from '../../cost/format-usd.js';
+
+export const formatCost = (usd: number): string => formatUsd(usd);
 
 export const totalTokens = (usage: Usage): number => usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
 

@@ -2,8 +2,8 @@
 // (each result is resolved and checked like a read, so symlinks out are dropped).
 
 import { isAbsolute } from 'node:path';
-import { glob as globFiles } from 'tinyglobby';
 import type { ToolSet } from '../../compile/ir.js';
+import { globInWorker } from '../../regex/glob.js';
 import { compileRegExp, withRegexWorker, type RegexWorker } from '../../regex/index.js';
 import { readChecked } from '../open-checked.js';
 import { authorizePath } from '../permissions.js';
@@ -25,7 +25,8 @@ async function listReadableFiles(toolSet: ToolSet, pattern: string, signal: Abor
   if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
     throw new ToolDeniedError('workspace', `pattern "${pattern}" may not be absolute or contain ".."`);
   }
-  const found = await globFiles(pattern, {
+  // In a worker: a pattern such as `*a*a*a*a*b` would otherwise block this thread for minutes.
+  const found = await globInWorker(pattern, {
     cwd: toolSet.workspace,
     dot: true,
     onlyFiles: true,
@@ -34,6 +35,9 @@ async function listReadableFiles(toolSet: ToolSet, pattern: string, signal: Abor
     // agentpipe's own run state is never a tool's business, and it grows with every run: counting it
     // as "hidden" would make the same tool call answer differently from run to run (and break replay).
     ignore: ['.agentpipe/**'],
+  }, signal).catch((error: unknown) => {
+    signal.throwIfAborted();
+    throw new ToolFailedError(`cannot list "${pattern}": ${(error as Error).message}`);
   });
   const listing: Listing = { paths: [], hidden: 0 };
   for (const path of found.sort()) {
