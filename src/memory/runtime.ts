@@ -5,7 +5,7 @@
 // thread intact (the unanswered question is kept but not replayed to the model).
 
 import type { CompiledAgent, KnowledgeSettings, MemorySettings } from '../compile/ir.js';
-import type { EmbedCharge } from '../providers/embed-chain.js';
+import type { EmbedCharge, EmbeddingModelCache } from '../providers/embed-chain.js';
 import { ModelCache } from '../providers/model-cache.js';
 import type { SystemPart, ToolCallContent, ToolDefinition, ToolResultContent } from '../providers/types.js';
 import type { AgentAugment, AugmentInput } from '../run/ports.js';
@@ -21,12 +21,15 @@ export interface MemoryWiring {
   env: NodeJS.ProcessEnv;
   /** `run --thread <id>`: continue this conversation. */
   threadId?: string;
+  /** `run --sim`: the simulator's adapters instead of the real providers. */
+  models?: ModelCache;
+  embeddingModels?: EmbeddingModelCache;
 }
 
 const defaultThread = (agent: CompiledAgent): NonNullable<MemorySettings['thread']> => agent.memory?.thread ?? { window: 20, summary: agent.chain };
 
 export function createAugment(wiring: MemoryWiring): (input: AugmentInput) => Promise<AgentAugment | undefined> {
-  const models = new ModelCache(wiring.env);
+  const models = wiring.models ?? new ModelCache(wiring.env);
   return async (input) => {
     const { agent } = input;
     const knowledge = agent.knowledge;
@@ -34,7 +37,7 @@ export function createAugment(wiring: MemoryWiring): (input: AugmentInput) => Pr
     const threadId = wiring.threadId;
     if (!knowledge && !facts && !threadId) return undefined;
     const onCharge = (charge: EmbedCharge) => input.charge(charge.model, charge.usage);
-    const embedderFor = (chain: KnowledgeSettings['embedding']) => createEmbedder(chain, { env: wiring.env, emit: input.emit, signal: input.signal, models });
+    const embedderFor = (chain: KnowledgeSettings['embedding']) => createEmbedder(chain, { env: wiring.env, emit: input.emit, signal: input.signal, models, ...(wiring.embeddingModels ? { embeddingModels: wiring.embeddingModels } : {}) });
 
     const system: SystemPart[] = [];
     const tools: ToolDefinition[] = [];

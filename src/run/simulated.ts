@@ -5,7 +5,8 @@
 
 import type { ModelSpec, ProviderSpec } from '../compile/ir.js';
 import { ModelCache } from '../providers/model-cache.js';
-import { createLanguageModel, type ProviderKeyStatus } from '../providers/registry.js';
+import { createEmbeddingModel, createLanguageModel, type ProviderKeyStatus } from '../providers/registry.js';
+import { EmbeddingModelCache } from '../providers/embed-chain.js';
 import type { LanguageModel } from '../providers/types.js';
 import type { Simulator } from '../sim/index.js';
 import { simSchemaMarker } from '../sim/generate.js';
@@ -37,11 +38,14 @@ function statingSchema(model: LanguageModel): LanguageModel {
 
 export interface SimulatedRuntime {
   models: ModelCache;
+  /** Embedding adapters pointed at the simulator too (knowledge and memory facts). */
+  embeddingModels: EmbeddingModelCache;
   close(): Promise<void>;
 }
 
 export async function startSimulatedRuntime(): Promise<SimulatedRuntime> {
   const { startSimulator } = await import('../sim/index.js');
   const simulator: Simulator = await startSimulator({ generateToolCalls: true });
-  return { models: new SimulatedModelCache(simulator.url), close: () => simulator.close() };
+  const embeddingModels = new EmbeddingModelCache({ [simulatedKeyEnv]: 'simulated' }, (spec, env) => createEmbeddingModel({ ...spec, provider: simulatedProvider(spec.provider, simulator.url) }, env));
+  return { models: new SimulatedModelCache(simulator.url), embeddingModels, close: () => simulator.close() };
 }

@@ -89,6 +89,16 @@ describe('knowledge through the CLI', () => {
     expect(usages).toContain('openai/text-embedding-3-small');
   });
 
+  it('run --sim embeds the question with the built-in simulator too: no key, no provider reached', async () => {
+    sim.reset();
+    const result = await runCli(['run', 'agents/support.yaml', '--sim', '--input', 'question=Can I get a refund?', '--json'], { cwd: root, env: simEnv('http://127.0.0.1:9', {}) });
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.code).toBe(0);
+    expect(sim.requests).toHaveLength(0);
+    const events = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.find((event) => event.type === 'knowledge-retrieved')).toMatchObject({ index: 'support' });
+  });
+
   it('offers knowledge_search as an implicit tool in tool mode', async () => {
     const index = await runCli(['index', 'agents/helper.yaml'], { cwd: root, env });
     expect(index.code).toBe(0);

@@ -209,7 +209,7 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
       ...(memory?.threadId ? { thread: memory.threadId } : {}),
-      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory } : {}) }),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory: simulated ? { ...memory, models: simulated.models, embeddingModels: simulated.embeddingModels } : memory } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
