@@ -19,6 +19,10 @@ const cli = cac('agentpipe');
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 for (const command of commands) command.register(cli);
+// cac gives every --no-x option a default of true and prints "(default: true)" after it, which reads
+// as if the thing were off by default. Without it the flag is undefined unless given; commands treat
+// only `false` as "no x".
+for (const command of cli.commands) for (const option of command.options) if (option.negated) delete option.config.default;
 /** The verb whose help is shown (`agentpipe run --help`, `agentpipe help run`); undefined for the global help. */
 let helpVerb: string | undefined;
 cli.help((sections) => {

@@ -70,3 +70,11 @@ test('every --format error has the same wording', () => {
     expect(result.stderr).toBe(`agentpipe: unknown --format \`xml\`; use one of ${formats}\n`);
   }
 });
+
+test('no option help claims a default of true (cac adds one to every --no-x flag)', () => {
+  for (const verb of ['run', 'lint', 'estimate', 'render', 'explain', 'list', 'models', 'runs', 'schema', 'init', 'batch', 'serve', 'test', 'diff']) {
+    const help = run('bin/agentpipe.js', ['help', verb]);
+    expect(help.status, verb).toBe(0);
+    expect(help.stdout, verb).not.toContain('(default: true)');
+  }
+});

@@ -158,7 +158,8 @@ describe('--help, schema, list, init (spawned)', () => {
 
   test('schema prints all kinds, or one; an unknown kind exits 2', () => {
     const all = JSON.parse(agentpipe(['schema'], repoRoot).stdout) as Record<string, { $id: string }>;
-    expect(Object.keys(all).sort()).toEqual(['agent', 'common', 'layer', 'providers', 'template', 'test', 'tools']);
+    expect(Object.keys(all).sort()).toEqual(['agent', 'common', 'layer', 'providers', 'stats', 'template', 'test', 'tools']);
+    expect((JSON.parse(agentpipe(['schema', 'stats'], repoRoot).stdout) as { $id: string }).$id).toBe('stats.schema.json');
     expect((JSON.parse(agentpipe(['schema', 'agent'], repoRoot).stdout) as { $id: string }).$id).toBe('agent.schema.json');
     expect(agentpipe(['schema', 'nope'], repoRoot).status).toBe(2);
   });

@@ -1,12 +1,13 @@
 // `agentpipe schema [kind]`: the JSON Schemas for editors. All of them as one object keyed by kind
-// (common included, since the others $ref it), or one kind's schema.
+// (common included, since the others $ref it), or one kind's schema. `stats` is the file
+// `runs stats --export` writes (.agentpipe-stats.json), which estimate reads back.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
 
 export async function schema(kind: string | undefined): Promise<number> {
   const { readSchema, schemaKinds } = await import('../../validate/schema-files.js');
-  const kinds = [...schemaKinds, 'common'];
+  const kinds = [...schemaKinds, 'stats', 'common'];
   if (kind === undefined) {
     const all = Object.fromEntries(kinds.map((name) => [name, readSchema(`${name}.schema.json`)]));
     process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
@@ -23,7 +24,7 @@ export async function schema(kind: string | undefined): Promise<number> {
 export const schemaCommand: CommandModule = {
   register(cli: CAC): void {
     cli
-      .command('schema [kind]', 'Print the JSON Schemas (providers, tools, agent, layer, template, common)')
+      .command('schema [kind]', 'Print the JSON Schemas (providers, tools, agent, layer, template, test, stats, common)')
       .option('--json', 'Accepted for symmetry: the output is always JSON')
       .action((kind?: string) => schema(kind));
   },
