@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { CompiledPipeline } from '../compile/ir.js';
 import { AgentpipeError } from '../errors.js';
 import { redactSecrets, redactValue } from '../tools/redact.js';
+import { isLoopback } from '../serve/loopback.js';
 import type { RawProject } from '../load/index.js';
 
 export interface ServeMcpOptions {
@@ -14,6 +15,8 @@ export interface ServeMcpOptions {
   port?: number;
   host?: string;
   cwd?: string;
+  /** Tool calls that run at once; more wait in arrival order (default 4). */
+  concurrency?: number;
   /** Resolves once the server listens (tests read the port from here). */
   onListening?: (address: { host: string; port: number }) => void;
 }
@@ -35,6 +38,7 @@ export async function serveMcp(options: ServeMcpOptions): Promise<number> {
   const config = await validateProjectOrThrow(raw, { mode: 'lint' });
   const env = { ...raw.env } as NodeJS.ProcessEnv;
   const targets = await compileTargets(config, env, raw.root);
+  const slots = new Slots(options.concurrency ?? 4);
   const { Server } = await import('@modelcontextprotocol/sdk/server/index.js');
   const { CallToolRequestSchema, ListToolsRequestSchema } = await import('@modelcontextprotocol/sdk/types.js');
   const newServer = () => {
@@ -52,7 +56,15 @@ export async function serveMcp(options: ServeMcpOptions): Promise<number> {
       if (!target) return { content: [{ type: 'text', text: `unknown tool \`${request.params.name}\`: this server offers ${targets.map((entry) => entry.name).join(', ')}` }], isError: true };
       const progressToken = request.params._meta?.progressToken;
       const progress = progressToken === undefined ? undefined : (done: number, total: number, message: string) => extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: done, total, message } }).catch(() => undefined);
-      return runTarget(target, request.params.arguments ?? {}, { raw, env, signal: extra.signal, ...(progress ? { progress } : {}) });
+      // Each call is a paid run: at most `concurrency` at once, the rest wait their turn.
+      if (slots.busy()) await progress?.(0, target.pipeline.steps.length, `queued: ${slots.waiting() + 1} call(s) ahead of capacity ${slots.capacity}`);
+      const release = await slots.acquire(extra.signal);
+      if (release === undefined) return { content: [{ type: 'text', text: 'cancelled while queued' }], isError: true };
+      try {
+        return await runTarget(target, request.params.arguments ?? {}, { raw, env, signal: extra.signal, ...(progress ? { progress } : {}) });
+      } finally {
+        release();
+      }
     });
     return server;
   };
@@ -74,9 +86,18 @@ export async function serveMcp(options: ServeMcpOptions): Promise<number> {
 async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/server/index.js').Server, targets: Target[], options: ServeMcpOptions): Promise<number> {
   const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
   const host = options.host ?? '127.0.0.1';
+  let port = options.port ?? 0;
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/mcp') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('agentpipe MCP endpoint is /mcp\n');
+      return;
+    }
+    // The endpoint has no credentials, so only local clients may use it: a web page whose name was
+    // re-pointed at 127.0.0.1 (DNS rebinding) sends its own Host, and a page calling us directly sends
+    // its Origin. Either would otherwise start paid runs from a browser tab.
+    const refusal = localRequestRefusal(request, port);
+    if (refusal !== undefined) {
+      response.writeHead(403, { 'content-type': 'text/plain' }).end(`${refusal}\n`);
       return;
     }
     // Stateless: one server and transport per request, so no session state to lose or leak.
@@ -98,7 +119,7 @@ async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/serv
     http.listen(options.port ?? 0, host, () => resolve());
   });
   const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
+  port = typeof address === 'object' && address ? address.port : port;
   process.stderr.write(`agentpipe mcp serve: ${targets.length} tool(s) at http://${host}:${port}/mcp\n`);
   options.onListening?.({ host, port });
   await new Promise<void>((resolve) => {
@@ -107,6 +128,62 @@ async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/serv
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+function localRequestRefusal(request: IncomingMessage, port: number): string | undefined {
+  const host = request.headers.host ?? '';
+  const hostname = host.endsWith(`:${port}`) ? host.slice(0, -`:${port}`.length).replace(/^\[(.*)\]$/, '$1') : '';
+  if (!isLoopback(hostname)) return `Host \`${host.slice(0, 100)}\` is not this loopback server`;
+  const origin = request.headers.origin;
+  if (origin === undefined) return undefined;
+  try {
+    if (isLoopback(new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1'))) return undefined;
+  } catch {
+    // not a URL ("null" from a sandboxed page included): refused below
+  }
+  return `Origin \`${origin.slice(0, 100)}\` may not call this server: it serves local clients only`;
+}
+
+/** A counting semaphore with a FIFO queue; a waiter whose signal aborts leaves the queue. */
+class Slots {
+  private running = 0;
+  private readonly queue: Array<() => void> = [];
+  constructor(readonly capacity: number) {}
+  busy(): boolean {
+    return this.running >= this.capacity;
+  }
+  waiting(): number {
+    return this.queue.length;
+  }
+  async acquire(signal: AbortSignal): Promise<(() => void) | undefined> {
+    if (this.running < this.capacity && this.queue.length === 0) {
+      this.running += 1;
+      return this.releaser();
+    }
+    return new Promise((resolve) => {
+      const grant = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        this.running += 1;
+        resolve(this.releaser());
+      };
+      const onAbort = (): void => {
+        const at = this.queue.indexOf(grant);
+        if (at >= 0) this.queue.splice(at, 1);
+        resolve(undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(grant);
+    });
+  }
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running -= 1;
+      this.queue.shift()?.();
+    };
+  }
 }
 
 async function compileTargets(config: import('../validate/types.js').ProjectConfig, env: NodeJS.ProcessEnv, root: string): Promise<Target[]> {

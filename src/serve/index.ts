@@ -4,6 +4,7 @@
 import { UsageError } from '../errors.js';
 import { listRunStates } from '../run/state.js';
 import { jwtSettingsFromEnv } from './auth.js';
+import { isLoopback } from './loopback.js';
 import { costsOf } from './runner.js';
 import { buildServer, type BuiltServer, type ServerOptions } from './server.js';
 import type { ApiRunStatus, RunIndex } from './run-index.js';
@@ -21,9 +22,7 @@ export interface RunningServer extends BuiltServer {
   recovered: number;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopback } from './loopback.js';
 
 export async function startServe(options: ServeOptions): Promise<RunningServer> {
   const jwt = jwtSettingsFromEnv(options.env);

@@ -12,6 +12,7 @@ interface ServeFlags {
   stdio?: boolean;
   port?: number | string;
   host?: string;
+  concurrency?: number | string;
 }
 
 async function list(server: string | undefined, flags: ListFlags): Promise<number> {
@@ -37,7 +38,13 @@ async function serve(flags: ServeFlags): Promise<number> {
   const { serveMcp } = await import('../../mcp/serve.js');
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be a port number (0-65535), not \`${flags.port}\``);
-  return serveMcp({ ...(port === undefined ? { stdio: true } : { port, host: flags.host ?? '127.0.0.1' }) });
+  const concurrency = flags.concurrency === undefined ? 4 : Number(flags.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency must be a whole number from 1 to 256, not \`${flags.concurrency}\``);
+  const host = flags.host ?? '127.0.0.1';
+  const { isLoopback } = await import('../../serve/loopback.js');
+  // The MCP endpoint asks for no credentials, and every call is a paid run.
+  if (port !== undefined && !isLoopback(host)) throw new UsageError(`refusing to serve MCP on ${host}: the endpoint has no authentication, so it binds loopback only (127.0.0.1, ::1 or localhost); reach it from elsewhere through a tunnel or proxy that authenticates`);
+  return serveMcp({ concurrency, ...(port === undefined ? { stdio: true } : { port, host }) });
 }
 
 export const mcpCommand: CommandModule = {
@@ -47,7 +54,8 @@ export const mcpCommand: CommandModule = {
       .option('--json', 'Print JSON (mcp list)')
       .option('--stdio', 'mcp serve: speak MCP on stdin/stdout (the default)')
       .option('--port <port>', 'mcp serve: speak streamable HTTP on this port instead')
-      .option('--host <host>', 'mcp serve --port: the address to bind (default 127.0.0.1)')
+      .option('--host <host>', 'mcp serve --port: a loopback address to bind (default 127.0.0.1); the endpoint has no authentication')
+      .option('--concurrency <n>', 'mcp serve: tool calls (runs) at once; more wait their turn (default 4)')
       .example('agentpipe mcp list')
       .example('agentpipe mcp list github --json')
       .example('agentpipe mcp serve --stdio')
