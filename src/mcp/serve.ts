@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { CompiledPipeline } from '../compile/ir.js';
 import { AgentpipeError } from '../errors.js';
 import { redactSecrets, redactValue } from '../tools/redact.js';
-import { isLoopback } from '../serve/loopback.js';
+import { foreignBrowserRefusal } from '../serve/loopback.js';
 import type { RawProject } from '../load/index.js';
 
 export interface ServeMcpOptions {
@@ -86,7 +86,6 @@ export async function serveMcp(options: ServeMcpOptions): Promise<number> {
 async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/server/index.js').Server, targets: Target[], options: ServeMcpOptions): Promise<number> {
   const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
   const host = options.host ?? '127.0.0.1';
-  let port = options.port ?? 0;
   const http = createServer((request: IncomingMessage, response: ServerResponse) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/mcp') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('agentpipe MCP endpoint is /mcp\n');
@@ -95,9 +94,9 @@ async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/serv
     // The endpoint has no credentials, so only local clients may use it: a web page whose name was
     // re-pointed at 127.0.0.1 (DNS rebinding) sends its own Host, and a page calling us directly sends
     // its Origin. Either would otherwise start paid runs from a browser tab.
-    const refusal = localRequestRefusal(request, port);
+    const refusal = foreignBrowserRefusal(request.headers.host, request.headers.origin);
     if (refusal !== undefined) {
-      response.writeHead(403, { 'content-type': 'text/plain' }).end(`${refusal}\n`);
+      response.writeHead(403, { 'content-type': 'text/plain' }).end(`${refusal}: it serves local clients only\n`);
       return;
     }
     // Stateless: one server and transport per request, so no session state to lose or leak.
@@ -119,7 +118,7 @@ async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/serv
     http.listen(options.port ?? 0, host, () => resolve());
   });
   const address = http.address();
-  port = typeof address === 'object' && address ? address.port : port;
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
   process.stderr.write(`agentpipe mcp serve: ${targets.length} tool(s) at http://${host}:${port}/mcp\n`);
   options.onListening?.({ host, port });
   await new Promise<void>((resolve) => {
@@ -128,20 +127,6 @@ async function serveHttp(newServer: () => import('@modelcontextprotocol/sdk/serv
     process.once('SIGTERM', stop);
   });
   return 0;
-}
-
-function localRequestRefusal(request: IncomingMessage, port: number): string | undefined {
-  const host = request.headers.host ?? '';
-  const hostname = host.endsWith(`:${port}`) ? host.slice(0, -`:${port}`.length).replace(/^\[(.*)\]$/, '$1') : '';
-  if (!isLoopback(hostname)) return `Host \`${host.slice(0, 100)}\` is not this loopback server`;
-  const origin = request.headers.origin;
-  if (origin === undefined) return undefined;
-  try {
-    if (isLoopback(new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1'))) return undefined;
-  } catch {
-    // not a URL ("null" from a sandboxed page included): refused below
-  }
-  return `Origin \`${origin.slice(0, 100)}\` may not call this server: it serves local clients only`;
 }
 
 /** A counting semaphore with a FIFO queue; a waiter whose signal aborts leaves the queue. */

@@ -12,6 +12,7 @@ import { allows, Authenticator, type JwtSettings } from './auth.js';
 import type { ServeContext } from './context.js';
 import { EventHub } from './event-hub.js';
 import { KeyStore } from './keys.js';
+import { foreignBrowserRefusal } from './loopback.js';
 import { createMetrics } from './metrics.js';
 import { ServeProject } from './project.js';
 import { RunIndex } from './run-index.js';
@@ -72,6 +73,13 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    // Without credentials only this machine may call: a web page re-pointed at 127.0.0.1 (DNS
+    // rebinding) sends its own Host, and a page calling us directly (WebSockets need no CORS) sends
+    // its Origin. Either would otherwise read runs or start paid ones from a browser tab.
+    if (!context.auth.required()) {
+      const refusal = foreignBrowserRefusal(request.headers.host, request.headers.origin);
+      if (refusal !== undefined) return reply.code(403).send({ error: `${refusal}; without API keys or JWT, serve answers local clients only` });
+    }
     const config = request.routeOptions.config;
     if (config.public) return;
     const result = await context.auth.authenticate(request.headers.authorization);

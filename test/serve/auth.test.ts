@@ -140,6 +140,43 @@ describe('open mode and the rate limit', () => {
     }
   });
 
+  it('in open mode refuses browser pages: a foreign Host (DNS rebinding) or Origin, WebSockets included, gets 403', async () => {
+    const open = await startFixture();
+    const { request } = await import('node:http');
+    const get = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const outgoing = request(`${open.url}${path}`, { headers }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    try {
+      const port = new URL(open.url).port;
+      const rebound = await get('/v1/runs', { host: `attacker.example:${port}` });
+      expect(rebound.status).toBe(403);
+      expect(rebound.text).toContain('attacker.example');
+      expect((await get('/v1/runs', { origin: 'https://attacker.example' })).status).toBe(403);
+      expect((await get('/v1/runs', { origin: `http://localhost:${port}` })).status).toBe(200);
+      expect((await get('/v1/runs', { host: `[::1]:${port}` })).status).toBe(200);
+      const socket = new WebSocket(`${open.url.replace('http', 'ws')}/v1/ws`, { origin: 'https://attacker.example' });
+      const status = await new Promise<number>((resolve) => {
+        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.on('open', () => resolve(101));
+        socket.on('error', () => undefined);
+      });
+      socket.terminate();
+      expect(status).toBe(403);
+      // Once a key exists the credentials are the guard: a key from any origin is served.
+      const { key } = open.server.context.keys.create({ name: 'elsewhere', role: 'viewer' });
+      expect((await get('/v1/runs', { origin: 'https://app.example', authorization: `Bearer ${key}` })).status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('answers 429 with Retry-After past the per-key limit, counting each key apart', async () => {
     const limited = await startFixture({ rateLimit: 3 });
     try {
