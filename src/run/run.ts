@@ -117,7 +117,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   const prompts = new Map<string, string>();
-  const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env, onPrompt: (label, text) => prompts.set(label, text) });
+  const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env, onPrompt: (label, text) => prompts.set(label, text), ...(tracer ? { onRequest: tracer.onRequest } : {}) });
   let result: PipelineResult;
   try {
     result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen, ...(options.ports.firstUsableModel ? { firstUsableModel: options.ports.firstUsableModel } : {}) } });

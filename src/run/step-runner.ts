@@ -27,6 +27,8 @@ export interface StepRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Told each item's first request text (system, user, tool definitions), for the ledger index's size and hash. */
   onPrompt?: (label: string, text: string) => void;
+  /** Told each model request before it is sent (tracing records it as the call's input messages). */
+  onRequest?: (label: string, request: CallOptions) => void;
 }
 
 /** Budget scopes one agent call is charged to. Names are stable across resumes (restored from run.json). */
@@ -65,6 +67,7 @@ export function createItemRunner(options: StepRunnerOptions): PipelinePorts['run
 
     const callModel = async (callOptions: Parameters<RuntimePorts['callChain']>[1], onTextDelta: (delta: string) => void): Promise<ModelAnswer> => {
       budget.assertCanSpend(scopes);
+      options.onRequest?.(label, callOptions);
       const text = createDeltaRedactor(secretEnv, onTextDelta);
       const answer = await ports
         .callChain(agent.chain, callOptions, {

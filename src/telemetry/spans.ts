@@ -5,6 +5,8 @@
 // when the caller asks for it, and always redacted.
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { RunEvent } from '../run/events.js';
+import type { CallOptions } from '../providers/types.js';
+import { requestContent } from './messages.js';
 
 type OtelApi = typeof import('@opentelemetry/api');
 
@@ -23,12 +25,19 @@ export class EventSpans {
   private readonly steps = new Map<string, { span: Span; context: Context; text: string[] }>();
   private readonly calls = new Map<string, Span>();
   private readonly tools = new Map<string, Span>();
+  /** The request each step is about to send, told before its `model-call` event (content tracing only). */
+  private readonly requests = new Map<string, { input: string; system?: string }>();
 
   constructor(
     private readonly api: OtelApi,
     private readonly tracer: Tracer,
     private readonly options: SpanBuilderOptions,
   ) {}
+
+  /** Called by the step runner before each model call; kept only when content is recorded. */
+  onRequest(stepId: string, request: Pick<CallOptions, 'system' | 'messages'>): void {
+    if (this.options.recordContent) this.requests.set(stepId, requestContent(request));
+  }
 
   onEvent(event: RunEvent): void {
     const time = new Date(event.time);
@@ -48,6 +57,11 @@ export class EventSpans {
         this.endCall(step, time, undefined);
         const parent = this.steps.get(step)?.context ?? this.runContext;
         const span = this.tracer.startSpan(`chat ${modelName(event.model)}`, { kind: this.api.SpanKind.CLIENT, startTime: time, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': providerOf(event.model), 'gen_ai.request.model': modelName(event.model), 'agentpipe.attempt': event.attempt } }, parent);
+        const request = this.requests.get(step);
+        if (request) {
+          span.setAttribute('gen_ai.input.messages', this.options.redact(request.input));
+          if (request.system) span.setAttribute('gen_ai.system_instructions', this.options.redact(request.system));
+        }
         this.calls.set(step, span);
         const entry = this.steps.get(step);
         if (entry) entry.text = [];
@@ -104,6 +118,7 @@ export class EventSpans {
         if (event.status === 'failed') entry.span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: this.options.redact(event.error ?? 'failed') });
         entry.span.end(time);
         this.steps.delete(step);
+        this.requests.delete(step);
         return;
       }
       case 'run-end': {

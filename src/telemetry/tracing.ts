@@ -4,11 +4,14 @@
 // OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL is http/json, and is flushed before the run returns.
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { RunEvent } from '../run/events.js';
+import type { CallOptions } from '../providers/types.js';
 import { EventSpans } from './spans.js';
 import { tracingRequested } from './requested.js';
 
 export interface RunTracer {
   onEvent(event: RunEvent): void;
+  /** The request a step is about to send; recorded on its `chat` span when content tracing is on. */
+  onRequest(stepId: string, request: Pick<CallOptions, 'system' | 'messages'>): void;
   /** Exports what is pending; call before the process may exit. */
   flush(): Promise<void>;
 }
@@ -41,6 +44,7 @@ export async function createRunTracer(options: TracingOptions): Promise<RunTrace
   const spans = new EventSpans(api, provider.getTracer('agentpipe', '0.1.0'), { recordContent: env['AGENTPIPE_TRACE_CONTENT'] === '1', redact: options.redact });
   return {
     onEvent: (event) => spans.onEvent(event),
+    onRequest: (stepId, request) => spans.onRequest(stepId, request),
     async flush() {
       await provider.forceFlush().catch((error: unknown) => options.warn?.(`could not export traces: ${error instanceof Error ? error.message : String(error)}`));
     },

@@ -63,7 +63,17 @@ describe('spans of a run (in-memory exporter)', { timeout: 120_000 }, () => {
       if (recordContent) {
         expect(String(chats[1]!.attributes['gen_ai.output.messages'])).toContain('Answer mentioning');
         expect(String(tool.attributes['gen_ai.tool.call.arguments'])).toContain('notes.txt');
+        // The conversation sent: the first call has the user's task, the second also the tool's answer.
+        const firstInput = JSON.parse(String(chats[0]!.attributes['gen_ai.input.messages'])) as { role: string; parts: { type: string; content?: string; response?: string }[] }[];
+        expect(firstInput[0]).toMatchObject({ role: 'user' });
+        expect(firstInput[0]!.parts[0]!.content).toContain('read the notes');
+        const secondInput = JSON.parse(String(chats[1]!.attributes['gen_ai.input.messages'])) as typeof firstInput;
+        expect(secondInput.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
+        expect(secondInput[2]!.parts[0]).toMatchObject({ type: 'tool_call_response' });
+        expect(secondInput[2]!.parts[0]!.response).toContain('some notes');
+        expect(String(chats[0]!.attributes['gen_ai.system_instructions'])).toContain('"type":"text"');
       } else {
+        expect(everything).not.toContain('read the notes');
         expect(everything).not.toContain('Answer mentioning');
         expect(everything).not.toContain('notes.txt');
       }
