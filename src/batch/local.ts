@@ -42,7 +42,9 @@ export interface LocalBatchResult {
 export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBatchResult> {
   const { plan, ledger } = options;
   const { pipeline, env, target, modelOverride } = plan.prepared;
-  const store = fileRunStore(plan.prepared.root);
+  // A row's events are appended in batches (at most 1 s lost to a hard kill; its state never is), and
+  // small step outputs live in its run.json: a row writes three files, not seven.
+  const store = fileRunStore(plan.prepared.root, { inlineOutputBytes: 16 * 1024, eventFlushMs: 1000 });
   const models = new ModelCache(env);
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason ?? new InterruptedError());
