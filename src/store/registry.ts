@@ -12,6 +12,8 @@ export interface OpenStoresOptions {
   root: string;
   /** Overrides the SQLite file path (tests, benchmarks). */
   path?: string;
+  /** SQLite driver: how the Hamming stage of vector search runs (default `memory`; tests and benchmarks compare). */
+  codeScan?: 'memory' | 'sqlite-vec';
 }
 
 const drivers: Record<StoreDriverName, (options: OpenStoresOptions) => Promise<Stores>> = {

@@ -33,7 +33,7 @@ export async function openSqliteStores(options: OpenStoresOptions): Promise<Stor
   const database = await openSqlite(path, { allowExtension: true });
   try {
     database.loadExtension(vecExtensionPath());
-    const knowledge = new SqliteKnowledgeStore(database);
+    const knowledge = new SqliteKnowledgeStore(database, options.codeScan ? { codeScan: options.codeScan } : {});
     const memory = new SqliteMemoryStore(database);
     return { driver: 'sqlite', location: path, knowledge, memory, close: () => database.close() };
   } catch (error) {
