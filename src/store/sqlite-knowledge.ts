@@ -10,6 +10,7 @@ import { migrate, type Migration } from './sqlite.js';
 import { loadCodeBlocks, nearestCodes, type CodeBlocks } from './code-index.js';
 import { binaryCode, blobOf, dot, paddedLength, vectorOf } from './quantize.js';
 import type { ChunkInput, IndexedFile, KnowledgeStore, LexicalHit, StoredChunk, VectorHit } from './types.js';
+import { queryTerms } from './query-terms.js';
 import { redactSecrets } from '../tools/redact.js';
 
 const migrations: Migration[] = [
@@ -204,8 +205,9 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 /**
  * A user's question as an FTS5 query: its words, each quoted (so `AND`, `-` or `:` in the text are
  * never operators), joined by OR so that BM25 ranks by how many and how rare the shared words are.
+ * Stop words are dropped unless nothing else is left.
  */
 export function ftsQuery(text: string): string | undefined {
-  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].filter((word) => word.length > 1 || /\d/.test(word));
+  const words = queryTerms(text);
   return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(' OR ');
 }
