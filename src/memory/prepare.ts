@@ -56,7 +56,7 @@ export async function prepareMemory(
           `the knowledge index of agent '${agent.name}' is stale: ${describeStaleness(plan)}; run \`agentpipe index ${agent.source.file}\` first, or pass --reindex`,
         );
       }
-      const report = await runIndex(agent, stores.knowledge, env, { progress: true });
+      const report = await runIndex(agent, stores.knowledge, env, { progress: true, root: pipeline.root });
       say(`agentpipe: --reindex: ${describeIndexReport(report)}`);
     }
   } catch (error) {

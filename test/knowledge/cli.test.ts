@@ -51,6 +51,13 @@ describe('knowledge through the CLI', () => {
     expect(embeddedInputs()).toBe(report!.embeddedChunks);
     expect(report!.tokens).toBeGreaterThan(0);
     expect(report!.costUsd).toBeGreaterThan(0);
+    // The embedding cost is in the ledger index as step @index of the agent.
+    const ledger = (await readFile(join(root, '.agentpipe', 'ledger-index.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { agent: string; step: string; model: string; cost: number; calls: number[][][] });
+    const indexing = ledger.filter((line) => line.step === '@index');
+    expect(indexing).toHaveLength(1);
+    expect(indexing[0]).toMatchObject({ agent: 'support', model: 'openai/text-embedding-3-small' });
+    expect(indexing[0]!.cost).toBeCloseTo(report!.costUsd, 9);
+    expect(indexing[0]!.calls[0]!.reduce((sum, call) => sum + call[0]!, 0)).toBe(report!.tokens);
     // Nothing of the denied file was sent to the embedder or written to the store (file and WAL).
     expect(JSON.stringify(sim.requests.map((request) => request.body))).not.toContain('SECRET-SALARY');
     for (const file of ['store.db', 'store.db-wal']) {
@@ -123,6 +130,12 @@ describe('knowledge through the CLI', () => {
     const result = await runCli(['run', 'agents/support.yaml', '--input', 'question=gift cards?', '--reindex'], { cwd: root, env });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/--reindex: support: .*1 new/);
+    // Its embedding calls (one file's chunks) are charged in the ledger index as @index too.
+    const lines = (await readFile(join(root, '.agentpipe', 'ledger-index.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { step: string; cost: number; calls: number[][][] });
+    const last = lines.filter((line) => line.step === '@index').at(-1)!;
+    expect(last.calls[0]!.length).toBeGreaterThanOrEqual(1);
+    expect(last.cost).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.step === '@index').length).toBeGreaterThanOrEqual(2);
   });
 
   it('estimate counts retrieval and indexing tokens; explain shows sources and index state', async () => {
