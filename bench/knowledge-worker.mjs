@@ -87,14 +87,14 @@ async function query() {
   const documents = stores.knowledge.indexes()[0].chunks;
   const latencies = [];
   const results = [];
-  let first = 0;
-  // Two warm-up queries, timed apart: the first reads the codes from disk (and, with the in-memory
-  // scan, copies them into the process).
+  const warmUp = [];
+  // Two warm-up queries, timed apart: the first reads the codes from disk (through sqlite-vec's k-NN
+  // in both modes); with the in-memory scan, the second copies them into the process.
   for (let number = -2; number < count; number++) {
     const vector = Float32Array.from(simulatedEmbedding(queryText(Math.abs(number), documents), dims));
     const started = performance.now();
     const hits = stores.knowledge.vectorSearch(index, vector, 10);
-    if (number === -2) first = performance.now() - started;
+    if (number < 0) warmUp.push(performance.now() - started);
     if (number < 0) continue;
     latencies.push(performance.now() - started);
     results.push(hits.map((hit) => hit.chunkId));
@@ -102,7 +102,7 @@ async function query() {
   const memory = rss();
   stores.close();
   writeFileSync(join(dir, `approximate-${codeScan}.json`), JSON.stringify(results));
-  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies), first, rss: memory };
+  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies), first: warmUp[0], second: warmUp[1], rss: memory };
 }
 
 async function scan() {

@@ -2,8 +2,9 @@
 // vec0 table per code length holding 1-bit codes (quantize.ts) partitioned by index name. A vector
 // query takes the nearest codes by Hamming distance, then rescores those candidates with the stored
 // float vectors. The Hamming stage scans an in-memory copy of the vec0 code blocks (code-index.ts),
-// loaded on the first query and again after any write; sqlite-vec's own k-NN is the fallback when
-// its shadow tables are not laid out as this version expects (see bench/knowledge.mjs for figures).
+// copied on the second query of a process and again after any write; the first query, and any
+// query when sqlite-vec's shadow tables are not laid out as this version expects, use sqlite-vec's
+// own k-NN (see bench/knowledge.mjs for figures of both).
 
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate, type Migration } from './sqlite.js';
@@ -40,6 +41,8 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   private readonly codeTables = new Set<string>();
   /** In-memory code copies by table and index (undefined: layout not understood, use vec0's k-NN). */
   private readonly codeCache = new Map<string, CodeBlocks | undefined>();
+  /** Indexes (by table) this connection has already answered a vector query for. */
+  private readonly queried = new Set<string>();
   private cachedDataVersion = -1;
 
   constructor(
@@ -147,7 +150,11 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       .slice(0, limit);
   }
 
-  /** The in-memory codes of `index` in `table`, reloaded when this or another connection has written since. */
+  /**
+   * The in-memory codes of `index` in `table`, reloaded when this or another connection has written
+   * since; undefined (use vec0's k-NN) for the first query of an index in this process, since copying
+   * the codes costs several queries' worth and a one-shot `run` makes only one.
+   */
   private codeBlocks(table: string, index: string, bits: number): CodeBlocks | undefined {
     const version = Number((this.statement('PRAGMA data_version').get() as { data_version: number }).data_version);
     if (version !== this.cachedDataVersion) {
@@ -155,6 +162,10 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       this.cachedDataVersion = version;
     }
     const key = `${table}\u0000${index}`;
+    if (!this.queried.has(key)) {
+      this.queried.add(key);
+      return undefined;
+    }
     if (!this.codeCache.has(key)) this.codeCache.set(key, loadCodeBlocks(this.database, table, index, bits));
     return this.codeCache.get(key);
   }

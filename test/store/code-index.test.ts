@@ -77,6 +77,8 @@ describe('the in-memory code scan', () => {
     try {
       // More codes than the shortlist, so the prefix stage really prunes.
       fill(memory, 'one', 5, minimumShortlist);
+      // The first query of a process goes to vec0; the copy is made from the second on.
+      memory.knowledge.vectorSearch('one', embed('warm up'), 1);
       for (const question of ['topic7 alpha3 beta9', 'item42 gamma1', 'delta4 topic12 alpha10 beta2']) {
         const query = embed(question);
         const fast = memory.knowledge.vectorSearch('one', query, 10);

@@ -185,6 +185,13 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
     streamText: progressModule.shouldStreamText(pipeline.kind, hasOutputSchema),
     simulated: simulated !== undefined,
   });
+  // Embedding calls of the run (retrieval, recall) go where its model calls go: the simulator, or the cassette.
+  const memoryPorts = (wiring: MemoryWiring): MemoryWiring =>
+    simulated
+      ? { ...wiring, models: simulated.models, embeddingModels: simulated.embeddingModels }
+      : cassette
+        ? { ...wiring, models: cassette.createModels(env), embeddingModels: cassette.createEmbeddingModels(env) }
+        : wiring;
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
   let signals = 0;
@@ -209,7 +216,7 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
       ...(memory?.threadId ? { thread: memory.threadId } : {}),
-      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory: simulated ? { ...memory, models: simulated.models, embeddingModels: simulated.embeddingModels } : memory } : {}) }),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory: memoryPorts(memory) } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
