@@ -1,5 +1,7 @@
 // Runs one agent's indexing with a progress display on stderr, and describes the result.
 
+import type { EmbeddingModelCache } from '../providers/embed-chain.js';
+import type { ModelCache } from '../providers/model-cache.js';
 import type { EventSink } from '../run/events.js';
 import type { KnowledgeStore } from '../store/types.js';
 import { indexAgent, type IndexProgress, type IndexReport } from './indexer.js';
@@ -28,8 +30,18 @@ function progressPrinter(agent: string): { update(progress: IndexProgress): void
   };
 }
 
-export async function runIndex(agent: KnowledgeAgent, store: KnowledgeStore, env: NodeJS.ProcessEnv, options: { progress?: boolean; emit?: EventSink; signal?: AbortSignal } = {}): Promise<IndexReport> {
-  const embed = createEmbedder(agent.knowledge.embedding, { env, ...(options.emit ? { emit: options.emit } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+export async function runIndex(
+  agent: KnowledgeAgent,
+  store: KnowledgeStore,
+  env: NodeJS.ProcessEnv,
+  options: { progress?: boolean; emit?: EventSink; signal?: AbortSignal; simulated?: { models: ModelCache; embeddingModels: EmbeddingModelCache } } = {},
+): Promise<IndexReport> {
+  const embed = createEmbedder(agent.knowledge.embedding, {
+    env,
+    ...(options.emit ? { emit: options.emit } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.simulated ? { models: options.simulated.models, embeddingModels: options.simulated.embeddingModels } : {}),
+  });
   const printer = options.progress ? progressPrinter(agent.name) : undefined;
   try {
     return await indexAgent(agent, store, embed, printer ? (progress) => printer.update(progress) : undefined);

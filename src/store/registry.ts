@@ -12,6 +12,8 @@ export interface OpenStoresOptions {
   root: string;
   /** Overrides the SQLite file path (tests, benchmarks). */
   path?: string;
+  /** `--sim`: a store of its own (`.agentpipe/sim-store.db`), so simulated vectors and threads never mix with real ones. */
+  simulated?: boolean;
 }
 
 const drivers: Record<StoreDriverName, (options: OpenStoresOptions) => Promise<Stores>> = {
