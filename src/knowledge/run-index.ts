@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendIndex, type CallTokens, type IndexLine } from '../cost/ledger-index.js';
 import { priceUsage } from '../cost/price.js';
+import type { EmbeddingModelCache } from '../providers/embed-chain.js';
+import type { ModelCache } from '../providers/model-cache.js';
 import type { EventSink } from '../run/events.js';
 import type { KnowledgeStore } from '../store/types.js';
 import { indexAgent, type IndexProgress, type IndexReport } from './indexer.js';
@@ -41,9 +43,14 @@ export async function runIndex(
   agent: KnowledgeAgent,
   store: KnowledgeStore,
   env: NodeJS.ProcessEnv,
-  options: { progress?: boolean; emit?: EventSink; signal?: AbortSignal; root?: string } = {},
+  options: { progress?: boolean; emit?: EventSink; signal?: AbortSignal; root?: string; simulated?: { models: ModelCache; embeddingModels: EmbeddingModelCache } } = {},
 ): Promise<IndexReport> {
-  const embed = createEmbedder(agent.knowledge.embedding, { env, ...(options.emit ? { emit: options.emit } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const embed = createEmbedder(agent.knowledge.embedding, {
+    env,
+    ...(options.emit ? { emit: options.emit } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.simulated ? { models: options.simulated.models, embeddingModels: options.simulated.embeddingModels } : {}),
+  });
   const printer = options.progress ? progressPrinter(agent.name) : undefined;
   const started = performance.now();
   let report: IndexReport;

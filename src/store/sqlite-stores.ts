@@ -29,7 +29,7 @@ function vecExtensionPath(): string {
 }
 
 export async function openSqliteStores(options: OpenStoresOptions): Promise<Stores> {
-  const path = options.path ?? storePath(options.root);
+  const path = options.path ?? storePath(options.root, options.simulated === true);
   const database = await openSqlite(path, { allowExtension: true });
   try {
     database.loadExtension(vecExtensionPath());
