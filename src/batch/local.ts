@@ -10,6 +10,7 @@ import { ModelCache } from '../providers/model-cache.js';
 import { createDefaultPorts } from '../run/default-ports.js';
 import { newRunId } from '../run/ids.js';
 import { fileRunStore } from '../run/store.js';
+import type { SimulatedRuntime } from '../run/simulated.js';
 import type { BatchLedger } from './ledger.js';
 import type { BatchPlan, ValidRow } from './plan.js';
 import { errorClassOf, runRow, type RowResult } from './row.js';
@@ -27,6 +28,8 @@ export interface LocalBatchOptions {
   /** Spent by rows finished in earlier runs of this batch (counts against --max-cost). */
   spentBefore: number;
   ledger: BatchLedger;
+  /** `batch --sim`: every call answered by the built-in simulator, at $0. */
+  simulated?: SimulatedRuntime;
   signal: AbortSignal;
   onRowStart?(line: number): void;
   onRowEnd?(result: RowResult): void;
@@ -45,7 +48,8 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
   // A row's events are appended in batches (at most 1 s lost to a hard kill; its state never is), and
   // small step outputs live in its run.json: a row writes three files, not seven.
   const store = fileRunStore(plan.prepared.root, { inlineOutputBytes: 16 * 1024, eventFlushMs: 1000 });
-  const models = new ModelCache(env);
+  // Every row shares these SDK clients and cooldowns (or the simulator's), each with ports of its own.
+  const portOptions = options.simulated ? { simulated: options.simulated } : { models: new ModelCache(env) };
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason ?? new InterruptedError());
   options.signal.addEventListener('abort', onAbort, { once: true });
@@ -67,7 +71,7 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
         inputs: row.inputs,
         runId,
         ...(resume ? { resume } : {}),
-        ports: createDefaultPorts(env, { models }),
+        ports: createDefaultPorts(env, portOptions),
         env,
         signal: controller.signal,
         store,
