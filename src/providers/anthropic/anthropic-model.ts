@@ -12,9 +12,11 @@ import { AnthropicStreamState, mapAnthropicContent, mapAnthropicUsage } from './
 export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
   let client: Promise<AnthropicClient> | undefined;
   const getClient = () =>
-    (client ??= import('@anthropic-ai/sdk').then(
-      ({ default: Anthropic }) =>
+    (client ??= Promise.all([import('@anthropic-ai/sdk'), import('../http-fetch.js')]).then(
+      ([{ default: Anthropic }, { httpFetch }]) =>
         new Anthropic({
+          // node:http instead of the built-in fetch: a fraction of its CPU per call (http-fetch.ts).
+          fetch: httpFetch,
           apiKey: settings.apiKey ?? null,
           baseURL: settings.baseUrl,
           // agentpipe's chain is the only retry policy.
