@@ -59,6 +59,8 @@ export function queueKeys(name: string) {
     runResults: `${base}:results`,
     /** One batch's ledger: line -> row result JSON, written once per row by whichever worker finished it. */
     batch: (batchId: string) => `${base}:batch:${batchId}`,
+    /** One `batch --max-cost` command's budget (`spent`, `limit`); `<key>:holds` holds each running row's reservation. */
+    budget: (budgetId: string) => `${base}:budget:${budgetId}`,
     /** Spend of finished jobs: `total` and `model:<provider/model>` in USD. */
     spend: `${base}:spend`,
   };
