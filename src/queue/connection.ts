@@ -68,5 +68,5 @@ export function queueKeys(name: string) {
 
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
-/** Rate-limit logs are per Redis, not per queue: every queue on it shares a provider's limit. */
-export const rateLimitKey = (provider: string, kind: 'rpm' | 'tpm') => `agentpipe:rate:${provider}:${kind}`;
+/** Rate-limit logs are per Redis, not per queue: every queue on it shares a provider's (or model's) limit. */
+export const rateLimitKey = (scope: string, kind: 'rpm' | 'tpm') => `agentpipe:rate:${scope}:${kind}`;
