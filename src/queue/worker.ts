@@ -50,6 +50,8 @@ class BatchBudgetError extends BudgetExceededError {}
 
 /** How long a row waits before asking the budget again when running rows hold the rest of it. */
 const budgetRetryMs = 500;
+/** How many times a slot asks before handing the row back to the queue for a moment. */
+const budgetPatience = 20;
 
 /**
  * Loads the provider SDKs a target uses before its first call. An adapter imports its SDK on first
@@ -73,6 +75,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const targets = new Map<string, Promise<Target>>();
   const active = new Map<string, AbortController>();
   let handedBack = 0;
+  let closing = false;
   let finished = 0;
   let root = options.cwd;
 
@@ -99,14 +102,25 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const jobId = job.id ?? data.runId;
     const budget = data.budget;
     if (budget) {
-      const reservation = await reserve(redis, keys, budget, jobId);
+      let reservation = await reserve(redis, keys, budget, jobId);
+      // The rest of the budget is held by running rows: this slot waits and asks again (the rows
+      // behind it stay in the wait list rather than cycling through the workers). After a while the
+      // job goes back to the queue for a moment, so a slot is free for a dead worker's job, whose
+      // hold is what this row may be waiting for.
+      for (let asked = 1; reservation === 'wait'; asked++) {
+        if (closing) {
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        if (asked > budgetPatience) {
+          await job.moveToDelayed(Date.now() + budgetRetryMs, token);
+          throw new DelayedError();
+        }
+        await new Promise((resolve) => setTimeout(resolve, budgetRetryMs));
+        reservation = await reserve(redis, keys, budget, jobId);
+      }
       // Spent: nothing is recorded; the batch command stops following, and a re-run enqueues the row again.
       if (reservation === 'spent') throw new UnrecoverableError(`batch --max-cost $${budget.limitUsd} reached before this row started`);
-      if (reservation === 'wait') {
-        // The rest of the budget is held by running rows: ask again once some of them have paid.
-        await job.moveToDelayed(Date.now() + budgetRetryMs, token);
-        throw new DelayedError();
-      }
     }
     const controller = new AbortController();
     active.set(jobId, controller);
@@ -187,11 +201,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   return {
     async close(graceMs: number) {
-      const closing = worker.close();
+      closing = true;
+      const closed = worker.close();
       const timer = setTimeout(() => {
         for (const controller of active.values()) controller.abort(new ShutdownError('worker shutting down; run state saved, job handed back'));
       }, graceMs);
-      await closing;
+      await closed;
       clearTimeout(timer);
       useRateLimitBackend(undefined);
       await redis.quit().catch(() => undefined);
