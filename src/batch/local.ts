@@ -8,6 +8,7 @@ import { BudgetExceededError, InterruptedError } from '../errors.js';
 import { createDefaultPorts } from '../run/default-ports.js';
 import { newRunId } from '../run/ids.js';
 import { fileRunStore } from '../run/store.js';
+import type { SimulatedRuntime } from '../run/simulated.js';
 import type { BatchLedger } from './ledger.js';
 import type { BatchPlan, ValidRow } from './plan.js';
 import { errorClassOf, runRow, type RowResult } from './row.js';
@@ -25,6 +26,8 @@ export interface LocalBatchOptions {
   /** Spent by rows finished in earlier runs of this batch (counts against --max-cost). */
   spentBefore: number;
   ledger: BatchLedger;
+  /** `batch --sim`: every call answered by the built-in simulator, at $0. */
+  simulated?: SimulatedRuntime;
   signal: AbortSignal;
   onRowStart?(line: number): void;
   onRowEnd?(result: RowResult): void;
@@ -41,7 +44,7 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
   const { plan, ledger } = options;
   const { pipeline, env, target, modelOverride } = plan.prepared;
   const store = fileRunStore(plan.prepared.root);
-  const ports = createDefaultPorts(env);
+  const ports = createDefaultPorts(env, options.simulated ? { simulated: options.simulated } : {});
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason ?? new InterruptedError());
   options.signal.addEventListener('abort', onAbort, { once: true });

@@ -71,15 +71,27 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
   const maxCost = positiveAmount(flags.maxCost, '--max-cost');
   const json = flags.json === true;
   const queueAddress = flags.queue === undefined ? undefined : (await import('../queue/connection.js')).parseQueueAddress(typeof flags.queue === 'string' ? flags.queue : undefined);
+  const sim = flags.sim === true;
+  if (sim && queueAddress) throw new UsageError('--sim cannot be used with --queue: workers call the models with their own keys; drop one of them');
   const started = performance.now();
 
-  const plan = await planBatch({ file, inputs: flags.inputs, ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: queueAddress !== undefined });
+  const plan = await planBatch({ file, inputs: flags.inputs, ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: queueAddress !== undefined || sim, ...(sim ? { simulated: true } : {}) });
   for (const bad of plan.invalid) output.err(`${bad.error}\n`);
   if (flags.strict && plan.invalid.length > 0) {
     output.err(`agentpipe: --strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.\n`);
     return 2;
   }
   const { root } = plan.prepared;
+  // A local batch with no usable model would fail every row one by one (with retries): say so once, up front.
+  if (!queueAddress && !sim && plan.valid.length > 0) {
+    const { checkChains, describeUnavailable } = await import('../run/availability.js');
+    const { providerKeyStatus } = await import('../providers/registry.js');
+    const checks = await checkChains(plan.prepared.pipeline, plan.prepared.env, providerKeyStatus);
+    if (checks.some((check) => !check.usable)) {
+      output.err(`${describeUnavailable(checks, root, 'Nothing was run or spent.')}\n`);
+      return 1;
+    }
+  }
   const outPath = flags.out ? resolve(String(flags.out)) : join(batchDirectory(root, plan.batchId), 'results.jsonl');
 
   let client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>> | undefined;
@@ -100,11 +112,11 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     const work = splitWork(plan, previous, flags.retryFailed === true);
     const spentBefore = work.done.reduce((sum, result) => sum + result.costUsd, 0);
     const estimate = await estimateBatch(plan, work.pending);
-    const where = queueAddress ? `on queue ${(await import('../queue/connection.js')).describeAddress(queueAddress)}` : `locally, ${concurrency} at a time`;
+    const where = sim ? `locally, ${concurrency} at a time, simulated ($0, no key)` : queueAddress ? `on queue ${(await import('../queue/connection.js')).describeAddress(queueAddress)}` : `locally, ${concurrency} at a time`;
     if (!json || work.pending.length > 0) {
       output.err(
         `batch ${plan.batchId}: ${plan.total} rows in ${plan.inputsName} (${plan.invalid.length} invalid, ${work.done.length} done earlier); ` +
-          `${work.pending.length} to run ${where}: estimated ${usd(estimate.expectedUsd)} expected, ${usd(estimate.worstUsd)} worst` +
+          `${work.pending.length} to run ${where}: ${sim ? 'with real models it would be ' : ''}estimated ${usd(estimate.expectedUsd)} expected, ${usd(estimate.worstUsd)} worst` +
           `${estimate.sampled < estimate.rows ? ` (from ${estimate.sampled} sampled rows)` : ''}${maxCost !== undefined ? `; --max-cost ${usd(maxCost)}` : ''}\n`,
       );
     }
@@ -128,6 +140,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onTerminate);
     let outcome: { results: RowResult[]; stopped?: 'budget' | 'interrupted' | undefined };
+    const simulated = sim && work.pending.length > 0 ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
     try {
       outcome = client
         ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, expectedUsd: estimate.expectedUsd, ...(maxCost !== undefined ? { maxCost } : {}) })
@@ -138,12 +151,14 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
             ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
             spentBefore,
             ledger: ledger!,
+            ...(simulated ? { simulated } : {}),
             signal: controller.signal,
             onRowStart: () => progress.rowStarted(),
             onRowEnd: (result) => progress.rowEnded(result),
             onSpend: (cost) => progress.spent(cost),
           });
     } finally {
+      await simulated?.close();
       await progress.stop();
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onTerminate);

@@ -1,0 +1,141 @@
+// The coarse stage of vector search, in memory. sqlite-vec keeps the 1-bit codes (quantize.ts) of a
+// vec0 table in blocks of 1,024 (its shadow tables `<table>_chunks`: partition value, validity bitmap,
+// int64 rowids; `<table>_vector_chunks00`: the codes back to back). Reading those blocks straight
+// into one typed array takes a few dozen milliseconds for 100,000 codes, where asking vec0 for its
+// rows one by one takes most of a second. A query then scans the copy in two stages:
+//   1. the Hamming distance over the first `prefixBits` bits of every code (each bit of a code is an
+//      independent random-hyperplane test, so a prefix is a coarser code of the same vector), which
+//      keeps the `shortlist` closest codes;
+//   2. the Hamming distance over the whole code of those, which keeps the `limit` closest.
+// That is about 1/8 of the work of a full scan, and a full scan is what sqlite-vec's k-NN does (in
+// C, but through SQLite's blob I/O and its own top-k bookkeeping: 30-50 ms at 100,000 codes against
+// 3-5 ms here; see bench/knowledge.mjs). The copy stays valid while nobody writes: the owner bumps
+// `generation` on its own writes and SQLite's `data_version` changes when another connection commits;
+// either makes the next query reload. If the shadow tables are not laid out as expected (another
+// sqlite-vec version), `load` returns undefined and the caller falls back to vec0's own k-NN.
+
+import type { DatabaseSync } from 'node:sqlite';
+
+export const prefixBits = 256;
+/** Codes kept by the prefix stage: at least this many, or this share of the table. */
+export const minimumShortlist = 2048;
+export const shortlistShare = 0.02;
+
+export interface CodeBlocks {
+  /** Number of live codes. */
+  count: number;
+  /** 32-bit words per code. */
+  words: number;
+  codes: Uint32Array;
+  ids: Float64Array;
+}
+
+interface ChunkRow {
+  size: number;
+  validity: Uint8Array;
+  rowids: Uint8Array;
+  vectors: Uint8Array;
+}
+
+/** The expected columns of sqlite-vec 0.1's shadow tables; anything else means "fall back". */
+function laidOutAsExpected(database: DatabaseSync, table: string): boolean {
+  const columns = (name: string) => new Set((database.prepare(`PRAGMA table_info("${name}")`).all() as Array<{ name: string }>).map((row) => row.name));
+  const chunks = columns(`${table}_chunks`);
+  const vectors = columns(`${table}_vector_chunks00`);
+  return ['chunk_id', 'size', 'partition00', 'validity', 'rowids'].every((name) => chunks.has(name)) && ['rowid', 'vectors'].every((name) => vectors.has(name));
+}
+
+/** Bytes of the file SQLite may map while the codes are read (reading through mmap skips a copy per page). */
+const loadMmapBytes = 1 << 30;
+
+/** All live codes of one partition (`index`) of vec0 table `table`, whose codes have `bits` bits. */
+export function loadCodeBlocks(database: DatabaseSync, table: string, index: string, bits: number): CodeBlocks | undefined {
+  if (bits % 32 !== 0 || !laidOutAsExpected(database, table)) return undefined;
+  const bytes = bits / 8;
+  const previousMmap = Number((database.prepare('PRAGMA mmap_size').get() as { mmap_size: number }).mmap_size);
+  let rows: ChunkRow[];
+  database.exec(`PRAGMA mmap_size = ${loadMmapBytes}`);
+  try {
+    rows = database
+      .prepare(`SELECT c.size AS size, c.validity AS validity, c.rowids AS rowids, v.vectors AS vectors FROM "${table}_chunks" c JOIN "${table}_vector_chunks00" v ON v.rowid = c.chunk_id WHERE c.partition00 = ? ORDER BY c.chunk_id`)
+      .all(index) as unknown as ChunkRow[];
+  } finally {
+    database.exec(`PRAGMA mmap_size = ${previousMmap}`);
+  }
+  let capacity = 0;
+  for (const row of rows) {
+    if (row.validity.byteLength * 8 < row.size || row.rowids.byteLength < row.size * 8 || row.vectors.byteLength < row.size * bytes) return undefined;
+    capacity += row.size;
+  }
+  const words = bits / 32;
+  const codes = new Uint32Array(capacity * words);
+  const ids = new Float64Array(capacity);
+  const codeBytes = new Uint8Array(codes.buffer);
+  let count = 0;
+  for (const row of rows) {
+    // The rowids blob is int64 little-endian; copied to an aligned buffer to be read as one array.
+    const rowids = new BigInt64Array(row.rowids.slice(0, row.size * 8).buffer);
+    let slot = 0;
+    while (slot < row.size) {
+      // Runs of live slots are copied in one piece (a block without deletions is one run).
+      if (!(row.validity[slot >> 3]! & (1 << (slot & 7)))) {
+        slot++;
+        continue;
+      }
+      let end = slot + 1;
+      while (end < row.size && row.validity[end >> 3]! & (1 << (end & 7))) end++;
+      codeBytes.set(row.vectors.subarray(slot * bytes, end * bytes), count * bytes);
+      for (let live = slot; live < end; live++) ids[count++] = Number(rowids[live]!);
+      slot = end;
+    }
+  }
+  return { count, words, codes, ids };
+}
+
+function popcount(value: number): number {
+  value -= (value >>> 1) & 0x55555555;
+  value = (value & 0x33333333) + ((value >>> 2) & 0x33333333);
+  return (Math.imul((value + (value >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
+}
+
+/** Rowids of the `limit` codes nearest to `query` (packed like the stored codes) by Hamming distance. */
+export function nearestCodes(blocks: CodeBlocks, query: Uint8Array, limit: number): number[] {
+  const { count, words, codes, ids } = blocks;
+  if (count === 0 || limit <= 0) return [];
+  const probe = new Uint32Array(words);
+  new Uint8Array(probe.buffer).set(query.subarray(0, words * 4));
+  const prefixWords = Math.min(words, prefixBits / 32);
+  const shortlist = Math.max(minimumShortlist, Math.ceil(count * shortlistShare), limit);
+  let candidates: Int32Array;
+  if (count <= shortlist || prefixWords === words) {
+    candidates = Int32Array.from({ length: count }, (_, position) => position);
+  } else {
+    // Stage 1: prefix distances and their histogram, then the smallest distance threshold that keeps
+    // at least `shortlist` codes (ties at the threshold are all kept).
+    const distances = new Uint16Array(count);
+    const histogram = new Int32Array(prefixWords * 32 + 1);
+    for (let position = 0, offset = 0; position < count; position++, offset += words) {
+      let distance = 0;
+      for (let word = 0; word < prefixWords; word++) distance += popcount(codes[offset + word]! ^ probe[word]!);
+      distances[position] = distance;
+      histogram[distance]!++;
+    }
+    let threshold = 0;
+    for (let kept = histogram[0]!; kept < shortlist && threshold < histogram.length - 1; ) kept += histogram[++threshold]!;
+    let kept = 0;
+    for (let distance = 0; distance <= threshold; distance++) kept += histogram[distance]!;
+    candidates = new Int32Array(kept);
+    for (let position = 0, next = 0; position < count; position++) if (distances[position]! <= threshold) candidates[next++] = position;
+  }
+  // Stage 2: full distances of the shortlist; the `limit` smallest (ties broken by rowid).
+  const full = new Uint16Array(candidates.length);
+  for (let index = 0; index < candidates.length; index++) {
+    const offset = candidates[index]! * words;
+    let distance = 0;
+    for (let word = 0; word < words; word++) distance += popcount(codes[offset + word]! ^ probe[word]!);
+    full[index] = distance;
+  }
+  const order = Array.from({ length: candidates.length }, (_, index) => index);
+  order.sort((a, b) => full[a]! - full[b]! || ids[candidates[a]!]! - ids[candidates[b]!]!);
+  return order.slice(0, limit).map((index) => ids[candidates[index]!]!);
+}
