@@ -56,12 +56,18 @@ export class EventHub {
   }
 
   push(runId: string, event: RunEvent): void {
+    this.pushLines(runId, [JSON.stringify(event)]);
+  }
+
+  /** Events already serialised as events.jsonl lines (a run worker sends them so), in order. */
+  pushLines(runId: string, texts: readonly string[]): void {
     const run = this.runs.get(runId);
     if (!run) return;
-    const text = JSON.stringify(event);
-    run.lines.push(text);
-    const id = run.base + run.lines.length;
-    for (const listener of run.listeners) listener.line(id, text);
+    for (const text of texts) {
+      run.lines.push(text);
+      const id = run.base + run.lines.length;
+      for (const listener of run.listeners) listener.line(id, text);
+    }
   }
 
   /** The attempt is over and its file closed: followers end, and the file is the only copy again. */

@@ -4,7 +4,7 @@
 // would add per-request cost and no protection. The key itself is shown once, by `keys create`.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate } from '../store/sqlite.js';
 
 export type Role = 'viewer' | 'runner' | 'admin';
@@ -57,6 +57,9 @@ function info(row: Row): ApiKeyInfo {
 export class KeyStore {
   /** last_used_at is written at most once a minute per key: a busy key must not write on every request. */
   private readonly touched = new Map<string, number>();
+  private anyKey = false;
+  private anyStatement: StatementSync | undefined;
+  private verifyStatement: StatementSync | undefined;
 
   constructor(private readonly database: DatabaseSync) {
     migrate(database, 'serve-keys', migrations);
@@ -83,16 +86,25 @@ export class KeyStore {
     return Number(result.changes) > 0;
   }
 
-  /** Whether any key was ever created: from then on every request needs credentials. */
+  /**
+   * Whether any key was ever created: from then on every request needs credentials. Keys are
+   * revoked, never deleted, so once true this stays true and is not asked again; while false it is
+   * asked on every call (a prepared statement), because `agentpipe keys create` in another process
+   * must take effect at once.
+   */
   any(): boolean {
-    return this.database.prepare('SELECT 1 FROM api_keys LIMIT 1').get() !== undefined;
+    if (this.anyKey) return true;
+    this.anyStatement ??= this.database.prepare('SELECT 1 FROM api_keys LIMIT 1');
+    this.anyKey = this.anyStatement.get() !== undefined;
+    return this.anyKey;
   }
 
   /** The key's row when `key` is a live key (known, hash equal, not revoked, not expired). */
   verify(key: string, now = new Date()): ApiKeyInfo | undefined {
     const match = keyPattern.exec(key);
     if (!match) return undefined;
-    const row = this.database.prepare('SELECT * FROM api_keys WHERE id = ?').get(match[1]!) as Row | undefined;
+    this.verifyStatement ??= this.database.prepare('SELECT * FROM api_keys WHERE id = ?');
+    const row = this.verifyStatement.get(match[1]!) as Row | undefined;
     if (!row) return undefined;
     const stored = Buffer.from(row.hash, 'hex');
     const given = digest(key);
