@@ -58,6 +58,7 @@ export class KeyStore {
   /** last_used_at is written at most once a minute per key: a busy key must not write on every request. */
   private readonly touched = new Map<string, number>();
   private anyKey = false;
+  private anyCheckedUntil = 0;
   private anyStatement: StatementSync | undefined;
   private verifyStatement: StatementSync | undefined;
 
@@ -73,6 +74,7 @@ export class KeyStore {
     this.database
       .prepare('INSERT INTO api_keys (id, name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, options.name, options.role, digest(key).toString('hex'), createdAt, options.expiresAt ?? null);
+    this.anyKey = true;
     return { key, info: { id, name: options.name, role: options.role, createdAt, ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}) } };
   }
 
@@ -88,14 +90,17 @@ export class KeyStore {
 
   /**
    * Whether any key was ever created: from then on every request needs credentials. Keys are
-   * revoked, never deleted, so once true this stays true and is not asked again; while false it is
-   * asked on every call (a prepared statement), because `agentpipe keys create` in another process
-   * must take effect at once.
+   * revoked, never deleted, so once true this stays true and is not asked again. While false the
+   * table is asked again at most every 250 ms: a key made here (POST /v1/keys) counts at once, one
+   * made by `agentpipe keys create` in another process within 250 ms, which is no different from
+   * a request that came 250 ms earlier.
    */
-  any(): boolean {
+  any(now = Date.now()): boolean {
     if (this.anyKey) return true;
+    if (now < this.anyCheckedUntil) return false;
     this.anyStatement ??= this.database.prepare('SELECT 1 FROM api_keys LIMIT 1');
     this.anyKey = this.anyStatement.get() !== undefined;
+    this.anyCheckedUntil = now + 250;
     return this.anyKey;
   }
 

@@ -4,12 +4,24 @@
 // each job it is given through executeRun, and posts the run's events back, batched per tick, then
 // the outcome. The HTTP thread owns the queue, the index and the event hub.
 
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDefaultPorts } from '../run/default-ports.js';
 import type { RuntimePorts } from '../run/ports.js';
 import { ServeProject } from './project.js';
 import { abortReason, executeRun } from './run-exec.js';
 import type { FromWorker, RunWorkerData, ToWorker } from './run-protocol.js';
+
+// Runs yield the CPU to requests: on Linux this thread (its own task id) gets nice 10, so on a busy
+// machine the HTTP thread answers first and runs, which mostly wait on providers, take what is left.
+// Elsewhere, or when not allowed, nothing changes.
+try {
+  const task = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(task) && task > 0) setPriority(task, 10);
+} catch {
+  // not Linux
+}
 
 const port = parentPort;
 if (!port) throw new Error('run-worker.js is a worker thread of agentpipe serve; it is not run directly');

@@ -103,13 +103,14 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     // Without credentials only this machine may call: a web page re-pointed at 127.0.0.1 (DNS
     // rebinding) sends its own Host, and a page calling us directly (WebSockets need no CORS) sends
     // its Origin. Either would otherwise read runs or start paid ones from a browser tab.
-    if (!context.auth.required()) {
+    const required = context.auth.required();
+    if (!required) {
       const refusal = foreignBrowserRefusal(request.headers.host, request.headers.origin);
       if (refusal !== undefined) return reply.code(403).send({ error: `${refusal}; without API keys or JWT, serve answers local clients only` });
     }
     const config = request.routeOptions.config;
     if (config.public) return;
-    const result = await context.auth.authenticate(request.headers.authorization);
+    const result = await context.auth.authenticate(request.headers.authorization, required);
     if ('failure' in result) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: result.failure });
     }

@@ -36,7 +36,7 @@ export default async function eventRoutes(app: FastifyInstance, { context }: { c
       if (!index.get(id)) return reply.code(404).send({ error: `no run ${id}` });
       const after = Number(request.headers['last-event-id'] ?? request.query.after ?? 0);
       const eventsPath = runFiles(context.root, id).events;
-      if (!hub.isLive(id) && (await readEventLines(eventsPath)).length <= after) return reply.code(204).send();
+      if (!hub.isLive(id) && (hub.knownLines(id) ?? (await readEventLines(eventsPath)).length) <= after) return reply.code(204).send();
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
