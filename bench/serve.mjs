@@ -112,7 +112,8 @@ const debug = (text) => process.env.BENCH_DEBUG && process.stderr.write(`[serve 
 async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
   const workers = process.env.BENCH_SERVE_WORKERS ?? '1';
-  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers], env, { cwd: root });
+  const extra = process.env.BENCH_SERVE_ARGS ? process.env.BENCH_SERVE_ARGS.split(' ') : [];
+  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers, ...extra], env, { cwd: root });
   debug(`serve at ${serve.url}`);
   // One run first, so lazy imports (the provider SDK) are loaded before anything is measured.
   const warm = await (await fetch(`${serve.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'worker', inputs: { task: 'warm up' } }) })).json();
@@ -167,7 +168,10 @@ async function loadServe(root, simUrl, dir) {
     const bucket = (le) => Number(metrics.split('\n').find((line) => line.startsWith('agentpipe_http_request_duration_seconds_bucket{') && line.includes(`le="${le}"`) && line.includes('method="POST"') && line.includes('route="/v1/runs"'))?.split(' ').pop() ?? NaN);
     return bucket('0.05') / bucket('+Inf');
   })();
-  return { posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
+  const metric = (name) => Number(metrics.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ').pop() ?? NaN) / 1024 / 1024;
+  const mainHeapMiB = metric('agentpipe_serve_nodejs_heap_size_total_bytes');
+  const workerHeapMiB = metric('agentpipe_run_worker_heap_bytes{worker="0"}');
+  return { mainHeapMiB, workerHeapMiB, posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
 }
 
 export async function run() {
@@ -196,7 +200,7 @@ export async function run() {
       { name: 'SSE subscriptions completed', value: served.subscriptions, unit: '', note: `${served.events} events received; ${served.empty} found the run already over (204); ${served.failedSubscriptions} subscriptions failed` },
       { name: 'events lost', value: served.lost, unit: 'events', goal: '0' },
       { name: 'events reordered', value: served.reordered, unit: 'events', goal: '0' },
-      { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS sampled every 0.5 s: max ${Math.max(...served.rssSamples).toFixed(0)} MiB, last ${served.rssSamples.at(-1)?.toFixed(0)} MiB` },
+      { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS every 5 s: ${served.rssSamples.filter((_, index) => index % 10 === 9).map((value) => value.toFixed(0)).join(' ')} MiB; at the end, HTTP thread's heap ${served.mainHeapMiB.toFixed(0)} MiB, first run worker's heap in use ${served.workerHeapMiB.toFixed(0)} MiB` },
     ];
   } finally {
     await sim.stop();

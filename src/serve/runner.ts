@@ -236,6 +236,11 @@ export class WorkerPool implements RunExecutor {
     });
   }
 
+  /** Heap in use by each thread, bytes (NaN for one that cannot answer). */
+  heapUsed(): Promise<number[]> {
+    return Promise.all(this.slots.map((slot) => slot.worker.getHeapStatistics().then((stats) => stats.used_heap_size, () => Number.NaN)));
+  }
+
   abort(id: string, kind: 'cancel' | 'shutdown'): void {
     for (const slot of this.slots) if (slot.jobs.has(id)) slot.worker.postMessage({ type: 'abort', id, kind } satisfies ToWorker);
   }

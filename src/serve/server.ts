@@ -18,7 +18,7 @@ import { ServeProject } from './project.js';
 import { RunIndex } from './run-index.js';
 import { InlineExecutor, Runner, WorkerPool } from './runner.js';
 
-export const defaultWorkerHeapMb = 256;
+export const defaultWorkerHeapMb = 128;
 
 export interface ServerOptions {
   root: string;
@@ -34,7 +34,7 @@ export interface ServerOptions {
   log?: boolean;
   /** Run worker threads; 0 runs pipelines on the HTTP thread. Default 1. */
   workers?: number;
-  /** Heap limit of each run worker thread, MiB (default 256). */
+  /** Heap limit of each run worker thread, MiB (default 128). */
   workerHeapMb?: number;
 }
 
@@ -72,7 +72,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   // With worker threads, the HTTP thread never loads the run modules or the provider SDKs.
   const executor = workers === 0 ? new InlineExecutor(project, (await import('../run/default-ports.js')).createDefaultPorts) : new WorkerPool({ root: options.root, env: options.env, threads: workers, heapMb: options.workerHeapMb ?? defaultWorkerHeapMb });
   const runner = new Runner({ project, index, hub, concurrency: options.concurrency, executor });
-  const metrics = await createMetrics({ queued: () => runner.queued, running: () => runner.active, followers: () => hub.followers, runsByStatus: () => index.countByStatus() });
+  const metrics = await createMetrics({ queued: () => runner.queued, running: () => runner.active, followers: () => hub.followers, runsByStatus: () => index.countByStatus(), ...(executor instanceof WorkerPool ? { workerHeaps: () => executor.heapUsed() } : {}) });
   // Values from the project's .env are redacted too, once it has loaded.
   const context: ServeContext = { root: options.root, database, project, index, keys, auth: new Authenticator(keys, options.jwt), runner, hub, metrics, env: options.env };
   project.load().then((loaded) => (context.env = loaded.env), () => undefined);
