@@ -207,6 +207,7 @@ export interface WorkerPoolOptions {
   threads: number;
   /** Heap limit of each worker thread (V8 old generation), MiB. */
   heapMb: number;
+  simulated?: boolean;
 }
 
 /** `--workers N`: runs go to the least busy of N worker threads. */
@@ -251,9 +252,9 @@ export class WorkerPool implements RunExecutor {
   }
 
   private spawn(): Slot {
-    const { root, env, heapMb } = this.options;
+    const { root, env, heapMb, simulated } = this.options;
     const worker = new Worker(runWorkerUrl(), {
-      workerData: { root, env } satisfies RunWorkerData,
+      workerData: { root, env, ...(simulated ? { simulated } : {}) } satisfies RunWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
       // The thread's own stdout/stderr go to the process's; nothing else of the parent is shared.
       env: { ...env },
