@@ -9,7 +9,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDefaultPorts } from '../run/default-ports.js';
 import { SharedMemory } from '../memory/shared.js';
-import type { RuntimePorts } from '../run/ports.js';
+import { ModelCache } from '../providers/model-cache.js';
 import { ServeProject } from './project.js';
 import { abortReason, executeRun } from './run-exec.js';
 import type { FromWorker, RunWorkerData, ToWorker } from './run-protocol.js';
@@ -32,7 +32,8 @@ const simulated = simulate ? await (await import('../run/simulated.js')).startSi
 // Knowledge and facts: the store opens on the first agent that needs it, shared by this thread's runs.
 const memory = new SharedMemory(root, env, simulated ? { simulated } : {});
 const running = new Map<string, AbortController>();
-let ports: RuntimePorts | undefined;
+// Each run gets ports of its own (its MCP servers stop when it ends), all sharing these SDK clients.
+let models: ModelCache | undefined;
 const post = (message: FromWorker) => port.postMessage(message);
 
 // Events wait here until the end of the tick, so a burst costs one message per run, not one per event.
@@ -52,7 +53,7 @@ port.on('message', (message: ToWorker) => {
   const { job } = message;
   const controller = new AbortController();
   running.set(job.id, controller);
-  void executeRun({ project, ports: (runEnv) => (ports ??= createDefaultPorts(runEnv, { ...(simulated ? { simulated } : {}), augment: memory.augment })) }, job, controller.signal, (line) => {
+  void executeRun({ project, ports: (runEnv) => createDefaultPorts(runEnv, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(runEnv)) }), augment: memory.augment }) }, job, controller.signal, (line) => {
     const lines = pending.get(job.id);
     if (lines) lines.push(line);
     else pending.set(job.id, [line]);

@@ -152,7 +152,6 @@ export class Runner {
 /** `--workers 0`: runs share the HTTP thread (and its event loop) with the requests. */
 export class InlineExecutor implements RunExecutor {
   private readonly controllers = new Map<string, AbortController>();
-  private ports: RuntimePorts | undefined;
 
   constructor(
     private readonly project: ServeProject,
@@ -167,7 +166,7 @@ export class InlineExecutor implements RunExecutor {
     const controller = new AbortController();
     this.controllers.set(job.id, controller);
     try {
-      return await executeRun({ project: this.project, ports: (env) => (this.ports ??= this.makePorts(env)) }, job, controller.signal, (line) => onLines([line]));
+      return await executeRun({ project: this.project, ports: (env) => this.makePorts(env) }, job, controller.signal, (line) => onLines([line]));
     } finally {
       this.controllers.delete(job.id);
     }
