@@ -81,6 +81,9 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     output.err(`agentpipe: --strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.\n`);
     return 2;
   }
+  // A local batch loads its provider SDKs while the ledger is read and the batch priced, rather than
+  // on the first row's call.
+  const warming = queueAddress ? undefined : warmSdks(plan).catch(() => undefined);
   const { root } = plan.prepared;
   // A local batch with no usable model would fail every row one by one (with retries): say so once, up front.
   if (!queueAddress && !sim && plan.valid.length > 0) {
@@ -126,6 +129,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
       return 1;
     }
 
+    await warming;
     const mode = chooseMode(json);
     const progress = await createBatchProgress(mode, { toRun: work.pending.length, estimateUsd: estimate.expectedUsd + spentBefore, spentBefore });
     const controller = new AbortController();
@@ -185,6 +189,11 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
   } finally {
     await client?.close();
   }
+}
+
+async function warmSdks(plan: BatchPlan): Promise<void> {
+  const { warmProviderSdks } = await import('../providers/registry.js');
+  await warmProviderSdks([...new Set(plan.prepared.pipeline.steps.flatMap((step) => step.agent.chain.models.map((model) => model.provider.type)))]);
 }
 
 async function followQueued(

@@ -10,10 +10,10 @@ import type { Redis } from 'ioredis';
 import { runRow, type RowResult } from '../batch/row.js';
 import type { CompiledPipeline } from '../compile/ir.js';
 import { BudgetExceededError, InterruptedError } from '../errors.js';
+import { ModelCache } from '../providers/model-cache.js';
 import { useRateLimitBackend } from '../providers/rate-limit.js';
 import { createDefaultPorts } from '../run/default-ports.js';
 import { prepareRun } from '../run/prepare.js';
-import type { RuntimePorts } from '../run/ports.js';
 import { resolveInputs } from '../compile/inputs.js';
 import { connectRedis, queueKeys, type QueueAddress } from './connection.js';
 import { release, reserve, spend } from './budget.js';
@@ -40,7 +40,8 @@ export interface RunningWorker {
 interface Target {
   pipeline: CompiledPipeline;
   env: NodeJS.ProcessEnv;
-  ports: RuntimePorts;
+  /** SDK clients and cooldowns, shared by every job of the target. */
+  models: ModelCache;
 }
 
 class ShutdownError extends InterruptedError {}
@@ -87,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then(async (prepared) => {
         root = prepared.root;
         await warmProviders(prepared.pipeline);
-        return { pipeline: prepared.pipeline, env: prepared.env, ports: createDefaultPorts(prepared.env) };
+        return { pipeline: prepared.pipeline, env: prepared.env, models: new ModelCache(prepared.env) };
       });
       // A config error is reported per job; the next job tries again (the repo may have been fixed).
       target.catch(() => targets.delete(key));
@@ -136,7 +137,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           inputs: resolveInputs(target.pipeline.inputs, data.inputs, { mode: 'run' }),
           runId: data.runId,
           ...(resume ? { resume } : {}),
-          ports: target.ports,
+          // Ports of its own per job (its MCP servers stop when it ends), SDK clients shared.
+          ports: createDefaultPorts(target.env, { models: target.models }),
           env: target.env,
           signal: controller.signal,
           store,

@@ -94,7 +94,7 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   delete state.error;
   // A queue worker's events go to the Redis stream only (no local run folder per job).
   const local = store.kind === 'file';
-  const log = createEventLog(state.runId, local ? files.events : undefined, env);
+  const log = createEventLog(state.runId, local ? files.events : undefined, env, store.eventFlushMs === undefined ? {} : { flushMs: store.eventFlushMs });
   const mirror = store.eventListener?.(state.runId);
   if (mirror) log.subscribe(mirror);
   if (options.onEvent) log.subscribe(options.onEvent);
@@ -167,20 +167,20 @@ async function indexRun(pipeline: CompiledPipeline, state: RunState, ledger: Cos
 
 const indexedEntries = new WeakMap<CostLedger, number>();
 
-/** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */
+/** Reads the outputs of finished steps and items back (kept in the state, or in the store), and re-charges their cost to the budget scopes. */
 async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, readOutput: (stepId: string, itemIndex?: number) => Promise<unknown>): Promise<Map<string, unknown>> {
   const outputs = new Map<string, unknown>();
   for (const step of pipeline.steps) {
     const saved = state.steps[step.id];
     if (!saved) continue;
     if (saved.status === 'succeeded') {
-      const output = await readOutput(step.id).catch(() => undefined);
+      const output = saved.output !== undefined ? saved.output : await readOutput(step.id).catch(() => undefined);
       if (output === undefined) saved.status = 'pending';
       else outputs.set(step.id, output);
     }
     for (const [index, item] of Object.entries(saved.items ?? {})) {
       if (item.status !== 'succeeded') continue;
-      const output = await readOutput(step.id, Number(index)).catch(() => undefined);
+      const output = item.output !== undefined ? item.output : await readOutput(step.id, Number(index)).catch(() => undefined);
       if (output !== undefined) outputs.set(`${step.id}[${index}]`, output);
     }
     // Every attempt of the step counts against its limits, the step's and its agent's (a step keeps
