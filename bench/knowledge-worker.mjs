@@ -1,6 +1,7 @@
 // Worker for bench/knowledge.mjs: each phase runs in its own process so that RSS figures are its own.
 //   node bench/knowledge-worker.mjs build <dir> <vectors>   store file with <vectors> chunks (1,536 dims)
-//   node bench/knowledge-worker.mjs query <dir> <queries>   top-10 through the store (1-bit codes + float rescoring)
+//   node bench/knowledge-worker.mjs query <dir> <queries> [memory|sqlite-vec]   top-10 through the store (1-bit codes + float rescoring;
+//                                                           Hamming stage in memory, or sqlite-vec's k-NN)
 //   node bench/knowledge-worker.mjs scan  <dir> <queries>   exact top-10 by a brute-force Float32Array scan, and recall@10 of query's answers
 //   node bench/knowledge-worker.mjs index <dir> <chunks> <simUrl>   chunk + embed (simulator over HTTP) + store
 // Prints one JSON line. Texts are synthetic (seeded topics plus a Zipf-like background vocabulary),
@@ -81,23 +82,31 @@ async function build() {
 
 async function query() {
   const [{ simulatedEmbedding }, { openStores }] = await Promise.all([dist('sim/embedder.js'), dist('store/registry.js')]);
-  const stores = await openStores({ root: dir, path: join(dir, 'store.db') });
+  const codeScan = simUrl ?? 'memory';
+  const stores = await openStores({ root: dir, path: join(dir, 'store.db'), codeScan });
   const documents = stores.knowledge.indexes()[0].chunks;
   const latencies = [];
   const results = [];
-  // Two warm-up queries: the first reads the code table from disk into the page cache.
+  const warmUp = [];
+  let cpuMicros = 0;
+  // Two warm-up queries, timed apart: the first reads the codes from disk (through sqlite-vec's k-NN
+  // in both modes); with the in-memory scan, the second copies them into the process.
   for (let number = -2; number < count; number++) {
     const vector = Float32Array.from(simulatedEmbedding(queryText(Math.abs(number), documents), dims));
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const hits = stores.knowledge.vectorSearch(index, vector, 10);
+    const used = process.cpuUsage(cpu);
+    if (number < 0) warmUp.push(performance.now() - started);
     if (number < 0) continue;
+    cpuMicros += used.user + used.system;
     latencies.push(performance.now() - started);
     results.push(hits.map((hit) => hit.chunkId));
   }
   const memory = rss();
   stores.close();
-  writeFileSync(join(dir, 'approximate.json'), JSON.stringify(results));
-  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), rss: memory };
+  writeFileSync(join(dir, `approximate-${codeScan}.json`), JSON.stringify(results));
+  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies), cpu: cpuMicros / 1000 / latencies.length, first: warmUp[0], second: warmUp[1], rss: memory };
 }
 
 async function scan() {
@@ -114,8 +123,14 @@ async function scan() {
     ids[position] = position + 1;
     matrix.set(simulatedEmbedding(documentText(position), dims), position * dims);
   }
-  const approximate = JSON.parse(readFileSync(join(dir, 'approximate.json'), 'utf8'));
-  let found = 0;
+  const approximate = Object.fromEntries(['memory', 'sqlite-vec'].flatMap((scan) => {
+    try {
+      return [[scan, JSON.parse(readFileSync(join(dir, `approximate-${scan}.json`), 'utf8'))]];
+    } catch {
+      return [];
+    }
+  }));
+  const found = Object.fromEntries(Object.keys(approximate).map((scan) => [scan, 0]));
   const latencies = [];
   const scores = new Float32Array(ids.length);
   for (let number = 0; number < count; number++) {
@@ -133,10 +148,11 @@ async function scan() {
     // exact hit (a tie the exact order broke by id; common with bag-of-words vectors).
     const tenth = scores[top[9]];
     const wanted = new Set(top.map((row) => ids[row]));
-    for (const id of approximate[number] ?? []) if (wanted.has(id) || scores[id - 1] >= tenth - 1e-6) found++;
+    for (const [scan, answers] of Object.entries(approximate)) for (const id of answers[number] ?? []) if (wanted.has(id) || scores[id - 1] >= tenth - 1e-6) found[scan]++;
   }
   const memory = rss();
-  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), rss: memory, recall: found / (count * 10) };
+  const recall = Object.fromEntries(Object.entries(found).map(([scan, hits]) => [scan, hits / (count * 10)]));
+  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), rss: memory, recall };
 }
 
 async function indexChunks() {

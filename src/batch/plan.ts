@@ -33,6 +33,8 @@ export interface PlanOptions {
   modelOverride?: string;
   /** The client of a queue calls nothing itself: the workers need the keys, not it. */
   callsNothing?: boolean;
+  /** `--sim`: a batch of its own, so simulated rows never count as done for a real batch. */
+  simulated?: boolean;
   cwd?: string;
 }
 
@@ -49,7 +51,7 @@ export async function planBatch(options: PlanOptions): Promise<BatchPlan> {
     if (problem !== undefined) invalid.push({ line: row.line, status: 'invalid', error: `${inputsName}:${row.line}: ${problem}`, errorClass: 'invalid-row', costUsd: 0 });
     else valid.push({ line: row.line, hash: row.hash, inputs: resolveInputs(prepared.pipeline.inputs, row.values ?? {}, { mode: 'run' }) });
   }
-  const identity = [prepared.root, prepared.target, relative(prepared.root, inputsPath), options.modelOverride ?? ''].join('\0');
+  const identity = [prepared.root, prepared.target, relative(prepared.root, inputsPath), options.modelOverride ?? '', ...(options.simulated ? ['simulated'] : [])].join('\0');
   const batchId = createHash('sha256').update(identity).digest('hex').slice(0, 12);
   return { prepared, inputsName, batchId, valid, invalid, total: rows.length };
 }

@@ -71,15 +71,30 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
   const maxCost = positiveAmount(flags.maxCost, '--max-cost');
   const json = flags.json === true;
   const queueAddress = flags.queue === undefined ? undefined : (await import('../queue/connection.js')).parseQueueAddress(typeof flags.queue === 'string' ? flags.queue : undefined);
+  const sim = flags.sim === true;
+  if (sim && queueAddress) throw new UsageError('--sim cannot be used with --queue: workers call the models with their own keys; drop one of them');
   const started = performance.now();
 
-  const plan = await planBatch({ file, inputs: flags.inputs, ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: queueAddress !== undefined });
+  const plan = await planBatch({ file, inputs: flags.inputs, ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: queueAddress !== undefined || sim, ...(sim ? { simulated: true } : {}) });
   for (const bad of plan.invalid) output.err(`${bad.error}\n`);
   if (flags.strict && plan.invalid.length > 0) {
     output.err(`agentpipe: --strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.\n`);
     return 2;
   }
+  // A local batch loads its provider SDKs while the ledger is read and the batch priced, rather than
+  // on the first row's call.
+  const warming = queueAddress ? undefined : warmSdks(plan).catch(() => undefined);
   const { root } = plan.prepared;
+  // A local batch with no usable model would fail every row one by one (with retries): say so once, up front.
+  if (!queueAddress && !sim && plan.valid.length > 0) {
+    const { checkChains, describeUnavailable } = await import('../run/availability.js');
+    const { providerKeyStatus } = await import('../providers/registry.js');
+    const checks = await checkChains(plan.prepared.pipeline, plan.prepared.env, providerKeyStatus);
+    if (checks.some((check) => !check.usable)) {
+      output.err(`${describeUnavailable(checks, root, 'Nothing was run or spent.')}\n`);
+      return 1;
+    }
+  }
   const outPath = flags.out ? resolve(String(flags.out)) : join(batchDirectory(root, plan.batchId), 'results.jsonl');
 
   let client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>> | undefined;
@@ -100,11 +115,11 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     const work = splitWork(plan, previous, flags.retryFailed === true);
     const spentBefore = work.done.reduce((sum, result) => sum + result.costUsd, 0);
     const estimate = await estimateBatch(plan, work.pending);
-    const where = queueAddress ? `on queue ${(await import('../queue/connection.js')).describeAddress(queueAddress)}` : `locally, ${concurrency} at a time`;
+    const where = sim ? `locally, ${concurrency} at a time, simulated ($0, no key)` : queueAddress ? `on queue ${(await import('../queue/connection.js')).describeAddress(queueAddress)}` : `locally, ${concurrency} at a time`;
     if (!json || work.pending.length > 0) {
       output.err(
         `batch ${plan.batchId}: ${plan.total} rows in ${plan.inputsName} (${plan.invalid.length} invalid, ${work.done.length} done earlier); ` +
-          `${work.pending.length} to run ${where}: estimated ${usd(estimate.expectedUsd)} expected, ${usd(estimate.worstUsd)} worst` +
+          `${work.pending.length} to run ${where}: ${sim ? 'with real models it would be ' : ''}estimated ${usd(estimate.expectedUsd)} expected, ${usd(estimate.worstUsd)} worst` +
           `${estimate.sampled < estimate.rows ? ` (from ${estimate.sampled} sampled rows)` : ''}${maxCost !== undefined ? `; --max-cost ${usd(maxCost)}` : ''}\n`,
       );
     }
@@ -114,6 +129,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
       return 1;
     }
 
+    await warming;
     const mode = chooseMode(json);
     const progress = await createBatchProgress(mode, { toRun: work.pending.length, estimateUsd: estimate.expectedUsd + spentBefore, spentBefore });
     const controller = new AbortController();
@@ -128,9 +144,10 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     process.on('SIGINT', onInterrupt);
     process.on('SIGTERM', onTerminate);
     let outcome: { results: RowResult[]; stopped?: 'budget' | 'interrupted' | undefined };
+    const simulated = sim && work.pending.length > 0 ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
     try {
       outcome = client
-        ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, ...(maxCost !== undefined ? { maxCost } : {}) })
+        ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, expectedUsd: estimate.expectedUsd, ...(maxCost !== undefined ? { maxCost } : {}) })
         : await (await import('../batch/local.js')).runLocalBatch({
             plan,
             rows: work.pending,
@@ -138,12 +155,14 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
             ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
             spentBefore,
             ledger: ledger!,
+            ...(simulated ? { simulated } : {}),
             signal: controller.signal,
             onRowStart: () => progress.rowStarted(),
             onRowEnd: (result) => progress.rowEnded(result),
             onSpend: (cost) => progress.spent(cost),
           });
     } finally {
+      await simulated?.close();
       await progress.stop();
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onTerminate);
@@ -172,15 +191,26 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
   }
 }
 
+async function warmSdks(plan: BatchPlan): Promise<void> {
+  const { warmProviderSdks } = await import('../providers/registry.js');
+  await warmProviderSdks([...new Set(plan.prepared.pipeline.steps.flatMap((step) => step.agent.chain.models.map((model) => model.provider.type)))]);
+}
+
 async function followQueued(
   client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>>,
   plan: BatchPlan,
   work: Work,
-  options: { progress: BatchProgress; signal: AbortSignal; spentBefore: number; maxCost?: number },
+  options: { progress: BatchProgress; signal: AbortSignal; spentBefore: number; expectedUsd: number; maxCost?: number },
 ): Promise<{ results: RowResult[]; stopped?: 'budget' | 'interrupted' }> {
   const { enqueueBatch, followBatch } = await import('../queue/client.js');
+  const { createBudget, budgetSpent } = await import('../queue/budget.js');
   const { prepared } = plan;
-  await enqueueBatch(client, { batchId: plan.batchId, target: prepared.target, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), rows: work.pending, retry: work.retry });
+  // --max-cost over the queue: a budget in Redis that every worker reserves each row's expected cost from.
+  const budget =
+    options.maxCost !== undefined && work.pending.length > 0
+      ? await createBudget(client.redis, client.keys, options.maxCost, options.spentBefore, options.expectedUsd / work.pending.length)
+      : undefined;
+  await enqueueBatch(client, { batchId: plan.batchId, target: prepared.target, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), rows: work.pending, retry: work.retry, ...(budget ? { budget } : {}) });
   const workers = await client.queue.getWorkersCount().catch(() => 1);
   if (workers === 0 && work.pending.length > 0) guardOutput().err(`agentpipe: no worker is listening on this queue yet; start one with \`agentpipe worker --queue <url>\` in the project\n`);
   let spent = options.spentBefore;
@@ -194,7 +224,7 @@ async function followQueued(
       options.progress.spent(result.costUsd);
       options.progress.rowEnded(result);
     },
-    ...(options.maxCost !== undefined ? { shouldStop: () => spent >= options.maxCost! } : {}),
+    ...(budget ? { shouldStop: async () => spent >= budget.limitUsd || (await budgetSpent(client.redis, client.keys, budget.id)) >= budget.limitUsd } : {}),
   });
   const stopped = options.signal.aborted ? 'interrupted' : followed.stopped ? 'budget' : undefined;
   return { results: followed.results, ...(stopped ? { stopped } : {}) };

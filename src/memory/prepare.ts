@@ -4,6 +4,8 @@
 
 import type { CompiledPipeline } from '../compile/ir.js';
 import { UsageError } from '../errors.js';
+import type { EmbeddingModelCache } from '../providers/embed-chain.js';
+import type { ModelCache } from '../providers/model-cache.js';
 import { describeStaleness, isStale } from '../knowledge/index-state.js';
 import { describeIndexReport, runIndex } from '../knowledge/run-index.js';
 import { knowledgePlan } from '../knowledge/service.js';
@@ -14,6 +16,8 @@ import type { MemoryWiring } from './runtime.js';
 export interface MemoryFlags {
   thread?: string;
   reindex?: boolean;
+  /** `run --sim`: the simulator's adapters, a store of its own, and stale indexes rebuilt for free. */
+  simulated?: { models: ModelCache; embeddingModels: EmbeddingModelCache };
 }
 
 const threadIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -38,7 +42,8 @@ export async function prepareMemory(
     if (flags.reindex) say('agentpipe: --reindex: this target has no knowledge: to index');
     return undefined;
   }
-  const stores = await openStores({ root: pipeline.root });
+  const simulated = flags.simulated;
+  const stores = await openStores({ root: pipeline.root, ...(simulated ? { simulated: true } : {}) });
   try {
     if (flags.thread !== undefined) {
       const owner = stores.memory.thread(flags.thread)?.agent;
@@ -51,17 +56,23 @@ export async function prepareMemory(
         if (flags.reindex) say(`agentpipe: --reindex: the knowledge index of '${agent.name}' is up to date (${plan.unchanged.length} file(s))`);
         continue;
       }
+      if (simulated) {
+        // Simulated embeddings cost nothing and live in their own store: index without asking.
+        const report = await runIndex(agent, stores.knowledge, env, { progress: true, simulated });
+        say(`agentpipe: --sim: indexed with the simulator's embeddings into ${stores.location} (the real index is untouched): ${describeIndexReport({ ...report, costUsd: 0 })}`);
+        continue;
+      }
       if (!flags.reindex) {
         throw new UsageError(
           `the knowledge index of agent '${agent.name}' is stale: ${describeStaleness(plan)}; run \`agentpipe index ${agent.source.file}\` first, or pass --reindex`,
         );
       }
-      const report = await runIndex(agent, stores.knowledge, env, { progress: true });
+      const report = await runIndex(agent, stores.knowledge, env, { progress: true, root: pipeline.root });
       say(`agentpipe: --reindex: ${describeIndexReport(report)}`);
     }
   } catch (error) {
     stores.close();
     throw error;
   }
-  return { stores, env, ...(flags.thread !== undefined ? { threadId: flags.thread } : {}), close: () => stores.close() };
+  return { stores, env, ...(flags.thread !== undefined ? { threadId: flags.thread } : {}), ...(simulated ? { models: simulated.models, embeddingModels: simulated.embeddingModels } : {}), close: () => stores.close() };
 }

@@ -1,10 +1,11 @@
 // Connections to the Redis behind `--queue redis://host:port[/db][?name=queue]`, and the keys
 // agentpipe keeps there. ioredis is loaded on first use (agentpipe --help stays fast). Every
 // connection retries for ever (maxRetriesPerRequest: null, what BullMQ requires): a Redis restart
-// pauses workers and clients, it does not fail them.
+// pauses workers and clients, it does not fail them. The first connection is different: a Redis that
+// never answered is a wrong URL or a server not started, so it fails in seconds with what to do.
 
 import type { Redis } from 'ioredis';
-import { UsageError } from '../errors.js';
+import { RunFailedError, UsageError } from '../errors.js';
 
 export interface QueueAddress {
   /** The Redis URL without agentpipe's own query parameters. */
@@ -44,8 +45,31 @@ export async function connectRedis(address: QueueAddress, role: string): Promise
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
   // Without a listener ioredis prints every failed reconnect; the retry strategy handles them.
-  redis.on('error', () => undefined);
+  let lastError = '';
+  redis.on('error', (error: Error & { code?: string }) => (lastError = error.code ?? error.message));
+  if (redis.status !== 'ready') {
+    const ready = await new Promise<boolean>((done) => {
+      const timer = setTimeout(() => done(false), firstConnectMs());
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        done(true);
+      });
+    });
+    if (!ready) {
+      redis.disconnect();
+      throw new RunFailedError(
+        `cannot reach Redis at ${describeAddress(address)}${lastError ? ` (${lastError})` : ''} within ${firstConnectMs() / 1000} s; ` +
+          `start it (\`redis-server\`) or fix the --queue URL`,
+      );
+    }
+  }
   return redis;
+}
+
+/** How long the first connection may take (AGENTPIPE_REDIS_CONNECT_TIMEOUT_MS, default 5 s). */
+function firstConnectMs(): number {
+  const value = Number(process.env['AGENTPIPE_REDIS_CONNECT_TIMEOUT_MS']);
+  return Number.isFinite(value) && value > 0 ? value : 5000;
 }
 
 /** Every key agentpipe keeps for one queue, beside BullMQ's own `bull:<name>:*`. */
@@ -59,6 +83,8 @@ export function queueKeys(name: string) {
     runResults: `${base}:results`,
     /** One batch's ledger: line -> row result JSON, written once per row by whichever worker finished it. */
     batch: (batchId: string) => `${base}:batch:${batchId}`,
+    /** One `batch --max-cost` command's budget (`spent`, `limit`); `<key>:holds` holds each running row's reservation. */
+    budget: (budgetId: string) => `${base}:budget:${budgetId}`,
     /** Spend of finished jobs: `total` and `model:<provider/model>` in USD. */
     spend: `${base}:spend`,
   };
@@ -66,5 +92,5 @@ export function queueKeys(name: string) {
 
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
-/** Rate-limit logs are per Redis, not per queue: every queue on it shares a provider's limit. */
-export const rateLimitKey = (provider: string, kind: 'rpm' | 'tpm') => `agentpipe:rate:${provider}:${kind}`;
+/** Rate-limit logs are per Redis, not per queue: every queue on it shares a provider's (or model's) limit. */
+export const rateLimitKey = (scope: string, kind: 'rpm' | 'tpm') => `agentpipe:rate:${scope}:${kind}`;

@@ -76,7 +76,7 @@ export async function checkChains(pipeline: CompiledPipeline, env: NodeJS.Proces
 }
 
 /** The one paragraph shown when a chain has no usable model. */
-export function describeUnavailable(checks: ChainCheck[], root: string): string {
+export function describeUnavailable(checks: ChainCheck[], root: string, ending = 'Nothing was called; this is what the run would do:'): string {
   const failing = checks.filter((check) => !check.usable);
   const envVars = [...new Set(failing.flatMap((check) => check.models.flatMap((model) => model.envVars)))];
   const urls = [...new Set(failing.flatMap((check) => check.models.flatMap((model) => (model.probedUrl ? [model.probedUrl] : []))))];
@@ -95,7 +95,7 @@ export function describeUnavailable(checks: ChainCheck[], root: string): string 
     `It looked for ${lookedFor || 'a configured provider'} and found none. ` +
     `To fix it, ${orList(fixes)}, or pick another route with --model. ` +
     `To try it with no key at all, add --sim: the built-in simulator answers every call, at $0. ` +
-    `Nothing was called; this is what the run would do:`
+    ending
   );
 }
 

@@ -9,7 +9,7 @@ import type { CompiledPipeline, ErrorClass } from '../compile/ir.js';
 import { UsageError } from '../errors.js';
 import { insideRoot } from '../tools/paths.js';
 import { checkPathRules } from '../tools/permissions.js';
-import type { GenerateResult, StreamPart } from '../providers/types.js';
+import type { GenerateResult, StreamPart, Usage } from '../providers/types.js';
 import { isSecretEnvName, redactValue } from '../tools/redact.js';
 import type { NormalisedRequest } from './cassette-key.js';
 
@@ -33,7 +33,26 @@ interface CallBase {
   error?: RecordedError;
 }
 
-export type RecordedCall = (CallBase & { kind: 'generate'; result?: GenerateResult }) | (CallBase & { kind: 'stream'; parts: StreamPart[] });
+/**
+ * An embeddings call (knowledge retrieval, recall of facts): the values sent, and the vectors as
+ * base64 of little-endian float32 (a 1,536-dim vector is 8 KB of text instead of about 30 KB).
+ */
+export interface RecordedEmbedCall extends Omit<CallBase, 'request'> {
+  kind: 'embed';
+  request: { values: string[] };
+  result?: { embeddings: string[]; usage: Usage };
+}
+
+export type RecordedChatCall = (CallBase & { kind: 'generate'; result?: GenerateResult }) | (CallBase & { kind: 'stream'; parts: StreamPart[] });
+export type RecordedCall = RecordedChatCall | RecordedEmbedCall;
+
+export const encodeVector = (vector: readonly number[]): string => Buffer.from(Float32Array.from(vector).buffer).toString('base64');
+export function decodeVector(text: string): number[] {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new Uint8Array(bytes.byteLength - (bytes.byteLength % 4));
+  copy.set(bytes.subarray(0, copy.byteLength));
+  return Array.from(new Float32Array(copy.buffer));
+}
 
 export interface CassetteMetadata {
   agentpipe: string;
@@ -89,7 +108,11 @@ function shapeProblem(value: unknown): string | undefined {
       typeof call['key'] === 'string' &&
       typeof call['model'] === 'string' &&
       isRecord(call['request']) &&
-      (call['kind'] === 'generate' ? call['error'] !== undefined || isRecord(call['result']) : call['kind'] === 'stream' && Array.isArray(call['parts']));
+      (call['kind'] === 'generate'
+        ? call['error'] !== undefined || isRecord(call['result'])
+        : call['kind'] === 'embed'
+          ? Array.isArray(call['request']['values']) && (call['error'] !== undefined || (isRecord(call['result']) && Array.isArray(call['result']['embeddings']) && isRecord(call['result']['usage'])))
+          : call['kind'] === 'stream' && Array.isArray(call['parts']));
     if (!ok) return `calls[${index}] is malformed`;
   }
   return undefined;

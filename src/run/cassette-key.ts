@@ -77,6 +77,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** The key of an embeddings call: the model and the values, in order. */
+export function embedKey(model: string, values: readonly string[]): string {
+  return createHash('sha256').update(canonicalJson({ model, embed: values })).digest('hex');
+}
+
 export function requestKey(model: string, request: NormalisedRequest): string {
   return createHash('sha256').update(canonicalJson({ model, request })).digest('hex');
 }

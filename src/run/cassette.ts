@@ -2,7 +2,10 @@
 // cooldown and pricing all run as usual). Recording stores each model call (request key, normalised
 // request, and the result, stream parts or error) as it finishes. Replay answers each call from the
 // cassette by request key, repeated keys in recorded order; it builds no SDK client and makes no
-// network call, so it needs no API key. Tools are not part of the cassette: they run for real.
+// network call, so it needs no API key. Embedding calls made during the run (knowledge retrieval,
+// recall of facts) are recorded and replayed the same way, keyed by model and values; indexing
+// (`agentpipe index`, `run --reindex`) is not part of a run and is not recorded. Tools are not part
+// of the cassette: they run for real.
 
 import type { ModelChain, ModelSpec } from '../compile/ir.js';
 import type { ChainOptions } from '../providers/chain.js';
@@ -10,16 +13,20 @@ import { ChainError, ProviderError, describe } from '../providers/errors.js';
 import { ModelCache } from '../providers/model-cache.js';
 import { RateLimiter } from '../providers/rate-limit.js';
 import type { ProviderKeyStatus } from '../providers/registry.js';
-import type { CallOptions, GenerateResult, LanguageModel, StreamPart } from '../providers/types.js';
+import type { CallOptions, EmbeddingModel, GenerateResult, LanguageModel, StreamPart } from '../providers/types.js';
 import { redactValue } from '../tools/redact.js';
-import { CassetteWriter, agentpipeVersion, cassetteVersion, readCassette, type Cassette, type RecordedCall, type RecordedError } from './cassette-file.js';
-import { firstDifference, normaliseRequest, requestKey, runPlaceholders, type NormalisedRequest, type Placeholders } from './cassette-key.js';
+import { CassetteWriter, agentpipeVersion, cassetteVersion, decodeVector, encodeVector, readCassette, type Cassette, type RecordedCall, type RecordedChatCall, type RecordedEmbedCall, type RecordedError } from './cassette-file.js';
+import { EmbeddingModelCache } from '../providers/embed-chain.js';
+import { createEmbeddingModel } from '../providers/registry.js';
+import { embedKey, firstDifference, normaliseRequest, requestKey, runPlaceholders, type NormalisedRequest, type Placeholders } from './cassette-key.js';
 
 /** What createDefaultPorts needs from a recorder or a player. */
 export interface CassetteWiring {
   readonly mode: 'record' | 'replay';
   /** The run's model cache: real adapters when recording, cassette-backed ones when replaying. */
   createModels(env: NodeJS.ProcessEnv): ModelCache;
+  /** The run's embedding adapters: recording wrappers around real ones, or cassette-backed ones. */
+  createEmbeddingModels(env: NodeJS.ProcessEnv): EmbeddingModelCache;
   /** Wraps each model the chain calls; `searchWrap` is the agent's search augmentation, if any. */
   wrapModel(model: LanguageModel, spec: ModelSpec, searchWrap?: (model: LanguageModel) => LanguageModel): LanguageModel;
   chainOptions: Pick<ChainOptions, 'sleep' | 'rateLimiter'>;
@@ -99,6 +106,34 @@ export class CassetteRecorder extends CassetteSession implements CassetteWiring 
     return new ModelCache(env);
   }
 
+  createEmbeddingModels(env: NodeJS.ProcessEnv): EmbeddingModelCache {
+    return new EmbeddingModelCache(env, (spec, modelEnv) => {
+      const inner = createEmbeddingModel(spec, modelEnv);
+      if (!inner) return undefined;
+      const recorder = this;
+      return {
+        provider: inner.provider,
+        modelId: inner.modelId,
+        maxBatchSize: inner.maxBatchSize,
+        async embed(options) {
+          const call: RecordedEmbedCall = { key: embedKey(spec.ref.id, options.values), model: spec.ref.id, request: { values: [...options.values] }, kind: 'embed' };
+          const slot: Slot = { call, done: false };
+          recorder.slots.push(slot);
+          try {
+            const result = await inner.embed(options);
+            call.result = { embeddings: result.embeddings.map(encodeVector), usage: result.usage };
+            recorder.finishSlot(slot, options.abortSignal);
+            return result;
+          } catch (error) {
+            call.error = recordedError(error);
+            recorder.finishSlot(slot, options.abortSignal);
+            throw error;
+          }
+        },
+      };
+    });
+  }
+
   chainFailure(error: unknown): unknown {
     return error;
   }
@@ -145,7 +180,7 @@ export class CassetteRecorder extends CassetteSession implements CassetteWiring 
   }
 
   /** Takes the call's place in the cassette when it starts, so repeated keys keep their call order. */
-  private begin(spec: ModelSpec, options: CallOptions, kind: RecordedCall['kind']): Slot {
+  private begin(spec: ModelSpec, options: CallOptions, kind: RecordedChatCall['kind']): Slot {
     const { key, request } = this.keyOf(spec, options);
     const base = { key, model: spec.ref.id, request };
     const slot: Slot = { call: kind === 'stream' ? { ...base, kind, parts: [] } : { ...base, kind }, done: false };
@@ -154,9 +189,13 @@ export class CassetteRecorder extends CassetteSession implements CassetteWiring 
   }
 
   private finish(slot: Slot, options: CallOptions, error?: unknown): void {
-    // A call cut short by Ctrl-C or a timeout of the run has no answer worth replaying.
-    if (options.abortSignal?.aborted) return;
     if (error !== undefined) slot.call.error = recordedError(error);
+    this.finishSlot(slot, options.abortSignal);
+  }
+
+  private finishSlot(slot: Slot, signal: AbortSignal | undefined): void {
+    // A call cut short by Ctrl-C or a timeout of the run has no answer worth replaying.
+    if (signal?.aborted) return;
     slot.done = true;
     this.writer.save();
   }
@@ -211,6 +250,10 @@ export class CassettePlayer extends CassetteSession implements CassetteWiring {
     })({}, (spec) => this.model(spec));
   }
 
+  createEmbeddingModels(): EmbeddingModelCache {
+    return new EmbeddingModelCache({}, (spec) => this.embeddingModel(spec));
+  }
+
   wrapModel(model: LanguageModel): LanguageModel {
     return model;
   }
@@ -249,27 +292,54 @@ export class CassettePlayer extends CassetteSession implements CassetteWiring {
     };
   }
 
-  private take(spec: ModelSpec, options: CallOptions): RecordedCall {
-    options.abortSignal?.throwIfAborted();
-    const { key, request } = this.keyOf(spec, options);
+  private embeddingModel(spec: ModelSpec): EmbeddingModel {
+    const player = this;
+    return {
+      provider: spec.provider.name,
+      modelId: spec.ref.model,
+      // Replay must cut the values into the same batches as the recording did: the recorded calls say how.
+      maxBatchSize: Math.max(1, ...this.cassette.calls.flatMap((call) => (call.kind === 'embed' && call.model === spec.ref.id ? [call.request.values.length] : []))),
+      async embed(options) {
+        options.abortSignal?.throwIfAborted();
+        const key = embedKey(spec.ref.id, options.values);
+        const call = player.next(key);
+        if (!call || call.kind !== 'embed') {
+          const recorded = player.cassette.calls.filter((entry) => entry.kind === 'embed' && entry.model === spec.ref.id).length;
+          const reason = recorded === 0 ? `the recording has no embeddings call to ${spec.ref.id}` : `none of its ${recorded} embeddings call(s) to ${spec.ref.id} had these ${options.values.length} value(s) (a question or a fact changed)`;
+          throw new CassetteMissError(player.path, spec, key, reason, player.cassette.metadata.target);
+        }
+        if (call.error) throw replayedError(call.error, spec);
+        return { embeddings: (call.result?.embeddings ?? []).map(decodeVector), usage: call.result!.usage };
+      },
+    };
+  }
+
+  /** The next unused recorded call with `key`, marked used. */
+  private next(key: string): RecordedCall | undefined {
     const calls = this.byKey.get(key) ?? [];
     const index = this.used.get(key) ?? 0;
     const call = calls[index];
-    if (call) {
-      this.used.set(key, index + 1);
-      return call;
-    }
+    if (call) this.used.set(key, index + 1);
+    return call;
+  }
+
+  private take(spec: ModelSpec, options: CallOptions): RecordedChatCall {
+    options.abortSignal?.throwIfAborted();
+    const { key, request } = this.keyOf(spec, options);
+    const call = this.next(key);
+    if (call && call.kind !== 'embed') return call;
+    const calls = this.byKey.get(key) ?? [];
     throw new CassetteMissError(this.path, spec, key, calls.length > 0 ? `this exact request was recorded ${calls.length} time(s) and is now made once more` : this.closest(spec, request), this.cassette.metadata.target);
   }
 
   /** Names where the request departs from the most similar recorded call to the same model. */
   private closest(spec: ModelSpec, live: NormalisedRequest): string {
-    const candidates = this.cassette.calls.filter((call) => call.model === spec.ref.id);
+    const candidates = this.cassette.calls.flatMap((call) => (call.kind !== 'embed' && call.model === spec.ref.id ? [call] : []));
     if (candidates.length === 0) return `the recording has no call to ${spec.ref.id}`;
     // Recorded requests are redacted on disk; redact this one alike so only real changes show.
     const redacted = redactValue(live, this.env) as NormalisedRequest;
     const same = (recorded: unknown, live: unknown) => firstDifference(recorded, live) === undefined;
-    const score = (call: RecordedCall) => sharedPrefix(call.request.messages, redacted.messages, same) * 4 + (same(call.request.system, redacted.system) ? 2 : 0) + (same(call.request.tools, redacted.tools) ? 1 : 0);
+    const score = (call: RecordedChatCall) => sharedPrefix(call.request.messages, redacted.messages, same) * 4 + (same(call.request.system, redacted.system) ? 2 : 0) + (same(call.request.tools, redacted.tools) ? 1 : 0);
     const best = candidates.reduce((top, call) => (score(call) > score(top) ? call : top));
     return `closest recorded call differs at ${firstDifference(best.request, redacted) ?? 'an unknown place'}`;
   }

@@ -13,6 +13,8 @@ import { simSchemaMarker } from '../sim/generate.js';
 
 /** Not a secret: the simulator accepts any key, and the SDKs want a non-empty one. */
 const simulatedKeyEnv = 'AGENTPIPE_SIMULATED_KEY';
+/** A value no output contains by chance: it is redacted like any key, so it must not be a word (not 'simulated'). */
+const simulatedKey = 'agentpipe-sim-7d1f0c93b2e84a56';
 
 function simulatedProvider(provider: ProviderSpec, url: string): ProviderSpec {
   const wantsV1 = provider.type === 'openai' || provider.type === 'openai-compatible';
@@ -22,7 +24,7 @@ function simulatedProvider(provider: ProviderSpec, url: string): ProviderSpec {
 /** A run's model cache whose adapters all talk to the simulator and whose keys are always "set". */
 class SimulatedModelCache extends ModelCache {
   constructor(private readonly url: string) {
-    super({ [simulatedKeyEnv]: 'agentpipe-sim-7d1f0c93b2e84a56' }, (spec, env) => statingSchema(createLanguageModel({ ...spec, provider: simulatedProvider(spec.provider, url) }, env)));
+    super({ [simulatedKeyEnv]: simulatedKey }, (spec, env) => statingSchema(createLanguageModel({ ...spec, provider: simulatedProvider(spec.provider, url) }, env)));
   }
   override keyStatus(_spec: ModelSpec): ProviderKeyStatus {
     return { envVars: [], required: false, isSet: true, baseUrl: this.url };
@@ -46,6 +48,6 @@ export interface SimulatedRuntime {
 export async function startSimulatedRuntime(): Promise<SimulatedRuntime> {
   const { startSimulator } = await import('../sim/index.js');
   const simulator: Simulator = await startSimulator({ generateToolCalls: true });
-  const embeddingModels = new EmbeddingModelCache({ [simulatedKeyEnv]: 'simulated' }, (spec, env) => createEmbeddingModel({ ...spec, provider: simulatedProvider(spec.provider, simulator.url) }, env));
+  const embeddingModels = new EmbeddingModelCache({ [simulatedKeyEnv]: simulatedKey }, (spec, env) => createEmbeddingModel({ ...spec, provider: simulatedProvider(spec.provider, simulator.url) }, env));
   return { models: new SimulatedModelCache(simulator.url), embeddingModels, close: () => simulator.close() };
 }

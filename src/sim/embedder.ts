@@ -1,15 +1,19 @@
-// The simulator's embedding model: deterministic, offline, and close for texts that share words.
-// Feature hashing (the "hashing trick"): every word, and at a lower weight every character trigram
-// of it (so `refund` and `refunds` land near each other), adds a signed weight to one of `dims`
-// buckets chosen by a hash; the vector is then L2-normalised, so cosine similarity is a dot product.
-// Not a language model: synonyms that share no letters are far apart, which is what real
-// embeddings fix and what a retrieval test should not depend on.
+// The simulator's embedding model: deterministic, offline, and close for texts that share words or
+// meaning. Feature hashing (the "hashing trick"): every word, lightly stemmed (concepts.ts), and at
+// a lower weight every character trigram of it, adds a signed weight to one of `dims` buckets chosen
+// by a hash; so does every concept of the simulator's synonym table (concepts.ts) that the word
+// belongs to, which is how "the database went dark" comes near "Postgres primary unreachable" as it
+// would with a real model. The vector is then L2-normalised, so cosine similarity is a dot product.
+// Not a language model: the synonym table is small and hand-written (see concepts.ts for what that
+// means for the retrieval figures).
+
+import { conceptsOf, stem } from './concepts.js';
 
 export const defaultEmbeddingDimensions = 1536;
 
 /** Words too common to say anything about a text's topic. */
 const stopWords = new Set(
-  'a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our so than that the their them then there these they this to was we what when where which who why will with you your'.split(' '),
+  'a about all an and any anything are as at be but by can cannot could did do does for from get got has have how i if in into is it its me my no not of on or our so some something than that the their them then there these they this to us was we went were what when where which who why will with would you your'.split(' '),
 );
 
 /** FNV-1a, 32 bits: fast, stable across platforms and runs. */
@@ -27,6 +31,8 @@ export function words(text: string): string[] {
 }
 
 const trigramWeight = 0.35;
+/** Weight of each concept a word belongs to, relative to the word itself. */
+const conceptWeight = 0.8;
 
 function add(vector: Float64Array, feature: string, weight: number): void {
   const value = hash(feature);
@@ -39,13 +45,14 @@ function add(vector: Float64Array, feature: string, weight: number): void {
 export function simulatedEmbedding(text: string, dims = defaultEmbeddingDimensions): number[] {
   const vector = new Float64Array(Math.max(1, dims));
   const counts = new Map<string, number>();
-  for (const word of words(text)) if (!stopWords.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  for (const word of words(text)) if (!stopWords.has(word)) counts.set(stem(word), (counts.get(stem(word)) ?? 0) + 1);
   for (const [word, count] of counts) {
     // Sub-linear term frequency: a word said ten times is not ten times as much about the topic.
     const weight = 1 + Math.log(count);
     add(vector, `w:${word}`, weight);
     const padded = `^${word}$`;
     for (let index = 0; index + 3 <= padded.length; index++) add(vector, `t:${padded.slice(index, index + 3)}`, weight * trigramWeight);
+    for (const concept of conceptsOf(word)) add(vector, `c:${concept}`, weight * conceptWeight);
   }
   let norm = 0;
   for (const value of vector) norm += value * value;

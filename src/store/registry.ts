@@ -12,6 +12,10 @@ export interface OpenStoresOptions {
   root: string;
   /** Overrides the SQLite file path (tests, benchmarks). */
   path?: string;
+  /** SQLite driver: how the Hamming stage of vector search runs (default `memory`; tests and benchmarks compare). */
+  codeScan?: 'memory' | 'sqlite-vec';
+  /** `--sim`: a store of its own (`.agentpipe/sim-store.db`), so simulated vectors and threads never mix with real ones. */
+  simulated?: boolean;
 }
 
 const drivers: Record<StoreDriverName, (options: OpenStoresOptions) => Promise<Stores>> = {

@@ -1,13 +1,17 @@
-// Knowledge in SQLite: chunks with their float32 vectors, an FTS5 table for BM25, and one sqlite-vec
+// Knowledge in SQLite: chunks with their vectors (float16), an FTS5 table for BM25, and one sqlite-vec
 // vec0 table per code length holding 1-bit codes (quantize.ts) partitioned by index name. A vector
-// query takes the nearest codes by Hamming distance inside sqlite-vec, then rescores those candidates
-// with the exact float vectors: p95 stays in milliseconds at 100,000 vectors where a float scan of
-// the same table takes a few hundred (see bench/knowledge.mjs). Vectors are stored as float16.
+// query takes the nearest codes by Hamming distance, then rescores those candidates with the stored
+// float vectors. The Hamming stage scans an in-memory copy of the vec0 code blocks (code-index.ts),
+// copied on the second query of a process and again after any write; the first query, and any
+// query when sqlite-vec's shadow tables are not laid out as this version expects, use sqlite-vec's
+// own k-NN (see bench/knowledge.mjs for figures of both).
 
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate, type Migration } from './sqlite.js';
+import { loadCodeBlocks, nearestCodes, type CodeBlocks } from './code-index.js';
 import { binaryCode, blobOf, dot, paddedLength, vectorOf } from './quantize.js';
 import type { ChunkInput, IndexedFile, KnowledgeStore, LexicalHit, StoredChunk, VectorHit } from './types.js';
+import { queryTerms } from './query-terms.js';
 import { redactSecrets } from '../tools/redact.js';
 
 const migrations: Migration[] = [
@@ -27,13 +31,31 @@ export const minimumCandidates = 100;
 
 const codeTable = (bits: number) => `knowledge_codes_${bits}`;
 
+export interface SqliteKnowledgeOptions {
+  /** `memory` (default): Hamming scan of an in-memory copy of the codes; `sqlite-vec`: vec0's k-NN. */
+  codeScan?: 'memory' | 'sqlite-vec';
+}
+
 export class SqliteKnowledgeStore implements KnowledgeStore {
   private readonly statements = new Map<string, StatementSync>();
   private readonly codeTables = new Set<string>();
+  /** In-memory code copies by table and index (undefined: layout not understood, use vec0's k-NN). */
+  private readonly codeCache = new Map<string, CodeBlocks | undefined>();
+  /** Indexes (by table) this connection has already answered a vector query for. */
+  private readonly queried = new Set<string>();
+  private cachedDataVersion = -1;
 
-  constructor(private readonly database: DatabaseSync) {
+  constructor(
+    private readonly database: DatabaseSync,
+    private readonly options: SqliteKnowledgeOptions = {},
+  ) {
     migrate(database, 'knowledge', migrations);
-    for (const row of database.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'knowledge_codes_%' AND sql LIKE 'CREATE VIRTUAL%'").all() as Array<{ name: string }>)
+    this.findCodeTables();
+  }
+
+  /** The vec0 tables in the file (another connection may have created one since this one opened). */
+  private findCodeTables(): void {
+    for (const row of this.statement("SELECT name FROM sqlite_master WHERE name LIKE 'knowledge_codes_%' AND sql LIKE 'CREATE VIRTUAL%'").all() as Array<{ name: string }>)
       this.codeTables.add(row.name);
   }
 
@@ -75,6 +97,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   }
 
   replaceFile(index: string, file: Omit<IndexedFile, 'chunks' | 'indexedAt'>, chunks: Array<ChunkInput & { embedding: Float32Array }>): void {
+    this.codeCache.clear();
     const dims = chunks[0]?.embedding.length ?? 0;
     const table = dims > 0 ? this.ensureCodeTable(paddedLength(dims)) : undefined;
     const work = new Float32Array(paddedLength(Math.max(dims, 8)));
@@ -98,6 +121,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   }
 
   removeFile(index: string, path: string): void {
+    this.codeCache.clear();
     this.transaction(() => {
       this.deleteChunks(index, path);
       this.statement('DELETE FROM knowledge_files WHERE index_name = ? AND path = ?').run(index, path);
@@ -106,11 +130,17 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 
   vectorSearch(index: string, query: Float32Array, limit: number): VectorHit[] {
     const table = codeTable(paddedLength(query.length));
-    if (!this.codeTables.has(table) || limit <= 0) return [];
+    if (limit <= 0) return [];
+    if (!this.codeTables.has(table)) this.findCodeTables();
+    if (!this.codeTables.has(table)) return [];
     const candidates = Math.max(minimumCandidates, limit * rescoreFactor);
-    const coarse = this.statement(`SELECT rowid FROM ${table} WHERE code MATCH vec_bit(?) AND k = ? AND index_name = ?`).all(binaryCode(query), candidates, index) as Array<{ rowid: number }>;
+    const code = binaryCode(query);
+    const blocks = this.options.codeScan === 'sqlite-vec' ? undefined : this.codeBlocks(table, index, paddedLength(query.length));
+    const coarse = blocks
+      ? nearestCodes(blocks, code, candidates)
+      : (this.statement(`SELECT rowid FROM ${table} WHERE code MATCH vec_bit(?) AND k = ? AND index_name = ?`).all(code, candidates, index) as Array<{ rowid: number }>).map((row) => row.rowid);
     if (coarse.length === 0) return [];
-    const rows = this.statement('SELECT id, embedding FROM knowledge_chunks WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(coarse.map((row) => row.rowid).sort((a, b) => a - b))) as Array<{
+    const rows = this.statement('SELECT id, embedding FROM knowledge_chunks WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(coarse.sort((a, b) => a - b))) as Array<{
       id: number;
       embedding: Uint8Array;
     }>;
@@ -118,6 +148,26 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       .map((row) => ({ chunkId: row.id, similarity: dot(query, vectorOf(row.embedding)) }))
       .sort((a, b) => b.similarity - a.similarity || a.chunkId - b.chunkId)
       .slice(0, limit);
+  }
+
+  /**
+   * The in-memory codes of `index` in `table`, reloaded when this or another connection has written
+   * since; undefined (use vec0's k-NN) for the first query of an index in this process, since copying
+   * the codes costs several queries' worth and a one-shot `run` makes only one.
+   */
+  private codeBlocks(table: string, index: string, bits: number): CodeBlocks | undefined {
+    const version = Number((this.statement('PRAGMA data_version').get() as { data_version: number }).data_version);
+    if (version !== this.cachedDataVersion) {
+      this.codeCache.clear();
+      this.cachedDataVersion = version;
+    }
+    const key = `${table}\u0000${index}`;
+    if (!this.queried.has(key)) {
+      this.queried.add(key);
+      return undefined;
+    }
+    if (!this.codeCache.has(key)) this.codeCache.set(key, loadCodeBlocks(this.database, table, index, bits));
+    return this.codeCache.get(key);
   }
 
   lexicalSearch(index: string, query: string, limit: number): LexicalHit[] {
@@ -166,8 +216,9 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 /**
  * A user's question as an FTS5 query: its words, each quoted (so `AND`, `-` or `:` in the text are
  * never operators), joined by OR so that BM25 ranks by how many and how rare the shared words are.
+ * Stop words are dropped unless nothing else is left.
  */
 export function ftsQuery(text: string): string | undefined {
-  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])].filter((word) => word.length > 1 || /\d/.test(word));
+  const words = queryTerms(text);
   return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(' OR ');
 }

@@ -29,11 +29,11 @@ function vecExtensionPath(): string {
 }
 
 export async function openSqliteStores(options: OpenStoresOptions): Promise<Stores> {
-  const path = options.path ?? storePath(options.root);
+  const path = options.path ?? storePath(options.root, options.simulated === true);
   const database = await openSqlite(path, { allowExtension: true });
   try {
     database.loadExtension(vecExtensionPath());
-    const knowledge = new SqliteKnowledgeStore(database);
+    const knowledge = new SqliteKnowledgeStore(database, options.codeScan ? { codeScan: options.codeScan } : {});
     const memory = new SqliteMemoryStore(database);
     return { driver: 'sqlite', location: path, knowledge, memory, close: () => database.close() };
   } catch (error) {

@@ -18,8 +18,8 @@ export interface OpenStoreOptions {
 }
 
 /** The default store file of a config repo. */
-export function storePath(projectRoot: string): string {
-  return join(projectRoot, '.agentpipe', 'store.db');
+export function storePath(projectRoot: string, simulated = false): string {
+  return join(projectRoot, '.agentpipe', simulated ? 'sim-store.db' : 'store.db');
 }
 
 /** Opens (creating when absent) the SQLite file at `path` in WAL mode. `:memory:` works for tests. */

@@ -25,7 +25,7 @@ export async function cassetteDrift(pipeline: CompiledPipeline, inputs: Record<s
   const [{ readCassette }, { renderPrompt }] = await Promise.all([import('../run/cassette-file.js'), import('../compile/prompt.js')]);
   const cassette = await readCassette(cassettePath).catch(() => undefined);
   if (!cassette) return undefined;
-  const recorded = cassette.calls.map((call) => {
+  const recorded = cassette.calls.flatMap((call) => (call.kind === 'embed' ? [] : [call])).map((call) => {
     const firstUser = call.request.messages.find((message) => message.role === 'user') as { content?: unknown } | undefined;
     return promptText(call.request.system, textOf(firstUser?.content));
   });

@@ -12,10 +12,10 @@ function answer(request: SimRequest): SimTurn {
   }
   if (body.includes('Write only the section')) {
     const part = /Part (\d)/.exec(body)?.[1] ?? '?';
-    return { text: `## Part ${part}\nWritten section ${part}.`, latencyMs: 300 };
+    return { text: `## Part ${part}\nWritten section ${part}.`, latencyMs: 900 };
   }
   if (body.includes('Review the draft')) return { text: 'REVIEWED: the final report.', latencyMs: 50 };
-  if (body.includes('Answer as')) return { text: '{"answer": "Facts about wasm.", "sources": []}', latencyMs: 400 };
+  if (body.includes('Answer as')) return { text: '{"answer": "Facts about wasm.", "sources": []}', latencyMs: 900 };
   return { text: 'unexpected request' };
 }
 

@@ -34,7 +34,7 @@ describe('knowledge through the CLI', () => {
   it('refuses to run on an index that was never built, naming the fix', async () => {
     const result = await runCli(['run', 'agents/support.yaml', '--input', 'question=refund?'], { cwd: root, env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/knowledge index of agent 'support' is stale: 65 new file\(s\)/);
+    expect(result.stderr).toMatch(/knowledge index of agent 'support' is stale: 85 new file\(s\)/);
     expect(result.stderr).toContain('agentpipe index agents/support.yaml');
     expect(chatRequests()).toHaveLength(0);
   });
@@ -45,12 +45,19 @@ describe('knowledge through the CLI', () => {
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.code).toBe(0);
     const [report] = JSON.parse(result.stdout) as Array<{ files: number; added: number; embeddedChunks: number; chunks: number; denied: Array<{ path: string }>; tokens: number; costUsd: number }>;
-    expect(report!.files).toBe(65);
-    expect(report!.added).toBe(65);
+    expect(report!.files).toBe(85);
+    expect(report!.added).toBe(85);
     expect(report!.denied.map((entry) => entry.path)).toEqual(['docs/internal/salaries.md']);
     expect(embeddedInputs()).toBe(report!.embeddedChunks);
     expect(report!.tokens).toBeGreaterThan(0);
     expect(report!.costUsd).toBeGreaterThan(0);
+    // The embedding cost is in the ledger index as step @index of the agent.
+    const ledger = (await readFile(join(root, '.agentpipe', 'ledger-index.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { agent: string; step: string; model: string; cost: number; calls: number[][][] });
+    const indexing = ledger.filter((line) => line.step === '@index');
+    expect(indexing).toHaveLength(1);
+    expect(indexing[0]).toMatchObject({ agent: 'support', model: 'openai/text-embedding-3-small' });
+    expect(indexing[0]!.cost).toBeCloseTo(report!.costUsd, 9);
+    expect(indexing[0]!.calls[0]!.reduce((sum, call) => sum + call[0]!, 0)).toBe(report!.tokens);
     // Nothing of the denied file was sent to the embedder or written to the store (file and WAL).
     expect(JSON.stringify(sim.requests.map((request) => request.body))).not.toContain('SECRET-SALARY');
     for (const file of ['store.db', 'store.db-wal']) {
@@ -68,7 +75,7 @@ describe('knowledge through the CLI', () => {
     await appendFile(join(root, 'docs/billing/refunds.md'), '\nRefunds for gift cards are never possible.\n');
     const changed = await runCli(['index', 'agents/support.yaml', '--json'], { cwd: root, env });
     const [report] = JSON.parse(changed.stdout) as Array<{ changed: number; unchanged: number; embeddedChunks: number }>;
-    expect(report).toMatchObject({ changed: 1, unchanged: 64 });
+    expect(report).toMatchObject({ changed: 1, unchanged: 84 });
     expect(embeddedInputs()).toBe(report!.embeddedChunks);
     expect(report!.embeddedChunks).toBeLessThanOrEqual(3);
   });
@@ -123,20 +130,26 @@ describe('knowledge through the CLI', () => {
     const result = await runCli(['run', 'agents/support.yaml', '--input', 'question=gift cards?', '--reindex'], { cwd: root, env });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/--reindex: support: .*1 new/);
+    // Its embedding calls (one file's chunks) are charged in the ledger index as @index too.
+    const lines = (await readFile(join(root, '.agentpipe', 'ledger-index.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { step: string; cost: number; calls: number[][][] });
+    const last = lines.filter((line) => line.step === '@index').at(-1)!;
+    expect(last.calls[0]!.length).toBeGreaterThanOrEqual(1);
+    expect(last.cost).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.step === '@index').length).toBeGreaterThanOrEqual(2);
   });
 
   it('estimate counts retrieval and indexing tokens; explain shows sources and index state', async () => {
     const estimate = await runCli(['estimate', 'agents/support.yaml', '--format', 'json', '--input', 'question=refunds?'], { cwd: root, env });
     expect(estimate.code).toBe(0);
     const step = (JSON.parse(estimate.stdout) as { steps: Array<{ knowledge: { retrievalTokens: number; queryTokens: number; index: { files: number; chunks: number; tokens: number } } }> }).steps[0]!;
-    expect(step.knowledge.index.files).toBe(66);
+    expect(step.knowledge.index.files).toBe(86);
     expect(step.knowledge.index.chunks).toBeGreaterThanOrEqual(66);
     expect(step.knowledge.index.tokens).toBeGreaterThan(1000);
     expect(step.knowledge.retrievalTokens).toBeGreaterThan(0);
     const text = await runCli(['estimate', 'agents/support.yaml', '--input', 'question=refunds?'], { cwd: root, env });
     expect(text.stdout).toMatch(/knowledge of support: up to \d+ retrieval tokens/);
     const explained = await runCli(['explain', 'agents/support.yaml'], { cwd: root, env });
-    expect(explained.stdout).toContain('sources: docs/**/*.md (66 readable file(s))');
+    expect(explained.stdout).toContain('sources: docs/**/*.md (86 readable file(s))');
     expect(explained.stdout).toContain('index: up to date');
     expect(explained.stdout).toContain('not indexed (read permissions): docs/internal/salaries.md');
     await appendFile(join(root, 'docs/api/errors.md'), '\nE6000 is new.\n');

@@ -1,4 +1,4 @@
-// A temp project with the labelled corpus under docs/ and agent `support` whose knowledge covers it.
+// A temp project with the labelled corpus (docs/ and src/) and agent `support` whose knowledge covers docs/**/*.md.
 
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,9 +9,13 @@ export const corpus = join(repoRoot, 'test', 'fixtures', 'knowledge-corpus');
 export interface LabelledQuestion {
   question: string;
   source: string;
+  /** paraphrase: shares few words with its source; identifier: a name or code from it; ordinary. */
+  kind?: 'paraphrase' | 'identifier' | 'ordinary';
 }
 
-export const loadQuestions = async (): Promise<LabelledQuestion[]> => JSON.parse(await readFile(join(corpus, 'questions.json'), 'utf8')) as LabelledQuestion[];
+/** questions.json (the main set), or questions-easy.json (an earlier set of plainer questions). */
+export const loadQuestions = async (set: 'questions' | 'questions-easy' = 'questions'): Promise<LabelledQuestion[]> =>
+  JSON.parse(await readFile(join(corpus, `${set}.json`), 'utf8')) as LabelledQuestion[];
 
 export const embeddingModels = `models:
   openai/text-embedding-3-small: { pricing: { input: 0.02, output: 0 } }
@@ -41,5 +45,6 @@ export const knowledgeProviders = (): string => providersYaml().replace('models:
 export async function makeKnowledgeProject(files: Record<string, string> = {}): Promise<string> {
   const root = await makeProject({ 'providers.yaml': knowledgeProviders(), 'agents/support.yaml': supportAgent(), ...files });
   await cp(join(corpus, 'docs'), join(root, 'docs'), { recursive: true });
+  await cp(join(corpus, 'src'), join(root, 'src'), { recursive: true });
   return root;
 }

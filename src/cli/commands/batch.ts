@@ -3,7 +3,8 @@
 // Prices the batch first (and asks in a terminal unless --yes), resumes a re-run of the same command,
 // writes one result line per row in input order. Exit: 0 every row succeeded, 1 a row failed or was
 // invalid, 2 usage/config (or --strict with invalid rows; nothing spent), 3 --max-cost reached,
-// 130 interrupted (re-run to resume).
+// 130 interrupted (re-run to resume). Before a local batch spends anything it checks that every model
+// chain has a key or a live local server (exit 1 and what it looked for otherwise); `--sim` needs neither.
 
 import type { CAC } from 'cac';
 import type { CommandModule } from './index.js';
@@ -19,6 +20,7 @@ export interface BatchFlags {
   json?: boolean;
   model?: string;
   queue?: string;
+  sim?: boolean;
 }
 
 export async function batchCommand(file: string, flags: BatchFlags): Promise<number> {
@@ -39,6 +41,7 @@ export const batchCommandModule: CommandModule = {
       .option('--strict', 'Refuse the whole batch (exit 2, nothing spent) if any row is invalid')
       .option('--model <model>', 'A route or provider/model for every step')
       .option('--queue <redis-url>', 'Enqueue the rows on a BullMQ queue for `agentpipe worker`s and follow them')
+      .option('--sim', 'Try it without a key: the built-in simulator answers every call, at $0 (local batch only)')
       .option('--json', 'Print the summary as JSON on stdout')
       .action(async (file: string, flags: BatchFlags) => {
         const code = await batchCommand(file, flags);

@@ -23,7 +23,7 @@ export async function indexCommand(target: string | undefined, flags: IndexFlags
   const reports: IndexReport[] = [];
   try {
     for (const agent of agents) {
-      const report = await runIndex(agent, stores.knowledge, env, { progress: !flags.json });
+      const report = await runIndex(agent, stores.knowledge, env, { progress: !flags.json, root });
       reports.push(report);
       if (!flags.json) process.stdout.write(`${describeIndexReport(report)}\n`);
     }

@@ -9,13 +9,14 @@ import type { Stores } from '../../store/types.js';
 
 interface MemoryFlags {
   json?: boolean;
+  sim?: boolean;
   scope?: string;
 }
 
-async function withStores<T>(work: (stores: Stores) => T): Promise<T> {
+async function withStores<T>(flags: MemoryFlags, work: (stores: Stores) => T): Promise<T> {
   const [{ findRoot }, { openStores }] = await Promise.all([import('../../load/discover.js'), import('../../store/registry.js')]);
   const root = (await findRoot(process.cwd())) ?? process.cwd();
-  const stores = await openStores({ root });
+  const stores = await openStores({ root, ...(flags.sim ? { simulated: true } : {}) });
   try {
     return work(stores);
   } finally {
@@ -45,7 +46,7 @@ export async function memoryCommand(action: string | undefined, id: string | und
   const { UsageError } = await import('../../errors.js');
   switch (action) {
     case 'list':
-      return withStores(({ memory }) => {
+      return withStores(flags, ({ memory }) => {
         const threads = memory.threads();
         const facts = memory.facts();
         if (flags.json) print(JSON.stringify({ threads, facts: facts.filter((fact) => !flags.scope || fact.scope === flags.scope) }, null, 2));
@@ -58,7 +59,7 @@ export async function memoryCommand(action: string | undefined, id: string | und
       });
     case 'show': {
       if (!id) throw new UsageError('`agentpipe memory show` needs a thread id or fact:<n>');
-      return withStores(({ memory }) => {
+      return withStores(flags, ({ memory }) => {
         const fact = /^fact:(\d+)$/.exec(id);
         if (fact) {
           const found = memory.facts().find((entry) => entry.id === Number(fact[1]));
@@ -82,7 +83,7 @@ export async function memoryCommand(action: string | undefined, id: string | und
     case 'forget': {
       if (!id && !flags.scope) throw new UsageError('`agentpipe memory forget` needs a thread id, fact:<n>, or --scope <name>');
       const runs: string[] = [];
-      const forgotten = await withStores(({ memory, location }) => {
+      const forgotten = await withStores(flags, ({ memory, location }) => {
         if (flags.scope && !id) return `${memory.forgetScope(flags.scope)} fact(s) of scope ${flags.scope}`;
         const fact = /^fact:(\d+)$/.exec(id!);
         if (fact) {
@@ -110,6 +111,7 @@ export const memoryCommandModule: CommandModule = {
     cli
       .command('memory [action] [id]', 'Conversation threads and remembered facts: list, show <id>, forget <id|fact:n>')
       .option('--scope <name>', 'list/forget: only the facts of this scope')
+      .option('--sim', 'The threads and facts of `run --sim` runs (kept apart from real ones)')
       .option('--json', 'Print JSON')
       .action((action: string | undefined, id: string | undefined, flags: MemoryFlags) => memoryCommand(action, id === undefined ? undefined : String(id), flags));
   },

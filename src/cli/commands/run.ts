@@ -11,6 +11,7 @@ import type { PreparedRun } from '../../run/prepare.js';
 import type { CassettePlayer, CassetteRecorder } from '../../run/cassette.js';
 import type { RunResult } from '../../run/run.js';
 import type { MemoryWiring } from '../../memory/runtime.js';
+import type { SimulatedRuntime } from '../../run/simulated.js';
 
 export interface RunFlags {
   input?: string | string[];
@@ -157,15 +158,25 @@ async function execute(prepared: PreparedRun, json: boolean, flags: RunFlags): P
   const { pipeline, env } = prepared;
   const output = guardOutput();
   const thread = await threadOf(prepared, flags);
-  const memory = await prepareMemory(pipeline, env, { ...(thread !== undefined ? { thread } : {}), ...(flags.reindex ? { reindex: true } : {}) }, (line) => output.err(`${line}\n`));
+  const simulated = flags.sim ? await (await import('../../run/simulated.js')).startSimulatedRuntime() : undefined;
   try {
-    return await executeWith(prepared, json, flags, memory);
+    const memory = await prepareMemory(
+      pipeline,
+      env,
+      { ...(thread !== undefined ? { thread } : {}), ...(flags.reindex ? { reindex: true } : {}), ...(simulated ? { simulated } : {}) },
+      (line) => output.err(`${line}\n`),
+    );
+    try {
+      return await executeWith(prepared, json, flags, memory, simulated);
+    } finally {
+      memory?.close();
+    }
   } finally {
-    memory?.close();
+    await simulated?.close();
   }
 }
 
-async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags, memory: MemoryWiring | undefined): Promise<number> {
+async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags, memory: MemoryWiring | undefined, simulated: SimulatedRuntime | undefined): Promise<number> {
   const [{ startRun }, { createDefaultPorts }, progressModule, { formatOutputs, formatSummary }, { redactSecrets, redactValue }, { guardOutput }] = await Promise.all([
     import('../../run/run.js'),
     import('../../run/default-ports.js'),
@@ -177,7 +188,6 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
   const { pipeline, env } = prepared;
   const output = guardOutput();
   const cassette = await openCassette(prepared, flags);
-  const simulated = flags.sim ? await (await import('../../run/simulated.js')).startSimulatedRuntime() : undefined;
   const hasOutputSchema = pipeline.steps.some((step) => step.agent.outputSchema !== undefined);
   const progress = await progressModule.createProgress(progressModule.chooseMode(json), {
     kind: pipeline.kind,
@@ -185,6 +195,9 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
     streamText: progressModule.shouldStreamText(pipeline.kind, hasOutputSchema),
     simulated: simulated !== undefined,
   });
+  // Embedding calls of the run (retrieval, recall) go where its model calls go: into or out of the
+  // cassette (with --sim, prepareMemory has already pointed them at the simulator).
+  const memoryPorts = (wiring: MemoryWiring): MemoryWiring => (cassette ? { ...wiring, models: cassette.createModels(env), embeddingModels: cassette.createEmbeddingModels(env) } : wiring);
   const controller = new AbortController();
   const { InterruptedError } = await import('../../errors.js');
   let signals = 0;
@@ -209,7 +222,7 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
       inputs: prepared.inputs,
       ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}),
       ...(memory?.threadId ? { thread: memory.threadId } : {}),
-      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory: simulated ? { ...memory, models: simulated.models, embeddingModels: simulated.embeddingModels } : memory } : {}) }),
+      ports: createDefaultPorts(env, { ...(cassette ? { cassette } : simulated ? { simulated } : {}), ...(memory ? { memory: memoryPorts(memory) } : {}) }),
       env,
       signal: controller.signal,
       onEvent: (event) => {
@@ -235,7 +248,6 @@ async function executeWith(prepared: PreparedRun, json: boolean, flags: RunFlags
     // The answer that crossed a max_cost was kept and printed, but the budget was still overrun: exit 3.
     return result.budgetReached ? exitCodes['budget-exceeded'] : exitCodes[result.status];
   } finally {
-    await simulated?.close();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onTerminate);
   }

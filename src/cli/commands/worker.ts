@@ -32,6 +32,11 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const log = (line: string) => output.err(json ? `${JSON.stringify({ time: new Date().toISOString(), message: line })}\n` : `${line}\n`);
   const worker = await startWorker({ address, concurrency, cwd: process.cwd(), lockDurationMs, stalledIntervalMs: Math.max(500, Math.round(lockDurationMs / 2)), log });
   log(`worker ${process.pid} on ${describeAddress(address)}, ${concurrency} at a time; SIGTERM stops it (grace ${graceMs / 1000}s)`);
+  // A worker with no key fails every job it takes: say so once, now (it still serves the routes it can call).
+  void import('../../run/project-availability.js')
+    .then(({ checkProjectChains }) => checkProjectChains(process.cwd(), process.env))
+    .then(({ warning }) => warning && log(warning))
+    .catch(() => undefined);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (name: string) => {
