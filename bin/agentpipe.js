@@ -20,7 +20,7 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
     // No snapshot (a partial build): fall through to the full CLI.
   }
 }
-// `serve` is a long-lived process: its HTTP thread gets a heap limit (`--heap <MiB>`, default 160),
+// `serve` is a long-lived process: its HTTP thread gets a heap limit (`--heap <MiB>`, default 192),
 // so V8 collects instead of growing the heap under load. The limit can only be set at start, so
 // the launcher replaces itself (same pid, same stdio) with node --max-old-space-size=<MiB>, where
 // this Node has process.execve (>= 23.11) and no limit was given by the caller (NODE_OPTIONS or
