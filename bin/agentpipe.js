@@ -28,7 +28,7 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
 if (args[0] === 'serve' && typeof process.execve === 'function' && !process.env.AGENTPIPE_SERVE_HEAP_SET) {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => flag.startsWith('--max-old-space-size'));
   const at = args.findIndex((arg) => arg === '--heap' || arg.startsWith('--heap='));
-  const heap = at < 0 ? '160' : args[at].includes('=') ? args[at].slice('--heap='.length) : args[at + 1];
+  const heap = at < 0 ? '192' : args[at].includes('=') ? args[at].slice('--heap='.length) : args[at + 1];
   if (!given && /^\d+$/.test(heap ?? '') && Number(heap) >= 32) {
     process.execve(process.execPath, [process.execPath, `--max-old-space-size=${heap}`, ...process.execArgv, process.argv[1], ...args], { ...process.env, AGENTPIPE_SERVE_HEAP_SET: heap });
   }
