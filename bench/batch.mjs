@@ -6,7 +6,7 @@
 //   throughput of 4 workers over 1 (goal >= 3.5x), and RSS per worker;
 // - overhead per job: agentpipe workers against a bare BullMQ worker making the same SDK call.
 // Needs a build and redis-server. Sizes: AGENTPIPE_BENCH_ROWS (default 1000), AGENTPIPE_BENCH_QUEUE_ROWS
-// (default 64). Standalone: `node bench/batch.mjs`. Exports run() -> rows.
+// (default 64); AGENTPIPE_BENCH_BATCH=local|queue runs one half. Standalone: `node bench/batch.mjs`. Exports run() -> rows.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -199,9 +199,14 @@ async function overheadPerJob(redis) {
 }
 
 export async function run() {
+  // AGENTPIPE_BENCH_BATCH=local|queue runs one half only (the local half needs no Redis).
+  const only = process.env.AGENTPIPE_BENCH_BATCH;
+  if (only !== undefined && only !== 'local' && only !== 'queue') throw new Error(`AGENTPIPE_BENCH_BATCH must be local or queue, got '${only}'`);
+  const local = only === 'queue' ? [] : await localBatch();
+  if (only === 'local') return local;
   const redis = await startRedis();
   try {
-    return [...(await localBatch()), ...(await queueScaling(redis)), ...(await overheadPerJob(redis))];
+    return [...local, ...(await queueScaling(redis)), ...(await overheadPerJob(redis))];
   } finally {
     await redis.stop();
   }

@@ -3,8 +3,9 @@
 // it ends (its result). The last line per input line wins; a half-written last line (SIGKILL) is
 // ignored. A re-run of the same command reads it to skip finished rows.
 
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoalescingAppender } from '../run/appender.js';
 import type { RowResult } from './row.js';
 
 export interface LedgerRow {
@@ -19,13 +20,14 @@ export interface LedgerRow {
 export const batchDirectory = (root: string, batchId: string) => join(root, '.agentpipe', 'batches', batchId);
 
 export class BatchLedger {
-  private writes: Promise<void> = Promise.resolve();
-  private directory: Promise<unknown> | undefined;
+  private readonly appender: CoalescingAppender;
 
   private constructor(
     readonly file: string,
     readonly rows: Map<number, LedgerRow>,
-  ) {}
+  ) {
+    this.appender = new CoalescingAppender(file);
+  }
 
   static async open(root: string, batchId: string): Promise<BatchLedger> {
     const file = join(batchDirectory(root, batchId), 'ledger.jsonl');
@@ -53,17 +55,11 @@ export class BatchLedger {
 
   private append(entry: LedgerRow): Promise<void> {
     this.rows.set(entry.line, entry);
-    const text = `${JSON.stringify(entry)}\n`;
-    this.directory ??= mkdir(join(this.file, '..'), { recursive: true });
-    // One append at a time keeps lines whole and in order.
-    this.writes = this.writes.then(async () => {
-      await this.directory;
-      await appendFile(this.file, text, 'utf8');
-    });
-    return this.writes;
+    // One append at a time keeps lines whole and in order; lines of rows that end together share one.
+    return this.appender.append(`${JSON.stringify(entry)}\n`);
   }
 
   flush(): Promise<void> {
-    return this.writes;
+    return this.appender.flush();
   }
 }

@@ -1,10 +1,12 @@
 // The local batch: rows run in this process, at most `concurrency` at a time, each its own run
-// (own run id and run folder). One set of runtime ports (SDK clients, cooldowns) serves every row.
+// (own run id and run folder). Every row shares one set of SDK clients and cooldowns; each row has
+// its own runtime ports, so the MCP servers a row starts are stopped when that row ends.
 // --max-cost is watched as each call is paid: once reached, rows in flight stop (their state saved,
 // resumable) and no row starts.
 
 import { formatUsd } from '../cost/format-usd.js';
 import { BudgetExceededError, InterruptedError } from '../errors.js';
+import { ModelCache } from '../providers/model-cache.js';
 import { createDefaultPorts } from '../run/default-ports.js';
 import { newRunId } from '../run/ids.js';
 import { fileRunStore } from '../run/store.js';
@@ -43,8 +45,11 @@ export interface LocalBatchResult {
 export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBatchResult> {
   const { plan, ledger } = options;
   const { pipeline, env, target, modelOverride } = plan.prepared;
-  const store = fileRunStore(plan.prepared.root);
-  const ports = createDefaultPorts(env, options.simulated ? { simulated: options.simulated } : {});
+  // A row's events are appended in batches (at most 1 s lost to a hard kill; its state never is), and
+  // small step outputs live in its run.json: a row writes three files, not seven.
+  const store = fileRunStore(plan.prepared.root, { inlineOutputBytes: 16 * 1024, eventFlushMs: 1000 });
+  // Every row shares these SDK clients and cooldowns (or the simulator's), each with ports of its own.
+  const portOptions = options.simulated ? { simulated: options.simulated } : { models: new ModelCache(env) };
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason ?? new InterruptedError());
   options.signal.addEventListener('abort', onAbort, { once: true });
@@ -66,7 +71,7 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
         inputs: row.inputs,
         runId,
         ...(resume ? { resume } : {}),
-        ports,
+        ports: createDefaultPorts(env, portOptions),
         env,
         signal: controller.signal,
         store,

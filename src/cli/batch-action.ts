@@ -81,6 +81,9 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     output.err(`agentpipe: --strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.\n`);
     return 2;
   }
+  // A local batch loads its provider SDKs while the ledger is read and the batch priced, rather than
+  // on the first row's call.
+  const warming = queueAddress ? undefined : warmSdks(plan).catch(() => undefined);
   const { root } = plan.prepared;
   // A local batch with no usable model would fail every row one by one (with retries): say so once, up front.
   if (!queueAddress && !sim && plan.valid.length > 0) {
@@ -126,6 +129,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
       return 1;
     }
 
+    await warming;
     const mode = chooseMode(json);
     const progress = await createBatchProgress(mode, { toRun: work.pending.length, estimateUsd: estimate.expectedUsd + spentBefore, spentBefore });
     const controller = new AbortController();
@@ -143,7 +147,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     const simulated = sim && work.pending.length > 0 ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
     try {
       outcome = client
-        ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, ...(maxCost !== undefined ? { maxCost } : {}) })
+        ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, expectedUsd: estimate.expectedUsd, ...(maxCost !== undefined ? { maxCost } : {}) })
         : await (await import('../batch/local.js')).runLocalBatch({
             plan,
             rows: work.pending,
@@ -187,15 +191,26 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
   }
 }
 
+async function warmSdks(plan: BatchPlan): Promise<void> {
+  const { warmProviderSdks } = await import('../providers/registry.js');
+  await warmProviderSdks([...new Set(plan.prepared.pipeline.steps.flatMap((step) => step.agent.chain.models.map((model) => model.provider.type)))]);
+}
+
 async function followQueued(
   client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>>,
   plan: BatchPlan,
   work: Work,
-  options: { progress: BatchProgress; signal: AbortSignal; spentBefore: number; maxCost?: number },
+  options: { progress: BatchProgress; signal: AbortSignal; spentBefore: number; expectedUsd: number; maxCost?: number },
 ): Promise<{ results: RowResult[]; stopped?: 'budget' | 'interrupted' }> {
   const { enqueueBatch, followBatch } = await import('../queue/client.js');
+  const { createBudget, budgetSpent } = await import('../queue/budget.js');
   const { prepared } = plan;
-  await enqueueBatch(client, { batchId: plan.batchId, target: prepared.target, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), rows: work.pending, retry: work.retry });
+  // --max-cost over the queue: a budget in Redis that every worker reserves each row's expected cost from.
+  const budget =
+    options.maxCost !== undefined && work.pending.length > 0
+      ? await createBudget(client.redis, client.keys, options.maxCost, options.spentBefore, options.expectedUsd / work.pending.length)
+      : undefined;
+  await enqueueBatch(client, { batchId: plan.batchId, target: prepared.target, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), rows: work.pending, retry: work.retry, ...(budget ? { budget } : {}) });
   const workers = await client.queue.getWorkersCount().catch(() => 1);
   if (workers === 0 && work.pending.length > 0) guardOutput().err(`agentpipe: no worker is listening on this queue yet; start one with \`agentpipe worker --queue <url>\` in the project\n`);
   let spent = options.spentBefore;
@@ -209,7 +224,7 @@ async function followQueued(
       options.progress.spent(result.costUsd);
       options.progress.rowEnded(result);
     },
-    ...(options.maxCost !== undefined ? { shouldStop: () => spent >= options.maxCost! } : {}),
+    ...(budget ? { shouldStop: async () => spent >= budget.limitUsd || (await budgetSpent(client.redis, client.keys, budget.id)) >= budget.limitUsd } : {}),
   });
   const stopped = options.signal.aborted ? 'interrupted' : followed.stopped ? 'budget' : undefined;
   return { results: followed.results, ...(stopped ? { stopped } : {}) };

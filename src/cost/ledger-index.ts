@@ -6,7 +6,8 @@
 // from its end and stops once it has enough recent lines per agent, so 10,000 runs cost little.
 
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { appenderFor } from '../run/appender.js';
 import { join } from 'node:path';
 import type { ProviderType } from '../compile/ir.js';
 import type { LedgerEntry } from './ledger.js';
@@ -110,9 +111,8 @@ export function summariseRun(input: RunSummaryInput, time = new Date().toISOStri
 
 export async function appendIndex(root: string, lines: IndexLine[]): Promise<void> {
   if (lines.length === 0) return;
-  await mkdir(join(root, '.agentpipe'), { recursive: true });
-  // One write per run: lines of concurrent runs never interleave within a line.
-  await appendFile(indexPath(root), lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+  // One append at a time: lines of concurrent runs never interleave, and runs ending together share a write.
+  await appenderFor(indexPath(root)).append(lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
 }
 
 const isLine = (value: unknown): value is IndexLine =>

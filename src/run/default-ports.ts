@@ -1,6 +1,7 @@
 // The real wiring of RuntimePorts: compile's prompt rendering, the provider chain (streaming, with
 // retry, fallback and cooldown), search augmentation, the tools engine and the cost module.
-// One instance per run: it holds the run's adapters, cooldowns and search cache.
+// One instance per run: it holds the run's MCP servers and search cache, and its adapters and
+// cooldowns unless the caller shares those across runs (`models`).
 
 import { evaluateWhen, renderPrompt, renderTemplate } from '../compile/prompt.js';
 import type { LanguageModel } from '../providers/types.js';
@@ -61,6 +62,11 @@ export interface DefaultPortsOptions {
   memory?: MemoryWiring;
   /** How MCP servers start: the sandbox wrapper, where their stderr goes. */
   mcp?: Omit<ConnectOptions, 'cwd' | 'env'>;
+  /**
+   * Adapters and cooldowns shared with other runs (the rows of a batch, the jobs of a worker): each
+   * run gets ports of its own, so its MCP servers stop when it ends, but all reuse one set of clients.
+   */
+  models?: ModelCache;
 }
 
 export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
@@ -72,7 +78,7 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
     return mcp;
   };
   const usesMcp = (toolSet: ToolSet): boolean => toolSet.tools.some((tool) => tool.kind === 'mcp');
-  const models = cassette ? cassette.createModels(env) : (options.simulated?.models ?? new ModelCache(env));
+  const models = cassette ? cassette.createModels(env) : (options.simulated?.models ?? options.models ?? new ModelCache(env));
   const simulated = options.simulated !== undefined;
   const searchCache = createSearchCache();
   const searchProviders = new Map<string, SearchProvider>();

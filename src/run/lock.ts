@@ -1,13 +1,14 @@
-// The run lock: `.agentpipe/runs/<id>/lock`, created with O_EXCL while a process runs or resumes the
+// The run lock: `.agentpipe/runs/<id>/lock`, created exclusively while a process runs or resumes the
 // run, so two processes never write the same run.json, ledger or step outputs. It holds the owner's
-// pid, host and start time. A lock whose owner died on this host (SIGKILL, power cut) is stale and is
+// pid, host and start time: it is a hard link to the process's owner file (`.agentpipe/lock-owners/`), made
+// once per process, or where links fail a file created with O_EXCL. A lock whose owner died on this host (SIGKILL, power cut) is stale and is
 // taken over; a live one, or one from another host (which cannot be checked), refuses the run.
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 export interface LockOwner {
@@ -44,7 +45,9 @@ export interface LockEnvironment {
   isAlive(owner: LockOwner): boolean;
 }
 
-const systemEnvironment = (): LockEnvironment => ({ host: hostname(), pid: process.pid, isAlive: isProcessAlive });
+let thisHost: string | undefined;
+const host = () => (thisHost ??= hostname());
+const systemEnvironment = (): LockEnvironment => ({ host: host(), pid: process.pid, isAlive: isProcessAlive });
 
 // A lock file with no owner in it is one being written right now, or one whose writer died between
 // open and write. After this long it can only be the second.
@@ -53,7 +56,9 @@ const attempts = 20;
 
 export async function acquireRunLock(file: string, runId: string, environment: LockEnvironment = systemEnvironment()): Promise<RunLock> {
   await mkdir(dirname(file), { recursive: true });
-  const owner: LockOwner = {
+  // This process's owner file, linked in as the lock: one link() instead of create, write and close.
+  const linked = environment.pid === process.pid && environment.host === host() ? await processOwner(dirname(dirname(file))) : undefined;
+  const owner: LockOwner = linked?.owner ?? {
     pid: environment.pid,
     host: environment.host,
     startedAt: new Date().toISOString(),
@@ -63,7 +68,8 @@ export async function acquireRunLock(file: string, runId: string, environment: L
   const text = `${JSON.stringify(owner)}\n`;
   let takeover: string | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await createExclusive(file, text)) return holdLock(file, owner, takeover);
+    const created = linked ? await linkExclusive(linked, file) : await createExclusive(file, text);
+    if (created) return holdLock(file, owner, takeover, linked?.inode);
     const current = await readLock(file);
     if (current.kind === 'missing') continue;
     if (current.kind === 'unwritten') {
@@ -122,6 +128,77 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
+/**
+ * The file a process links in as each run lock it takes (per runs folder, so the link stays on one
+ * file system): `.agentpipe/lock-owners/<pid>-<token>`, holding the same JSON a lock holds.
+ * A lock is then whole the moment it exists. Removed when the process exits; one left by a killed
+ * process is removed by the next process that makes its own (its locks are stale all the same).
+ */
+interface ProcessOwner {
+  path: string;
+  owner: LockOwner;
+  inode: number;
+  /** link() failed here (a file system without hard links): locks are written as files instead. */
+  unsupported?: boolean;
+}
+
+const owners = new Map<string, Promise<ProcessOwner | undefined>>();
+const ownerFiles = new Set<string>();
+
+function processOwner(runsFolder: string): Promise<ProcessOwner | undefined> {
+  let found = owners.get(runsFolder);
+  if (!found) {
+    found = makeProcessOwner(runsFolder).catch(() => undefined);
+    owners.set(runsFolder, found);
+  }
+  return found;
+}
+
+async function makeProcessOwner(runsFolder: string): Promise<ProcessOwner> {
+  // Beside the runs folder, not in it: whatever lists run folders sees run folders only.
+  const folder = join(dirname(runsFolder), 'lock-owners');
+  await mkdir(folder, { recursive: true });
+  const owner: LockOwner = { pid: process.pid, host: host(), startedAt: new Date().toISOString(), ...optionalStart(processStartTime(process.pid)), token: randomBytes(8).toString('hex') };
+  const path = join(folder, `${owner.pid}-${owner.token}`);
+  await writeFile(path, `${JSON.stringify(owner)}\n`, { encoding: 'utf8', flag: 'wx' });
+  ownerFiles.add(path);
+  installExitHook();
+  void removeDeadOwners(folder, path);
+  return { path, owner, inode: (await stat(path)).ino };
+}
+
+/** Owner files of processes that are gone (a SIGKILL skips the exit hook). */
+async function removeDeadOwners(folder: string, mine: string): Promise<void> {
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    const path = join(folder, name);
+    if (path === mine) continue;
+    const owner = parseOwner(await readFile(path, 'utf8').catch(() => ''));
+    if (owner && owner.host === host() && !isProcessAlive(owner)) await unlink(path).catch(() => undefined);
+  }
+}
+
+async function linkExclusive(owner: ProcessOwner, file: string): Promise<boolean> {
+  if (!owner.unsupported) {
+    try {
+      await link(owner.path, file);
+      return true;
+    } catch (error) {
+      if (isCode(error, 'EEXIST')) return false;
+      // Our owner file was deleted (the .agentpipe folder removed while this process lives): write it again.
+      if (isCode(error, 'ENOENT') && !(await stat(owner.path).then(() => true, () => false))) {
+        await mkdir(dirname(owner.path), { recursive: true });
+        await writeFile(owner.path, `${JSON.stringify(owner.owner)}\n`, 'utf8');
+        owner.inode = (await stat(owner.path)).ino;
+        await link(owner.path, file).catch((again: unknown) => (isCode(again, 'EEXIST') ? undefined : Promise.reject(again)));
+        return (await stat(file)).ino === owner.inode;
+      }
+      if (!['EPERM', 'EXDEV', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK'].some((code) => isCode(error, code))) throw error;
+      owner.unsupported = true;
+    }
+  }
+  return createExclusive(file, `${JSON.stringify(owner.owner)}\n`);
+}
+
 async function createExclusive(file: string, text: string): Promise<boolean> {
   let handle;
   try {
@@ -170,14 +247,25 @@ async function removeIfUnchanged(file: string, staleText: string): Promise<boole
 const held = new Map<string, string>();
 let exitHookInstalled = false;
 
-function holdLock(file: string, owner: LockOwner, takeover: string | undefined): RunLock {
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [path, token] of held) removeOwnSync(path, token);
+    for (const path of ownerFiles) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/** `inode`: the lock is a link to this process's owner file; it is ours while it is that file. */
+function holdLock(file: string, owner: LockOwner, takeover: string | undefined, inode?: number): RunLock {
   held.set(file, owner.token);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const [path, token] of held) removeOwnSync(path, token);
-    });
-  }
+  installExitHook();
   return {
     file,
     owner,
@@ -185,8 +273,9 @@ function holdLock(file: string, owner: LockOwner, takeover: string | undefined):
     async release() {
       if (held.get(file) !== owner.token) return;
       held.delete(file);
-      const text = await readFile(file, 'utf8').catch(() => '');
-      if (parseOwner(text)?.token === owner.token) await unlink(file).catch(() => undefined);
+      // A lock file is only ever replaced by a new file (takeover unlinks, then creates or links).
+      const ours = inode !== undefined ? (await stat(file).catch(() => undefined))?.ino === inode : parseOwner(await readFile(file, 'utf8').catch(() => ''))?.token === owner.token;
+      if (ours) await unlink(file).catch(() => undefined);
     },
   };
 }

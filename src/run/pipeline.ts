@@ -101,10 +101,14 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
   }
 
   const running = new Map<string, Promise<void>>();
+  // A step that succeeds or is skipped by its `when` saves the state itself; a failed, stopped or
+  // blocked one changes it here, and the loop saves it then. The run's final save follows the loop.
+  let unsaved = false;
   const launch = (step: CompiledStep) => {
     const started = performance.now();
     const work = runStep(step, options, context, limiter, controller.signal).catch((error: unknown) => {
       const stepState = state.steps[step.id]!;
+      unsaved = true;
       if (isRunStop(error) || controller.signal.aborted) {
         if (!controller.signal.aborted) controller.abort(error);
         stepState.status = 'pending';
@@ -131,6 +135,7 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
       if (failedNeed) {
         stepState.status = 'skipped';
         stepState.blockedBy = failedNeed;
+        unsaved = true;
         emit({ type: 'step-end', stepId: step.id, status: 'skipped', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: 0, reason: `needs ${failedNeed}, which ${state.steps[failedNeed]?.status === 'failed' ? 'failed' : 'was skipped'}` });
         continue;
       }
@@ -138,7 +143,10 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
-    await options.writer.save(state);
+    if (unsaved) {
+      unsaved = false;
+      await options.writer.save(state);
+    }
   }
   await Promise.allSettled(running.values());
   options.signal.removeEventListener('abort', onAbort);

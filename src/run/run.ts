@@ -92,7 +92,9 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   };
   state.status = 'running';
   delete state.error;
-  const log = createEventLog(state.runId, files.events, env);
+  // A queue worker's events go to the Redis stream only (no local run folder per job).
+  const local = store.kind === 'file';
+  const log = createEventLog(state.runId, local ? files.events : undefined, env, store.eventFlushMs === undefined ? {} : { flushMs: store.eventFlushMs });
   const mirror = store.eventListener?.(state.runId);
   if (mirror) log.subscribe(mirror);
   if (options.onEvent) log.subscribe(options.onEvent);
@@ -112,8 +114,8 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined, ...(options.ports.simulated ? { simulated: true } : {}) });
   if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
-  // Every run has an audit log, empty until a tool is called.
-  await appendFile(files.audit, '');
+  // Every local run has an audit log, empty until a tool is called (a worker's is made on its first call).
+  if (local) await appendFile(files.audit, '');
   const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   const prompts = new Map<string, string>();
@@ -165,20 +167,20 @@ async function indexRun(pipeline: CompiledPipeline, state: RunState, ledger: Cos
 
 const indexedEntries = new WeakMap<CostLedger, number>();
 
-/** Reads the outputs of finished steps and items back, and re-charges their cost to the budget scopes. */
+/** Reads the outputs of finished steps and items back (kept in the state, or in the store), and re-charges their cost to the budget scopes. */
 async function restore(state: RunState, pipeline: CompiledPipeline, budget: Budget, readOutput: (stepId: string, itemIndex?: number) => Promise<unknown>): Promise<Map<string, unknown>> {
   const outputs = new Map<string, unknown>();
   for (const step of pipeline.steps) {
     const saved = state.steps[step.id];
     if (!saved) continue;
     if (saved.status === 'succeeded') {
-      const output = await readOutput(step.id).catch(() => undefined);
+      const output = saved.output !== undefined ? saved.output : await readOutput(step.id).catch(() => undefined);
       if (output === undefined) saved.status = 'pending';
       else outputs.set(step.id, output);
     }
     for (const [index, item] of Object.entries(saved.items ?? {})) {
       if (item.status !== 'succeeded') continue;
-      const output = await readOutput(step.id, Number(index)).catch(() => undefined);
+      const output = item.output !== undefined ? item.output : await readOutput(step.id, Number(index)).catch(() => undefined);
       if (output !== undefined) outputs.set(`${step.id}[${index}]`, output);
     }
     // Every attempt of the step counts against its limits, the step's and its agent's (a step keeps

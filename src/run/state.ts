@@ -1,5 +1,6 @@
 // Run state on disk: `.agentpipe/runs/<run-id>/` holds run.json (this state, replaced atomically after
-// every step and for_each item), events.jsonl, audit.jsonl and steps/<id>.json (step outputs).
+// every step and for_each item), events.jsonl, audit.jsonl and steps/<id>.json (step outputs; a batch
+// keeps small ones in run.json instead).
 // run.json is what resume reads: a finished step or item is never called again. `lock` (src/run/lock.ts)
 // exists while a process runs the run.
 
@@ -20,6 +21,8 @@ export interface ItemState {
   usage: Usage;
   durationMs: number;
   error?: string;
+  /** The item's output, when the run keeps small outputs in run.json (see StateWriter); else in steps/. */
+  output?: unknown;
 }
 
 export interface StepState {
@@ -39,6 +42,8 @@ export interface StepState {
   /** for_each: number of items and the state of each finished one, by index. */
   itemCount?: number;
   items?: Record<string, ItemState>;
+  /** The step's output, when the run keeps small outputs in run.json (see StateWriter); else in steps/. */
+  output?: unknown;
 }
 
 export interface RunState {
@@ -91,6 +96,16 @@ export function outputFile(files: RunFiles, stepId: string, itemIndex?: number):
   return join(files.steps, itemIndex === undefined ? `${stepId}.json` : `${stepId}.item-${itemIndex}.json`);
 }
 
+export interface StateWriterOptions {
+  /**
+   * Outputs whose JSON is at most this many bytes are kept in run.json (`steps.<id>.output`, or the
+   * item's `output`) instead of a file of their own under steps/: they become durable with the
+   * next save of the state, which the pipeline makes before it treats the step as finished.
+   * 0 (the default): every output has its file.
+   */
+  inlineOutputBytes?: number;
+}
+
 /**
  * Serialises saves of one run's state. Each save writes a temp file and renames it over run.json, so
  * a reader (or a resume after SIGKILL) sees the previous state or the new one, never half a file.
@@ -102,6 +117,8 @@ export class StateWriter {
   private queued: Promise<void> | undefined;
   private runDirectory: Promise<unknown> | undefined;
   private counter = 0;
+  /** Small outputs saved but not yet placed into the state, by step id and item index. */
+  private readonly inline = new Map<string, { stepId: string; itemIndex?: number; output: unknown }>();
 
   private readonly env: NodeJS.ProcessEnv;
 
@@ -110,6 +127,7 @@ export class StateWriter {
     env: NodeJS.ProcessEnv = process.env,
     /** Brings derived fields (ledger, total cost) up to date just before each save. */
     private readonly prepare: (state: RunState) => void = () => undefined,
+    private readonly options: StateWriterOptions = {},
   ) {
     // Only secret-named variables matter to redaction; filtering once keeps each save cheap.
     this.env = Object.fromEntries(Object.entries(env).filter(([name]) => isSecretEnvName(name)));
@@ -120,6 +138,7 @@ export class StateWriter {
     const next = this.pending.then(async () => {
       this.queued = undefined;
       this.prepare(state);
+      this.placeInline(state);
       state.updatedAt = new Date().toISOString();
       const text = `${JSON.stringify(redactValue(state, this.env), null, 2)}\n`;
       const temp = `${this.files.state}.${process.pid}.${this.counter++}.tmp`;
@@ -136,11 +155,33 @@ export class StateWriter {
   private stepsDirectory: Promise<unknown> | undefined;
 
   async saveOutput(stepId: string, output: unknown, itemIndex?: number): Promise<void> {
+    const limit = this.options.inlineOutputBytes ?? 0;
+    if (limit > 0) {
+      const redacted = redactValue(output, this.env);
+      const json = JSON.stringify(redacted);
+      // JSON length in UTF-16 units is at most its UTF-8 size, and at least a third of it.
+      if (json !== undefined && (json.length * 3 <= limit || Buffer.byteLength(json, 'utf8') <= limit)) {
+        this.inline.set(itemIndex === undefined ? stepId : `${stepId}[${itemIndex}]`, { stepId, ...(itemIndex === undefined ? {} : { itemIndex }), output: redacted });
+        return;
+      }
+    }
     this.stepsDirectory ??= mkdir(this.files.steps, { recursive: true });
     await this.stepsDirectory;
     const file = outputFile(this.files, stepId, itemIndex);
     await writeFile(`${file}.tmp`, `${JSON.stringify({ output: redactValue(output, this.env) }, null, 2)}\n`, 'utf8');
     await rename(`${file}.tmp`, file);
+  }
+
+  /** Puts the small outputs saved since the last save into the state (the step or item they belong to). */
+  private placeInline(state: RunState): void {
+    for (const [key, { stepId, itemIndex, output }] of this.inline) {
+      const step = state.steps[stepId];
+      const target = itemIndex === undefined ? step : step?.items?.[itemIndex];
+      // An item's state is recorded just after its output: it is placed by a later save.
+      if (!target) continue;
+      target.output = output;
+      this.inline.delete(key);
+    }
   }
 
   flush(): Promise<void> {

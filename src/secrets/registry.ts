@@ -14,6 +14,10 @@ const minimumEncodedLength = 8;
 export const REDACTED = '[REDACTED]';
 
 const values = new Set<string>();
+/** Bumped whenever the registered values change: memoised redactions older than it are stale. */
+let generation = 0;
+
+export const secretsGeneration = (): number => generation;
 /** Every form that is replaced, longest first; rebuilt lazily after a registration. */
 let forms: string[] | undefined;
 let formPattern: RegExp | null | undefined;
@@ -75,6 +79,7 @@ export function registerSecret(value: unknown): void {
   for (const candidate of new Set([value, value.trim()])) {
     if (candidate.length < minimumSecretLength || values.has(candidate)) continue;
     values.add(candidate);
+    generation++;
     forms = undefined;
     formPattern = undefined;
   }
@@ -94,6 +99,7 @@ export function longestSecretForm(): number {
 /** Forgets every registered value. Only for tests that need a clean registry. */
 export function clearSecretsForTesting(): void {
   values.clear();
+  generation++;
   forms = undefined;
   formPattern = undefined;
   base64Fragments = [];

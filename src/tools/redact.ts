@@ -3,7 +3,7 @@
 // is redacted (whatever variable held it), plus bearer tokens and every key shape, all as [REDACTED].
 
 import { REDACTED, findSecrets, redactValue as redactValueWith, registerSecretsFromEnv } from '../secrets.js';
-import { knownSecrets, redactKnownSecrets } from '../secrets/registry.js';
+import { knownSecrets, redactKnownSecrets, secretsGeneration } from '../secrets/registry.js';
 
 export { isSecretEnvName, REDACTED } from '../secrets.js';
 
@@ -15,7 +15,29 @@ const secretValuePatterns: Array<[RegExp, string]> = [
   [/\bgh[pousr]_[A-Za-z0-9]{30,}/g, REDACTED],
 ];
 
+// Events and run states repeat the same short strings (keys, statuses, model names, ids) thousands
+// of times in a batch: their redaction is remembered until another secret is registered.
+const memoMaxLength = 64;
+const memoMaxEntries = 10_000;
+const memo = new Map<string, string>();
+let memoGeneration = -1;
+
 function redactText(text: string): string {
+  if (text.length > memoMaxLength) return redactTextNow(text);
+  if (memoGeneration !== secretsGeneration()) {
+    memo.clear();
+    memoGeneration = secretsGeneration();
+  }
+  let result = memo.get(text);
+  if (result === undefined) {
+    result = redactTextNow(text);
+    if (memo.size >= memoMaxEntries) memo.clear();
+    memo.set(text, result);
+  }
+  return result;
+}
+
+function redactTextNow(text: string): string {
   let result = redactKnownSecrets(text);
   for (const [pattern, replacement] of secretValuePatterns) result = result.replace(pattern, replacement);
   // Then every shape the config linter knows (AWS, Slack, HF, PEM keys...), so the two never disagree.

@@ -1,7 +1,7 @@
 // `agentpipe batch` run locally through the real CLI against the wire simulator: results in input
 // order, bad rows by file:line, --strict, CSV, resume without paying twice, --max-cost, --retry-failed.
 
-import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
@@ -56,7 +56,20 @@ describe('agentpipe batch (local)', () => {
     expect(lines[0]).toMatchObject({ output: 'ok row-1', costUsd: expect.any(Number) });
     const runIds = lines.filter((line) => line['status'] === 'succeeded').map((line) => String(line['runId']));
     expect(new Set(runIds).size).toBe(3);
-    for (const runId of runIds) await access(join(root, '.agentpipe', 'runs', runId, 'run.json'));
+    for (const runId of runIds) {
+      // A row's folder: its state (small step outputs inside it), its whole event log, its audit log.
+      const folder = join(root, '.agentpipe', 'runs', runId);
+      expect((await readdir(folder)).sort()).toEqual(['audit.jsonl', 'events.jsonl', 'run.json']);
+      const state = JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as { status: string; inputs: { task: string }; steps: Record<string, { output?: unknown }> };
+      expect(state.status).toBe('succeeded');
+      expect(state.steps['first']?.output).toBe(`ok ${state.inputs.task}`);
+      const events = (await readJsonLines(join(folder, 'events.jsonl'))).map((event) => event['type']);
+      expect(events[0]).toBe('run-start');
+      expect(events.at(-1)).toBe('run-end');
+      expect(events.filter((type) => type === 'step-end')).toHaveLength(2);
+    }
+    // The batch process has exited: no lock is left, nor the owner file its locks linked to.
+    expect(await readdir(join(root, '.agentpipe', 'lock-owners'))).toEqual([]);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({ rows: 6, succeeded: 3, invalid: 3, failed: 0, failureClasses: { 'invalid-row': 3 } });
     expect(summary['costUsd']).toBeCloseTo(billedUsd(sim.requests), 9);
@@ -144,9 +157,25 @@ describe('agentpipe batch (local)', () => {
     holdSecondMs = 10_000;
     const { child, done } = spawnCli(['batch', 'templates/two.yaml', '--inputs', 'rows.jsonl', '--out', 'out.jsonl', '--concurrency', '4'], { cwd: root, env: testEnv(sim) });
     while (sim.requests.filter((request) => JSON.stringify(request.body).includes('MARK-b')).length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Events are appended at most 1 s apart: by now every event of the first steps is on disk.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     child.kill('SIGKILL');
     await done;
     holdSecondMs = 0;
+    const killed = [...new Map((await readJsonLines(join(root, '.agentpipe', 'batches', (await readdir(join(root, '.agentpipe', 'batches')))[0]!, 'ledger.jsonl'))).map((entry) => [entry['line'], entry])).values()].filter((entry) => !entry['result']);
+    expect(killed).toHaveLength(4);
+    for (const entry of killed) {
+      const folder = join(root, '.agentpipe', 'runs', String(entry['runId']));
+      // The first step's output is kept in run.json (no steps/ folder), and its events are on disk.
+      const state = JSON.parse(await readFile(join(folder, 'run.json'), 'utf8')) as { status: string; steps: Record<string, { status: string; output?: unknown }> };
+      expect(state.status).toBe('running');
+      expect(state.steps['first']).toMatchObject({ status: 'succeeded', output: `ok row-${String(entry['line'])}` });
+      expect(await readdir(folder)).not.toContain('steps');
+      const events = await readJsonLines(join(folder, 'events.jsonl'));
+      expect(events.filter((event) => event['type'] === 'step-end').map((event) => event['stepId'])).toEqual(['first']);
+      expect(events.some((event) => event['type'] === 'step-start' && event['stepId'] === 'second')).toBe(true);
+      expect(events.map((event) => event['type'])).not.toContain('run-end');
+    }
     const resumed = await batch(root, ['--inputs', 'rows.jsonl', '--out', 'out.jsonl', '--json']);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ succeeded: 8 });

@@ -2,7 +2,7 @@
 // died is taken over with a warning. The first part drives the CLI; the second part calls
 // acquireRunLock directly for the cases a process cannot easily stage (another host, a race).
 
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,25 @@ describe('acquireRunLock', () => {
     expect(JSON.parse(await readFile(file, 'utf8')).token).toBe(winner.owner.token);
     expect(await exists(`${file}.takeover`)).toBe(false);
     await winner.release();
+  });
+
+  it('links this process’s owner file in as the lock, and writes it again if its folder was deleted', async () => {
+    const runs = join(folder, 'project', '.agentpipe', 'runs');
+    const first = await acquireRunLock(join(runs, 'a', 'lock'), 'a');
+    const owners = join(folder, 'project', '.agentpipe', 'lock-owners');
+    const [ownerName] = await readdir(owners);
+    expect(ownerName).toBe(`${process.pid}-${first.owner.token}`);
+    expect((await stat(join(runs, 'a', 'lock'))).ino).toBe((await stat(join(owners, ownerName!))).ino);
+    expect(JSON.parse(await readFile(join(runs, 'a', 'lock'), 'utf8'))).toMatchObject({ pid: process.pid, token: first.owner.token });
+    await expect(acquireRunLock(join(runs, 'a', 'lock'), 'a')).rejects.toThrow(`already running in process ${process.pid}`);
+    await first.release();
+    expect(await exists(join(runs, 'a', 'lock'))).toBe(false);
+
+    await rm(join(folder, 'project'), { recursive: true, force: true });
+    const second = await acquireRunLock(join(runs, 'b', 'lock'), 'b');
+    expect(JSON.parse(await readFile(join(runs, 'b', 'lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await second.release();
+    expect(await exists(join(runs, 'b', 'lock'))).toBe(false);
   });
 
   it('never removes a lock that another process holds now', async () => {

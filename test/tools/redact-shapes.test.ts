@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { redactSecrets } from '../../src/tools/redact.js';
+import { redactSecrets, redactValue } from '../../src/tools/redact.js';
 
 test('run-time redaction covers every key shape lint knows, not only env values', () => {
   const aws = 'AKIAIOSFODNN7EXAMPLE';
@@ -9,4 +9,13 @@ test('run-time redaction covers every key shape lint knows, not only env values'
   const redacted = redactSecrets(text, {});
   for (const secret of [aws, slack, hf]) expect(redacted).not.toContain(secret);
   expect(redacted).toContain('plain words like ASIAN and sk-learn stay');
+});
+
+test('a short string redacted before its value became a secret is redacted once it is one (no stale memo)', () => {
+  const value = 'plainvalue-7f3e9a';
+  expect(redactSecrets(`id ${value}`, {})).toBe(`id ${value}`);
+  expect(redactValue({ [value]: value }, {})).toEqual({ [value]: value });
+  // A later env brings it in as a secret: the same short strings are now redacted.
+  expect(redactSecrets(`id ${value}`, { LATE_API_KEY: value })).toBe('id [REDACTED]');
+  expect(redactValue({ [value]: value }, {})).toEqual({ '[REDACTED]': '[REDACTED]' });
 });

@@ -24,6 +24,9 @@ export function createAnthropicModel(settings: AdapterSettings): LanguageModel {
           // ("Streaming is required for operations that may take longer than 10 minutes", > ~21k tokens).
           timeout: Math.max(settings.timeoutMs, 1000) * 10,
           ...(settings.headers ? { defaultHeaders: settings.headers } : {}),
+          // agentpipe registers no global OpenTelemetry provider (its traces come from the run's
+          // events), so the SDK's spans would record nothing: skip starting one for every call.
+          openTelemetry: false,
         }),
     ));
   const apiVersion = anthropicApiVersion(settings.headers);
