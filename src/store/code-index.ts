@@ -70,7 +70,8 @@ const loadMmapBytes = 1 << 30;
 export function loadCodeBlocks(database: DatabaseSync, table: string, index: string, bits: number): CodeBlocks | undefined {
   if (bits % 32 !== 0 || !laidOutAsExpected(database, table)) return undefined;
   const bytes = bits / 8;
-  const previousMmap = Number((database.prepare('PRAGMA mmap_size').get() as { mmap_size: number }).mmap_size);
+  // An in-memory database reports no mmap_size.
+  const previousMmap = Number((database.prepare('PRAGMA mmap_size').get() as { mmap_size?: number } | undefined)?.mmap_size ?? 0);
   let rows: ChunkRow[];
   database.exec(`PRAGMA mmap_size = ${loadMmapBytes}`);
   try {
