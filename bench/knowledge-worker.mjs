@@ -88,21 +88,25 @@ async function query() {
   const latencies = [];
   const results = [];
   const warmUp = [];
+  let cpuMicros = 0;
   // Two warm-up queries, timed apart: the first reads the codes from disk (through sqlite-vec's k-NN
   // in both modes); with the in-memory scan, the second copies them into the process.
   for (let number = -2; number < count; number++) {
     const vector = Float32Array.from(simulatedEmbedding(queryText(Math.abs(number), documents), dims));
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const hits = stores.knowledge.vectorSearch(index, vector, 10);
+    const used = process.cpuUsage(cpu);
     if (number < 0) warmUp.push(performance.now() - started);
     if (number < 0) continue;
+    cpuMicros += used.user + used.system;
     latencies.push(performance.now() - started);
     results.push(hits.map((hit) => hit.chunkId));
   }
   const memory = rss();
   stores.close();
   writeFileSync(join(dir, `approximate-${codeScan}.json`), JSON.stringify(results));
-  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies), first: warmUp[0], second: warmUp[1], rss: memory };
+  return { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: Math.max(...latencies), cpu: cpuMicros / 1000 / latencies.length, first: warmUp[0], second: warmUp[1], rss: memory };
 }
 
 async function scan() {

@@ -1,8 +1,10 @@
 // serve under load: the simulator (its own process) answers every model call after 200 ms; serve
-// (its own process, `agentpipe serve --concurrency 64`) runs a one-step agent; this process
-// submits 50 runs/s for BENCH_SERVE_SECONDS (default 30) while 500 SSE subscribers follow the runs
-// in flight (each subscribes to a recent run from its first event, reads to the end, then takes
-// another). Checked: every subscription got every event of its run, in order, with no gap (against
+// (its own process, `agentpipe serve --concurrency 64 --workers BENCH_SERVE_WORKERS (default 1)`)
+// runs a one-step agent; a submitter process (bench/serve-client.mjs) submits 50 runs/s for
+// BENCH_SERVE_SECONDS (default 30) while a subscriber process runs 500 SSE subscribers following
+// the runs in flight (each subscribes to a recent run from its first event, reads to the end, then
+// takes another). The clients are processes of their own so that their event loops do not delay
+// what they time; the submitter records the client-side time and serve's Server-Timing. Checked: every subscription got every event of its run, in order, with no gap (against
 // events.jsonl afterwards); p99 of POST /v1/runs; serve's peak RSS. Baseline, same run, same
 // submission pattern: a bare Fastify route validating the same body and answering 202.
 // Goals: 0 lost/reordered, p99 POST <= 50 ms, RSS <= 400 MiB. Needs a build. Standalone:
@@ -50,6 +52,9 @@ import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
 const app = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
 const body = { type: 'object', additionalProperties: false, required: ['target'], properties: { target: { type: 'string', minLength: 1 }, inputs: { type: 'object' }, model: { type: 'string' }, max_cost: { type: 'number' } } };
+// Server-Timing as serve sends it (Fastify starts the clock at routing when an onResponse hook exists).
+app.addHook('onResponse', (_request, _reply, done) => done());
+app.addHook('onSend', (_request, reply, payload, done) => { reply.header('server-timing', 'app;dur=' + reply.elapsedTime.toFixed(2)); done(null, payload); });
 app.post('/v1/runs', { schema: { body } }, async (_request, reply) => reply.code(202).send({ id: randomBytes(8).toString('hex'), status: 'queued' }));
 await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(JSON.stringify({ url: 'http://127.0.0.1:' + app.server.address().port }) + '\\n');
@@ -57,90 +62,75 @@ process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
 `;
 
 const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-/** Submits ratePerSecond runs per second for `seconds`; resolves with latencies and ids. */
-async function submit(url, onCreated) {
-  const latencies = [];
-  const pending = [];
-  const errors = [];
-  const started = performance.now();
-  const total = ratePerSecond * seconds;
-  for (let index = 0; index < total; index++) {
-    const due = started + (index * 1000) / ratePerSecond;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const sent = performance.now();
-    pending.push(
-      fetch(`${url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: process.env.BENCH_SERVE_TARGET ?? 'worker', inputs: (process.env.BENCH_SERVE_TARGET ?? 'worker') === 'worker' ? { task: `task ${index}` } : { topic: `topic ${index}` } }) })
-        .then(async (response) => {
-          const created = await response.json();
-          latencies.push(performance.now() - sent);
-          if (response.status !== 202) errors.push(response.status);
-          else onCreated?.(created.id);
-        })
-        .catch((error) => errors.push(String(error))),
-    );
-  }
-  await Promise.all(pending);
-  return { latencies, errors };
+const clientScript = `${repoRoot}bench/serve-client.mjs`;
+const readJsonLines = async (path) => (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+
+/** Submits ratePerSecond runs per second for `seconds` from a process of its own; `onCreated` gets each new run id. */
+async function submit(url, dir, name, onCreated) {
+  const out = join(dir, `${name}-posts.jsonl`);
+  const target = process.env.BENCH_SERVE_TARGET ?? 'worker';
+  const child = spawn(process.execPath, [clientScript, 'submit', url, String(seconds), String(ratePerSecond), target, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (onCreated) createInterface({ input: child.stdout }).on('line', onCreated);
+  else child.stdout.resume();
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`the submitter exited ${code}`);
+  const posts = await readJsonLines(out);
+  return { latencies: posts.map((post) => post.ms), server: posts.map((post) => post.server), errors: posts.filter((post) => post.status !== 202).map((post) => post.error ?? post.status) };
 }
 
-/** One subscription from the first event to the end: the ids it saw, in order. */
+/** Peak and samples of a process's RSS (VmHWM covers every thread of it, workers included). */
+function watchRss(pid) {
+  const samples = [];
+  const timer = setInterval(async () => {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    if (Number.isFinite(rss)) samples.push(rss);
+  }, 500);
+  return {
+    samples,
+    stop: async () => {
+      clearInterval(timer);
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    },
+  };
+}
+
 async function follow(url, runId) {
   const response = await fetch(`${url}/v1/runs/${runId}/events`);
-  if (response.status === 204) return { runId, ids: [], lastType: undefined };
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const ids = [];
-  let lastType;
-  for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const id = /^id: (\d+)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (id) {
-        ids.push(Number(id));
-        lastType = JSON.parse(data).type;
-      }
-    }
+  for await (const _chunk of response.body ?? []) {
+    // read to the end
   }
-  return { runId, ids, lastType };
 }
 
-async function loadServe(root, simUrl) {
+const debug = (text) => process.env.BENCH_DEBUG && process.stderr.write(`[serve bench] ${text}\n`);
+
+async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
-  const serve = await startProcess([`${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000'], env, { cwd: root });
+  const workers = process.env.BENCH_SERVE_WORKERS ?? '1';
+  const extra = process.env.BENCH_SERVE_ARGS ? process.env.BENCH_SERVE_ARGS.split(' ') : [];
+  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers, ...extra], env, { cwd: root });
+  debug(`serve at ${serve.url}`);
   // One run first, so lazy imports (the provider SDK) are loaded before anything is measured.
   const warm = await (await fetch(`${serve.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'worker', inputs: { task: 'warm up' } }) })).json();
   await follow(serve.url, warm.id);
-  const recent = [];
-  const subscriptions = [];
-  let submitting = true;
-  const subscribers = Array.from({ length: subscriberCount }, async (_, index) => {
-    await new Promise((resolve) => setTimeout(resolve, index * 2));
-    while (submitting) {
-      // A run in flight: one of the last few submitted, spread by subscriber.
-      const runId = recent[recent.length - 1 - (index % Math.min(recent.length, 25))];
-      if (!runId) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        continue;
-      }
-      subscriptions.push(await follow(serve.url, runId).catch((error) => ({ runId, ids: [], error: String(error) })));
-    }
+  debug('warmed up');
+  const rss = watchRss(serve.pid);
+  const subscriptionsPath = join(dir, 'subscriptions.jsonl');
+  const subscribers = spawn(process.execPath, [clientScript, 'subscribe', serve.url, String(subscriberCount), subscriptionsPath], { stdio: ['pipe', 'ignore', 'inherit'] });
+  let submitted = 0;
+  const posted = await submit(serve.url, dir, 'serve', (id) => {
+    submitted++;
+    subscribers.stdin.write(`${id}\n`);
   });
-  const submitted = [];
-  const posted = await submit(serve.url, (id) => {
-    recent.push(id);
-    submitted.push(id);
-  });
-  submitting = false;
-  await Promise.all(subscribers);
+  debug(`submitted ${submitted}`);
+  subscribers.stdin.end();
+  await once(subscribers, 'exit');
+  debug('subscribers done');
   // Let the last runs finish before reading their logs.
   for (let tries = 0; tries < 600; tries++) {
     const { runs } = await (await fetch(`${serve.url}/v1/runs?status=running&limit=1`)).json();
@@ -148,8 +138,12 @@ async function loadServe(root, simUrl) {
     if (runs.length === 0 && queued.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const status = await readFile(`/proc/${serve.pid}/status`, 'utf8').catch(() => '');
-  const peakRssMiB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+  const peakRssMiB = await rss.stop();
+  if (process.env.BENCH_SERVE_SNAPSHOT) {
+    // Debugging memory: serve started with --heapsnapshot-signal=SIGUSR2 writes a snapshot of its HTTP thread.
+    process.kill(serve.pid, 'SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
   const metrics = await (await fetch(`${serve.url}/metrics`)).text();
   await serve.stop();
   // Check every subscription against the run's log.
@@ -158,51 +152,65 @@ async function loadServe(root, simUrl) {
   let reordered = 0;
   let events = 0;
   let failedSubscriptions = 0;
+  let empty = 0;
+  const subscriptions = await readJsonLines(subscriptionsPath);
   for (const subscription of subscriptions) {
     if (subscription.error) {
       failedSubscriptions++;
       continue;
     }
+    if (subscription.count === 0) {
+      empty++; // 204: the run was over before this subscriber came
+      continue;
+    }
     if (!lines.has(subscription.runId)) lines.set(subscription.runId, (await readFile(join(root, '.agentpipe', 'runs', subscription.runId, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean).length);
     const expected = lines.get(subscription.runId);
-    if (subscription.ids.length === 0) continue; // 204: the run was over before this subscriber came
-    events += subscription.ids.length;
-    lost += expected - subscription.ids.length;
-    reordered += subscription.ids.filter((id, position) => id !== position + 1).length;
+    events += subscription.count;
+    lost += expected - subscription.count;
+    if (!subscription.inOrder || subscription.first !== 1) reordered++;
   }
   const serverShare = (() => {
     const bucket = (le) => Number(metrics.split('\n').find((line) => line.startsWith('agentpipe_http_request_duration_seconds_bucket{') && line.includes(`le="${le}"`) && line.includes('method="POST"') && line.includes('route="/v1/runs"'))?.split(' ').pop() ?? NaN);
     return bucket('0.05') / bucket('+Inf');
   })();
-  return { posted, submitted: submitted.length, subscriptions: subscriptions.length, events, lost, reordered, failedSubscriptions, peakRssMiB, serverShare };
+  const metric = (name) => Number(metrics.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ').pop() ?? NaN) / 1024 / 1024;
+  const mainHeapMiB = metric('agentpipe_serve_nodejs_heap_size_total_bytes');
+  const workerHeapMiB = metric('agentpipe_run_worker_heap_bytes{worker="0"}');
+  return { mainHeapMiB, workerHeapMiB, posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
 }
 
 export async function run() {
   const script = JSON.stringify({ defaultTurn: { text: 'ok then', latencyMs, usage: { input: 50, output: 5 } } });
   const sim = await startProcess([`${repoRoot}dist/sim/cli.js`, '--port', '0'], { ...process.env, AGENTPIPE_SIM_SCRIPT: script });
   const root = await makeProject();
+  const dir = await mkdtemp(join(tmpdir(), 'agentpipe-bench-serve-out-'));
   try {
-    const served = await loadServe(root, sim.url);
+    const served = await loadServe(root, sim.url, dir);
     const bare = await startProcess(['--input-type=module', '-e', bareScript], process.env);
     await fetch(`${bare.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"target":"warm"}' });
-    const baseline = await submit(bare.url);
+    const baseline = await submit(bare.url, dir, 'bare');
     await bare.stop();
     const p99 = percentile(served.posted.latencies, 99);
     const bareP99 = percentile(baseline.latencies, 99);
-    const note = `${seconds} s at ${ratePerSecond}/s, ${subscriberCount} SSE subscribers`;
+    const note = `${seconds} s at ${ratePerSecond}/s, ${subscriberCount} SSE subscribers, --workers ${served.workers}; clients in their own processes`;
+    const serverP99 = percentile(served.posted.server, 99);
+    const bareServerP99 = percentile(baseline.server, 99);
     return [
       { name: 'POST /v1/runs p99 (client side)', value: p99, unit: 'ms', baseline: bareP99, ratio: p99 / bareP99, goal: '<= 50 ms', note: `${note}; baseline: bare Fastify route, same body schema, no subscribers` },
       { name: 'POST /v1/runs p50 (client side)', value: percentile(served.posted.latencies, 50), unit: 'ms', baseline: percentile(baseline.latencies, 50) },
+      { name: 'POST /v1/runs p99 (server side, Server-Timing)', value: serverP99, unit: 'ms', baseline: bareServerP99, ratio: serverP99 / bareServerP99, note: 'arrival to response head, as serve measures it; the bare route measured the same way' },
+      { name: 'POST /v1/runs p50 (server side, Server-Timing)', value: percentile(served.posted.server, 50), unit: 'ms', baseline: percentile(baseline.server, 50) },
       { name: 'POST /v1/runs served within 50 ms (server side)', value: served.serverShare * 100, unit: '%', note: 'from serve\'s own latency histogram' },
       { name: 'runs accepted (202)', value: served.submitted, unit: 'runs', note: `${served.posted.errors.length} refused or failed ${[...new Set(served.posted.errors)].slice(0, 3).join(', ')}` },
-      { name: 'SSE subscriptions completed', value: served.subscriptions, unit: '', note: `${served.events} events received; ${served.failedSubscriptions} subscriptions failed` },
+      { name: 'SSE subscriptions completed', value: served.subscriptions, unit: '', note: `${served.events} events received; ${served.empty} found the run already over (204); ${served.failedSubscriptions} subscriptions failed` },
       { name: 'events lost', value: served.lost, unit: 'events', goal: '0' },
       { name: 'events reordered', value: served.reordered, unit: 'events', goal: '0' },
-      { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB' },
+      { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS every 5 s: ${served.rssSamples.filter((_, index) => index % 10 === 9).map((value) => value.toFixed(0)).join(' ')} MiB; at the end, HTTP thread's heap ${served.mainHeapMiB.toFixed(0)} MiB, first run worker's heap in use ${served.workerHeapMiB.toFixed(0)} MiB` },
     ];
   } finally {
     await sim.stop();
     await rm(root, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -147,7 +147,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     const simulated = sim && work.pending.length > 0 ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
     try {
       outcome = client
-        ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, ...(maxCost !== undefined ? { maxCost } : {}) })
+        ? await followQueued(client, plan, work, { progress, signal: controller.signal, spentBefore, expectedUsd: estimate.expectedUsd, ...(maxCost !== undefined ? { maxCost } : {}) })
         : await (await import('../batch/local.js')).runLocalBatch({
             plan,
             rows: work.pending,
@@ -200,11 +200,17 @@ async function followQueued(
   client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>>,
   plan: BatchPlan,
   work: Work,
-  options: { progress: BatchProgress; signal: AbortSignal; spentBefore: number; maxCost?: number },
+  options: { progress: BatchProgress; signal: AbortSignal; spentBefore: number; expectedUsd: number; maxCost?: number },
 ): Promise<{ results: RowResult[]; stopped?: 'budget' | 'interrupted' }> {
   const { enqueueBatch, followBatch } = await import('../queue/client.js');
+  const { createBudget, budgetSpent } = await import('../queue/budget.js');
   const { prepared } = plan;
-  await enqueueBatch(client, { batchId: plan.batchId, target: prepared.target, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), rows: work.pending, retry: work.retry });
+  // --max-cost over the queue: a budget in Redis that every worker reserves each row's expected cost from.
+  const budget =
+    options.maxCost !== undefined && work.pending.length > 0
+      ? await createBudget(client.redis, client.keys, options.maxCost, options.spentBefore, options.expectedUsd / work.pending.length)
+      : undefined;
+  await enqueueBatch(client, { batchId: plan.batchId, target: prepared.target, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), rows: work.pending, retry: work.retry, ...(budget ? { budget } : {}) });
   const workers = await client.queue.getWorkersCount().catch(() => 1);
   if (workers === 0 && work.pending.length > 0) guardOutput().err(`agentpipe: no worker is listening on this queue yet; start one with \`agentpipe worker --queue <url>\` in the project\n`);
   let spent = options.spentBefore;
@@ -218,7 +224,7 @@ async function followQueued(
       options.progress.spent(result.costUsd);
       options.progress.rowEnded(result);
     },
-    ...(options.maxCost !== undefined ? { shouldStop: () => spent >= options.maxCost! } : {}),
+    ...(budget ? { shouldStop: async () => spent >= budget.limitUsd || (await budgetSpent(client.redis, client.keys, budget.id)) >= budget.limitUsd } : {}),
   });
   const stopped = options.signal.aborted ? 'interrupted' : followed.stopped ? 'budget' : undefined;
   return { results: followed.results, ...(stopped ? { stopped } : {}) };

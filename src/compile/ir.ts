@@ -79,7 +79,7 @@ export interface ModelChain {
   models: ModelSpec[];
   retry: RetryPolicy;
   fallbackOn: ErrorClass[];
-  /** Per provider name. */
+  /** rpm/tpm limits by provider name and by provider/model id (`rate_limits` keys of either kind). */
   rateLimits: Record<string, RateLimit>;
 }
 

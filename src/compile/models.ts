@@ -84,10 +84,13 @@ export function resolveModelChain(
   const report = (message: string, fix?: string) => diagnostics.error(at.source, at.path, 'ref/model', message, fix);
   const models = ids.flatMap((id) => resolveModel(id, providersFile, env, report) ?? []);
   const retry = providers.retry;
+  // Limits by provider name and by provider/model id: a call draws from both.
   const rateLimits: Record<string, RateLimit> = {};
   for (const model of models) {
-    const limit = providers.rate_limits?.[model.provider.name];
-    if (limit) rateLimits[model.provider.name] = { ...(limit.rpm !== undefined ? { rpm: limit.rpm } : {}), ...(limit.tpm !== undefined ? { tpm: limit.tpm } : {}) };
+    for (const key of [model.provider.name, model.ref.id]) {
+      const limit = providers.rate_limits?.[key];
+      if (limit) rateLimits[key] = { ...(limit.rpm !== undefined ? { rpm: limit.rpm } : {}), ...(limit.tpm !== undefined ? { tpm: limit.tpm } : {}) };
+    }
   }
   return {
     name: modelOrRoute,

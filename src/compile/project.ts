@@ -76,6 +76,7 @@ function targetUses(pipeline: CompiledPipeline): TargetUses {
 function useOf(variable: MissingEnvVar, uses: TargetUses): string | undefined {
   const [section, name] = variable.path.map(String);
   if (variable.file === 'providers.yaml') {
+    if (section === 'rate_limits' && name?.includes('/')) return uses.models.has(name) ? `the run uses model \`${name}\`` : undefined;
     if ((section === 'providers' || section === 'rate_limits') && name !== undefined) return uses.providers.has(name) ? `the run uses provider \`${name}\`` : undefined;
     if (section === 'models' && name !== undefined) return uses.models.has(name) ? `the run uses model \`${name}\`` : undefined;
     if (section === 'routes' && name !== undefined) return uses.routes.has(name) ? `the run uses route \`${name}\`` : undefined;

@@ -8,7 +8,7 @@ import type { EventSink } from '../run/events.js';
 import type { CallOptions, GenerateResult, LanguageModel, StreamPart, Usage } from './types.js';
 import { ChainError, ProviderError, describe, type ChainAttempt } from './errors.js';
 import { ModelCache } from './model-cache.js';
-import { processRateLimiter, type RateLimitBackend } from './rate-limit.js';
+import { processRateLimiter, type RateLimitBackend, type RateScope } from './rate-limit.js';
 
 export interface ChainOptions {
   emit: EventSink;
@@ -57,6 +57,14 @@ export function estimateCallTokens(options: CallOptions): number {
 
 const totalTokens = (usage: Usage) => usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
 
+/** The limits a call to this model draws from: its provider's, then its own (`rate_limits.<provider/model>`). */
+function rateScopesOf(chain: ModelChain, spec: ModelSpec): RateScope[] {
+  return [spec.provider.name, spec.ref.id].flatMap((key) => {
+    const limit = chain.rateLimits[key];
+    return limit ? [{ key, limit }] : [];
+  });
+}
+
 type Attempt<T> = (model: LanguageModel, spec: ModelSpec) => AsyncGenerator<ChainStreamPart, T>;
 
 function asProviderError(error: unknown, spec: ModelSpec): ProviderError {
@@ -90,9 +98,10 @@ async function* runLoop<T>(
       continue;
     }
     const model = models.get(spec);
+    const rateScopes = rateScopesOf(chain, spec);
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
-      await limiter.acquire(spec.provider.name, chain.rateLimits[spec.provider.name], estimated, { emit: options.emit, ...(options.signal ? { signal: options.signal } : {}) });
+      await limiter.acquire(rateScopes, estimated, { emit: options.emit, ...(options.signal ? { signal: options.signal } : {}) });
       options.emit({ type: 'model-call', model: id, attempt });
       let yielded = false;
       try {
@@ -104,7 +113,7 @@ async function* runLoop<T>(
           step = await parts.next();
         }
         const result = resultOf(step.value);
-        if (result) limiter.settle(spec.provider.name, estimated, totalTokens(result.usage));
+        if (result) limiter.settle(rateScopes, estimated, totalTokens(result.usage));
         // Settings the provider could not honour are data (STYLE 6): reported once per model and run.
         for (const warning of result?.warnings ?? [])
           if (models.firstWarning(id, warning.message)) options.emit({ type: 'warning', message: `${id}: ${warning.message}` });

@@ -1,5 +1,6 @@
-// Client-side rpm/tpm limits per provider, shared process-wide so that concurrent steps draw from
-// one budget. A token bucket with reservations: each call takes its cost immediately (the balance may
+// Client-side rpm/tpm limits per provider and per model (`rate_limits.<provider>` and
+// `rate_limits.<provider/model>`), shared process-wide so that concurrent steps draw from one budget.
+// A call takes a slot in every scope that applies to it (its provider's and its model's). A token bucket with reservations: each call takes its cost immediately (the balance may
 // go negative) and waits until the bucket has refilled to zero, so callers are served in arrival order.
 
 import { setTimeout as delay } from 'node:timers/promises';
@@ -40,15 +41,23 @@ class Bucket {
   }
 }
 
+/** One limit a call must fit: its provider's (`anthropic`) or its model's (`anthropic/claude-x`). */
+export interface RateScope {
+  key: string;
+  limit: RateLimit;
+}
+
+const limited = (scopes: RateScope[]) => scopes.filter((scope) => scope.limit.rpm || scope.limit.tpm);
+
 /**
  * Where rpm/tpm budgets live. The in-process RateLimiter is the default; `agentpipe worker` and
  * `batch --queue` put one in Redis (src/queue/redis-rate-limit.ts) so every worker draws from it.
  */
 export interface RateLimitBackend {
-  /** Waits until one request of about `tokens` tokens fits the provider's limits. */
-  acquire(provider: string, limit: RateLimit | undefined, tokens: number, options?: { emit?: EventSink; signal?: AbortSignal }): Promise<void>;
-  /** Corrects the tpm reservation with the real token count of a finished call. */
-  settle(provider: string, estimatedTokens: number, actualTokens: number): void;
+  /** Waits until one request of about `tokens` tokens fits every scope's limits. */
+  acquire(scopes: RateScope[], tokens: number, options?: { emit?: EventSink; signal?: AbortSignal }): Promise<void>;
+  /** Corrects the tpm reservations with the real token count of a finished call. */
+  settle(scopes: RateScope[], estimatedTokens: number, actualTokens: number): void;
 }
 
 export class RateLimiter implements RateLimitBackend {
@@ -56,35 +65,39 @@ export class RateLimiter implements RateLimitBackend {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  private bucketsFor(provider: string, limit: RateLimit) {
-    let entry = this.buckets.get(provider);
+  private bucketsFor(key: string, limit: RateLimit) {
+    let entry = this.buckets.get(key);
     const now = this.clock.now();
     if (!entry || entry.rpm?.capacity !== limit.rpm || entry.tpm?.capacity !== limit.tpm) {
       entry = {
         ...(limit.rpm ? { rpm: new Bucket(limit.rpm, now) } : {}),
         ...(limit.tpm ? { tpm: new Bucket(limit.tpm, now) } : {}),
       };
-      this.buckets.set(provider, entry);
+      this.buckets.set(key, entry);
     }
     return entry;
   }
 
-  /** Waits until one request of about `tokens` tokens fits the provider's limits. */
-  async acquire(provider: string, limit: RateLimit | undefined, tokens: number, options: { emit?: EventSink; signal?: AbortSignal } = {}): Promise<void> {
-    if (!limit || (!limit.rpm && !limit.tpm)) return;
-    const buckets = this.bucketsFor(provider, limit);
+  /** Waits until one request of about `tokens` tokens fits every scope's limits. */
+  async acquire(scopes: RateScope[], tokens: number, options: { emit?: EventSink; signal?: AbortSignal } = {}): Promise<void> {
+    let waitMs = 0;
+    let reason: 'rpm' | 'tpm' = 'rpm';
+    let scopeKey = '';
     const now = this.clock.now();
-    const rpmWait = buckets.rpm?.reserve(1, now) ?? 0;
-    const tpmWait = buckets.tpm?.reserve(tokens, now) ?? 0;
-    const waitMs = Math.max(rpmWait, tpmWait);
+    for (const scope of limited(scopes)) {
+      const buckets = this.bucketsFor(scope.key, scope.limit);
+      const rpmWait = buckets.rpm?.reserve(1, now) ?? 0;
+      const tpmWait = buckets.tpm?.reserve(tokens, now) ?? 0;
+      if (Math.max(rpmWait, tpmWait) > waitMs) [waitMs, reason, scopeKey] = [Math.max(rpmWait, tpmWait), tpmWait > rpmWait ? 'tpm' : 'rpm', scope.key];
+    }
     if (waitMs <= 0) return;
-    options.emit?.({ type: 'rate-limit-wait', provider, waitMs, reason: tpmWait > rpmWait ? 'tpm' : 'rpm' });
+    options.emit?.({ type: 'rate-limit-wait', provider: scopeKey, waitMs, reason });
     await this.clock.sleep(waitMs, options.signal);
   }
 
-  /** Corrects the tpm reservation with the real token count of a finished call. */
-  settle(provider: string, estimatedTokens: number, actualTokens: number): void {
-    this.buckets.get(provider)?.tpm?.adjust(actualTokens - estimatedTokens);
+  /** Corrects the tpm reservations with the real token count of a finished call. */
+  settle(scopes: RateScope[], estimatedTokens: number, actualTokens: number): void {
+    for (const scope of scopes) this.buckets.get(scope.key)?.tpm?.adjust(actualTokens - estimatedTokens);
   }
 }
 

@@ -8,6 +8,7 @@ import type { ValidRow } from '../batch/plan.js';
 import type { RowResult } from '../batch/row.js';
 import { newRunId } from '../run/ids.js';
 import { connectRedis, queueKeys, type QueueAddress, type QueueKeys } from './connection.js';
+import type { JobBudget } from './budget.js';
 import { rowJobId, type JobData, type RecordedResult } from './jobs.js';
 
 /** Finished jobs are kept a week, so `queue status` and a re-run of the batch can see them. */
@@ -49,29 +50,45 @@ export interface EnqueueBatch {
   rows: ValidRow[];
   /** Rows whose recorded failure is forgotten and whose job is enqueued afresh. */
   retry: ValidRow[];
+  /** The --max-cost budget every row's job carries. */
+  budget?: JobBudget;
 }
 
+type PendingRow = ValidRow & { runId?: string };
+
 export async function enqueueBatch(client: QueueClient, batch: EnqueueBatch): Promise<void> {
-  for (const row of batch.retry) {
-    const id = rowJobId(batch.batchId, row.line, row.hash);
-    const job = await client.queue.getJob(id);
-    // The failed run is resumed by the new job: its finished steps are not paid again.
-    if (job?.data.runId) (row as ValidRow & { runId?: string }).runId = job.data.runId;
-    await job?.remove().catch(() => undefined);
-    await client.redis.hdel(client.keys.batch(batch.batchId), String(row.line));
+  for (const row of batch.retry) await client.redis.hdel(client.keys.batch(batch.batchId), String(row.line));
+  // A row with no result may still have a job from an earlier command: one that ended without a
+  // result (stopped by a --max-cost) or that waits with that command's budget. It is enqueued
+  // afresh with this command's budget, keeping its run id so its finished steps are not paid again.
+  // A job a worker is running is left to finish.
+  const rows = batch.rows as PendingRow[];
+  const skip = new Set<number>();
+  for (let start = 0; start < rows.length; start += 100) {
+    await Promise.all(
+      rows.slice(start, start + 100).map(async (row) => {
+        const job = await client.queue.getJob(rowJobId(batch.batchId, row.line, row.hash));
+        if (!job) return;
+        if (job.data.runId) row.runId = job.data.runId;
+        if ((await job.getState()) === 'active') return void skip.add(row.line);
+        await job.remove().catch(() => skip.add(row.line));
+      }),
+    );
   }
-  const jobs = batch.rows.map((row) => ({
-    name: 'row',
-    data: {
-      target: batch.target,
-      inputs: row.inputs,
-      runId: (row as ValidRow & { runId?: string }).runId ?? newRunId(),
-      ...(batch.modelOverride ? { modelOverride: batch.modelOverride } : {}),
-      batch: { id: batch.batchId, line: row.line, hash: row.hash },
-    },
-    opts: { jobId: rowJobId(batch.batchId, row.line, row.hash) },
-  }));
-  // A job id that already exists is left as it is (BullMQ ignores the add), with its run id.
+  const jobs = rows
+    .filter((row) => !skip.has(row.line))
+    .map((row) => ({
+      name: 'row',
+      data: {
+        target: batch.target,
+        inputs: row.inputs,
+        runId: row.runId ?? newRunId(),
+        ...(batch.modelOverride ? { modelOverride: batch.modelOverride } : {}),
+        batch: { id: batch.batchId, line: row.line, hash: row.hash },
+        ...(batch.budget ? { budget: batch.budget } : {}),
+      },
+      opts: { jobId: rowJobId(batch.batchId, row.line, row.hash) },
+    }));
   for (let start = 0; start < jobs.length; start += 500) await client.queue.addBulk(jobs.slice(start, start + 500));
 }
 
@@ -81,16 +98,22 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** Called once per row as its result appears. */
   onResult(result: RowResult): void;
-  /** Stop following (and withdraw waiting rows) when this returns true after a result. */
-  shouldStop?(): boolean;
+  /** Stop (withdraw waiting rows, wait for running ones) when this resolves true after a poll. */
+  shouldStop?(): boolean | Promise<boolean>;
   pollMs?: number;
 }
 
-/** Polls the ledger until every line has a result of the same row text (or the follow is stopped). */
+/**
+ * Polls the ledger until every line has a result of the same row text (or the follow is stopped).
+ * Once stopped, rows still waiting are withdrawn and the rows workers are running are followed to
+ * their end: a result, or a job that ended without one (stopped by the budget).
+ */
 export async function followBatch(client: QueueClient, options: FollowOptions): Promise<{ results: RowResult[]; stopped: boolean }> {
   const results = new Map<number, RowResult>();
   const key = client.keys.batch(options.batchId);
-  const lines = [...options.lines.keys()];
+  let lines = [...options.lines.keys()];
+  let stopped = false;
+  const jobId = (line: number) => rowJobId(options.batchId, line, options.lines.get(line)!);
   while (results.size < lines.length && !options.signal.aborted) {
     const pending = lines.filter((line) => !results.has(line));
     for (let start = 0; start < pending.length; start += 1000) {
@@ -106,20 +129,29 @@ export async function followBatch(client: QueueClient, options: FollowOptions): 
         options.onResult(result);
       }
     }
-    if (options.shouldStop?.()) {
-      await withdraw(client, options.batchId, lines.filter((line) => !results.has(line)).map((line) => rowJobId(options.batchId, line, options.lines.get(line)!)));
-      return { results: [...results.values()], stopped: true };
+    if (stopped) {
+      // Follow only rows a worker still runs.
+      const running = await Promise.all(lines.filter((line) => !results.has(line)).map(async (line) => ((await (await client.queue.getJob(jobId(line)))?.getState()) === 'active' ? line : undefined)));
+      lines = [...results.keys(), ...running.filter((line): line is number => line !== undefined)];
+    } else if (results.size < lines.length && (await options.shouldStop?.())) {
+      stopped = true;
+      await withdraw(client, lines.filter((line) => !results.has(line)).map(jobId));
+      continue;
     }
     if (results.size < lines.length) await sleep(options.pollMs ?? 250, options.signal);
   }
-  return { results: [...results.values()], stopped: options.signal.aborted };
+  return { results: [...results.values()], stopped: stopped || options.signal.aborted };
 }
 
-/** Removes rows still waiting; rows a worker is running finish (a locked job cannot be removed). */
-async function withdraw(client: QueueClient, _batchId: string, jobIds: string[]): Promise<void> {
+/**
+ * Removes rows still waiting; rows a worker is running finish (a locked job cannot be removed), and a
+ * job that ended without a result (stopped by the budget) stays: it keeps the run id a re-run resumes.
+ */
+async function withdraw(client: QueueClient, jobIds: string[]): Promise<void> {
   for (const id of jobIds) {
     const job = await client.queue.getJob(id);
-    if (job && (await job.getState()) !== 'active') await job.remove().catch(() => undefined);
+    const state = await job?.getState();
+    if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await job!.remove().catch(() => undefined);
   }
 }
 

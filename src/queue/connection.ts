@@ -83,6 +83,8 @@ export function queueKeys(name: string) {
     runResults: `${base}:results`,
     /** One batch's ledger: line -> row result JSON, written once per row by whichever worker finished it. */
     batch: (batchId: string) => `${base}:batch:${batchId}`,
+    /** One `batch --max-cost` command's budget (`spent`, `limit`); `<key>:holds` holds each running row's reservation. */
+    budget: (budgetId: string) => `${base}:budget:${budgetId}`,
     /** Spend of finished jobs: `total` and `model:<provider/model>` in USD. */
     spend: `${base}:spend`,
   };
@@ -90,5 +92,5 @@ export function queueKeys(name: string) {
 
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
-/** Rate-limit logs are per Redis, not per queue: every queue on it shares a provider's limit. */
-export const rateLimitKey = (provider: string, kind: 'rpm' | 'tpm') => `agentpipe:rate:${provider}:${kind}`;
+/** Rate-limit logs are per Redis, not per queue: every queue on it shares a provider's (or model's) limit. */
+export const rateLimitKey = (scope: string, kind: 'rpm' | 'tpm') => `agentpipe:rate:${scope}:${kind}`;

@@ -10,8 +10,11 @@ import type { RunStateWriter, RunStore } from '../run/store.js';
 import { isSecretEnvName, redactValue } from '../tools/redact.js';
 import type { QueueKeys } from './connection.js';
 
-/** Events kept per run; older ones are trimmed (the worker's events.jsonl keeps them all). */
+/** Events kept per run; older ones are trimmed (a follower that starts late misses them). */
 const streamLength = 10_000;
+
+/** A finished run's keys (state, outputs, events) expire this long after its last event, as BullMQ's finished jobs do. */
+export const finishedRunTtlSeconds = 7 * 24 * 3600;
 
 const outputField = (stepId: string, itemIndex?: number) => (itemIndex === undefined ? stepId : `${stepId}[${itemIndex}]`);
 
@@ -62,7 +65,7 @@ export class RedisRunStore implements RunStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: QueueKeys,
-    /** The worker's project root: its local run folders hold events.jsonl and audit.jsonl. */
+    /** The worker's project root: a run that calls a tool writes its audit.jsonl in a local run folder there. */
     private readonly root: string,
   ) {}
 
@@ -94,6 +97,19 @@ export class RedisRunStore implements RunStore {
   eventListener(runId: string): EventListener {
     const key = this.keys.runEvents(runId);
     // Events are already redacted by the event log. A failed write must not fail the run.
-    return (event) => void this.redis.xadd(key, 'MAXLEN', '~', String(streamLength), '*', 'event', JSON.stringify(event)).catch(() => undefined);
+    return (event) => {
+      void this.redis.xadd(key, 'MAXLEN', '~', String(streamLength), '*', 'event', JSON.stringify(event)).catch(() => undefined);
+      // A run that ended (not one stopped to be resumed) keeps its keys for a week, then Redis drops them.
+      if (event.type === 'run-end' && event.status !== 'interrupted') {
+        const ttl = String(finishedRunTtlSeconds);
+        void this.redis
+          .multi()
+          .expire(key, ttl)
+          .expire(this.keys.runState(runId), ttl)
+          .expire(this.keys.runOutputs(runId), ttl)
+          .exec()
+          .catch(() => undefined);
+      }
+    };
   }
 }

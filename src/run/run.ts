@@ -92,7 +92,9 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   };
   state.status = 'running';
   delete state.error;
-  const log = createEventLog(state.runId, files.events, env, store.eventFlushMs === undefined ? {} : { flushMs: store.eventFlushMs });
+  // A queue worker's events go to the Redis stream only (no local run folder per job).
+  const local = store.kind === 'file';
+  const log = createEventLog(state.runId, local ? files.events : undefined, env, store.eventFlushMs === undefined ? {} : { flushMs: store.eventFlushMs });
   const mirror = store.eventListener?.(state.runId);
   if (mirror) log.subscribe(mirror);
   if (options.onEvent) log.subscribe(options.onEvent);
@@ -112,8 +114,8 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   log.emit({ type: 'run-start', target: state.target, kind: pipeline.kind, resumed: resume !== undefined, ...(options.ports.simulated ? { simulated: true } : {}) });
   if (takeover) log.emit({ type: 'warning', message: takeover });
   await writer.save(state);
-  // Every run has an audit log, empty until a tool is called.
-  await appendFile(files.audit, '');
+  // Every local run has an audit log, empty until a tool is called (a worker's is made on its first call).
+  if (local) await appendFile(files.audit, '');
   const timeout = pipeline.limits.timeoutMs ? AbortSignal.timeout(pipeline.limits.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   const prompts = new Map<string, string>();

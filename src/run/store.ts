@@ -1,7 +1,8 @@
 // Where a run's state lives, separate from what it is (state.ts): the RunStore interface and its
 // file driver, `.agentpipe/runs/<id>/` as it always was. `agentpipe worker` uses the Redis driver
 // (src/queue/redis-store.ts) so another worker can resume a run from the steps already finished.
-// Either way events.jsonl and audit.jsonl of an attempt are written to the local run folder.
+// The file driver writes events.jsonl and audit.jsonl to the run folder; a Redis-backed run sends its
+// events to the Redis stream only, and writes audit.jsonl locally only once a tool is called.
 
 import { UsageError } from '../errors.js';
 import { acquireRunLock } from './lock.js';

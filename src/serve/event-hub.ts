@@ -39,14 +39,20 @@ export async function prepareEventLog(path: string): Promise<number> {
   return readEventLines(path).then((lines) => lines.length);
 }
 
+/** Finished runs whose whole log stays in memory, so a late subscriber does not read the file. */
+const recentFinished = 1024;
+
 export class EventHub {
   private readonly runs = new Map<string, LiveRun>();
+  /** The complete events.jsonl lines of recently finished runs whose only attempt ran here (newest last). */
+  private readonly finished = new Map<string, string[]>();
   /** Followers right now, over every run (for /metrics). */
   followers = 0;
 
   open(runId: string, base: number): void {
     const existing = this.runs.get(runId);
     if (existing && !existing.done) return;
+    this.finished.delete(runId);
     this.runs.set(runId, { base, lines: [], listeners: existing?.listeners ?? new Set(), done: false });
   }
 
@@ -56,12 +62,18 @@ export class EventHub {
   }
 
   push(runId: string, event: RunEvent): void {
+    this.pushLines(runId, [JSON.stringify(event)]);
+  }
+
+  /** Events already serialised as events.jsonl lines (a run worker sends them so), in order. */
+  pushLines(runId: string, texts: readonly string[]): void {
     const run = this.runs.get(runId);
     if (!run) return;
-    const text = JSON.stringify(event);
-    run.lines.push(text);
-    const id = run.base + run.lines.length;
-    for (const listener of run.listeners) listener.line(id, text);
+    for (const text of texts) {
+      run.lines.push(text);
+      const id = run.base + run.lines.length;
+      for (const listener of run.listeners) listener.line(id, text);
+    }
   }
 
   /** The attempt is over and its file closed: followers end, and the file is the only copy again. */
@@ -73,6 +85,18 @@ export class EventHub {
     this.followers -= run.listeners.size;
     run.listeners.clear();
     this.runs.delete(runId);
+    // Memory holds the whole log only when the attempt started it (a resumed run's earlier lines are in the file alone).
+    if (run.base === 0) {
+      this.finished.set(runId, run.lines);
+      if (this.finished.size > recentFinished) this.finished.delete(this.finished.keys().next().value!);
+    }
+  }
+
+  /** Lines in the run's log when memory knows (live, or recently finished here); otherwise undefined: read the file. */
+  knownLines(runId: string): number | undefined {
+    const live = this.runs.get(runId);
+    if (live) return live.base + live.lines.length;
+    return this.finished.get(runId)?.length;
   }
 
   /**
@@ -80,6 +104,12 @@ export class EventHub {
    * Returns the function that stops following.
    */
   async follow(eventsPath: string, runId: string, after: number, follower: Follower): Promise<() => void> {
+    const finished = this.runs.has(runId) ? undefined : this.finished.get(runId);
+    if (finished) {
+      for (let index = Math.max(0, after); index < finished.length; index++) follower.line(index + 1, finished[index]!);
+      follower.end();
+      return () => undefined;
+    }
     const live = this.runs.get(runId);
     // The file is read only for what memory does not hold (a new run's first attempt holds it all).
     const fromFile = live && after >= live.base ? [] : await readEventLines(eventsPath);

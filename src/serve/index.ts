@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { listRunStates } from '../run/state.js';
 import { jwtSettingsFromEnv } from './auth.js';
 import { isLoopback } from './loopback.js';
-import { costsOf } from './runner.js';
+import { costsOf } from './run-exec.js';
 import { buildServer, type BuiltServer, type ServerOptions } from './server.js';
 import type { ApiRunStatus, RunIndex } from './run-index.js';
 
@@ -32,7 +32,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     await built.close();
     throw new UsageError(`refusing to serve ${options.host} without authentication: create a key (agentpipe keys create --role admin) or set AGENTPIPE_JWT_SECRET / AGENTPIPE_JWT_JWKS_URL, or bind 127.0.0.1`);
   }
-  await warmUp(built);
+  try {
+    await warmUp(built);
+  } catch (error) {
+    await built.close();
+    throw error;
+  }
   await backfill(built.context.root, built.context.index);
   const recovered = await built.context.runner.recover();
   try {
@@ -58,10 +63,12 @@ async function warmUp(built: BuiltServer): Promise<void> {
   try {
     const loaded = await project.load();
     const targets = [...loaded.config.agents.keys(), ...loaded.config.templates.keys()];
-    await Promise.all([import('../run/run.js'), import('../cost/estimate.js'), ...targets.map((name) => project.pipeline(name).catch(() => undefined))]);
+    await Promise.all([import('../cost/estimate.js'), ...targets.map((name) => project.pipeline(name).catch(() => undefined))]);
   } catch {
     // see above
   }
+  // Worker threads load, validate and compile the project themselves, and import the run modules.
+  await built.context.runner.executor.ready();
 }
 
 /** Runs made with `agentpipe run` in this repo (not yet indexed) are listed and counted too. */

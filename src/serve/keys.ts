@@ -4,7 +4,7 @@
 // would add per-request cost and no protection. The key itself is shown once, by `keys create`.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate } from '../store/sqlite.js';
 
 export type Role = 'viewer' | 'runner' | 'admin';
@@ -57,6 +57,10 @@ function info(row: Row): ApiKeyInfo {
 export class KeyStore {
   /** last_used_at is written at most once a minute per key: a busy key must not write on every request. */
   private readonly touched = new Map<string, number>();
+  private anyKey = false;
+  private anyCheckedUntil = 0;
+  private anyStatement: StatementSync | undefined;
+  private verifyStatement: StatementSync | undefined;
 
   constructor(private readonly database: DatabaseSync) {
     migrate(database, 'serve-keys', migrations);
@@ -70,6 +74,7 @@ export class KeyStore {
     this.database
       .prepare('INSERT INTO api_keys (id, name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, options.name, options.role, digest(key).toString('hex'), createdAt, options.expiresAt ?? null);
+    this.anyKey = true;
     return { key, info: { id, name: options.name, role: options.role, createdAt, ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}) } };
   }
 
@@ -83,16 +88,28 @@ export class KeyStore {
     return Number(result.changes) > 0;
   }
 
-  /** Whether any key was ever created: from then on every request needs credentials. */
-  any(): boolean {
-    return this.database.prepare('SELECT 1 FROM api_keys LIMIT 1').get() !== undefined;
+  /**
+   * Whether any key was ever created: from then on every request needs credentials. Keys are
+   * revoked, never deleted, so once true this stays true and is not asked again. While false the
+   * table is asked again at most every 250 ms: a key made here (POST /v1/keys) counts at once, one
+   * made by `agentpipe keys create` in another process within 250 ms, which is no different from
+   * a request that came 250 ms earlier.
+   */
+  any(now = Date.now()): boolean {
+    if (this.anyKey) return true;
+    if (now < this.anyCheckedUntil) return false;
+    this.anyStatement ??= this.database.prepare('SELECT 1 FROM api_keys LIMIT 1');
+    this.anyKey = this.anyStatement.get() !== undefined;
+    this.anyCheckedUntil = now + 250;
+    return this.anyKey;
   }
 
   /** The key's row when `key` is a live key (known, hash equal, not revoked, not expired). */
   verify(key: string, now = new Date()): ApiKeyInfo | undefined {
     const match = keyPattern.exec(key);
     if (!match) return undefined;
-    const row = this.database.prepare('SELECT * FROM api_keys WHERE id = ?').get(match[1]!) as Row | undefined;
+    this.verifyStatement ??= this.database.prepare('SELECT * FROM api_keys WHERE id = ?');
+    const row = this.verifyStatement.get(match[1]!) as Row | undefined;
     if (!row) return undefined;
     const stored = Buffer.from(row.hash, 'hex');
     const given = digest(key);

@@ -10,7 +10,7 @@ export interface ServeMetrics {
   latency: Histogram<'method' | 'route'>;
 }
 
-export async function createMetrics(gauges: { queued: () => number; running: () => number; followers: () => number; runsByStatus: () => Record<string, number> }): Promise<ServeMetrics> {
+export async function createMetrics(gauges: { queued: () => number; running: () => number; followers: () => number; runsByStatus: () => Record<string, number>; workerHeaps?: () => Promise<number[]> }): Promise<ServeMetrics> {
   const client = await import('prom-client');
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'agentpipe_serve_' });
@@ -25,6 +25,19 @@ export async function createMetrics(gauges: { queued: () => number; running: () 
   new client.Gauge({ name: 'agentpipe_runs_queued', help: 'Runs waiting for a slot', registers: [registry], collect() { this.set(gauges.queued()); } });
   new client.Gauge({ name: 'agentpipe_runs_running', help: 'Runs in flight in this process', registers: [registry], collect() { this.set(gauges.running()); } });
   new client.Gauge({ name: 'agentpipe_event_followers', help: 'SSE and WebSocket subscriptions following a live run', registers: [registry], collect() { this.set(gauges.followers()); } });
+  const { workerHeaps } = gauges;
+  if (workerHeaps) {
+    new client.Gauge({
+      name: 'agentpipe_run_worker_heap_bytes',
+      help: 'V8 heap in use by each run worker thread',
+      labelNames: ['worker'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [index, bytes] of (await workerHeaps()).entries()) this.set({ worker: String(index) }, bytes);
+      },
+    });
+  }
   new client.Gauge({
     name: 'agentpipe_runs',
     help: 'Runs in the index by status',

@@ -3,7 +3,7 @@
 // read every run.json. The run files in .agentpipe/runs stay the source of truth for a run's state;
 // the index holds what a list or a chart needs, plus what a restarted serve needs to pick runs up.
 
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { migrate } from '../store/sqlite.js';
 // store.db is a run file like any other: no known secret value is ever written to it.
 import { redactSecrets, redactValue } from '../tools/redact.js';
@@ -108,44 +108,96 @@ export interface RunQuery {
   limit: number;
 }
 
+/** How many recently touched runs `get` answers from memory (submit, start, finish and the event stream all ask). */
+const recentRuns = 2048;
+
 export class RunIndex {
+  private readonly statements: {
+    insert: StatementSync;
+    get: StatementSync;
+    markRunning: StatementSync;
+    setStatus: StatementSync;
+    finish: StatementSync;
+    deleteCosts: StatementSync;
+    insertCost: StatementSync;
+  };
+  /** The rows of recent runs, kept in step with every write this index makes (it is the only writer of the table). */
+  private readonly recent = new Map<string, IndexedRun>();
+
   constructor(private readonly database: DatabaseSync) {
     migrate(database, 'run-index', migrations);
+    this.statements = {
+      insert: database.prepare('INSERT INTO runs (id, target, name, kind, status, tags, inputs, model, max_cost, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      get: database.prepare('SELECT * FROM runs WHERE id = ?'),
+      markRunning: database.prepare("UPDATE runs SET status = 'running', started_at = ?, attempts = attempts + 1, ended_at = NULL, error = NULL, error_class = NULL WHERE id = ?"),
+      setStatus: database.prepare('UPDATE runs SET status = ? WHERE id = ?'),
+      finish: database.prepare('UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, cost_usd = ?, error_class = ?, error = ? WHERE id = ?'),
+      deleteCosts: database.prepare('DELETE FROM run_costs WHERE run_id = ?'),
+      insertCost: database.prepare('INSERT INTO run_costs (run_id, agent, provider, model, cost_usd, calls) VALUES (?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  private remember(run: IndexedRun): void {
+    this.recent.delete(run.id);
+    this.recent.set(run.id, run);
+    if (this.recent.size > recentRuns) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** Applies a write to the remembered row, if there is one (otherwise the next get reads the table). */
+  private update(id: string, change: (run: IndexedRun) => IndexedRun): void {
+    const run = this.recent.get(id);
+    if (run) this.remember(change(run));
   }
 
   insert(run: Omit<IndexedRun, 'costUsd' | 'attempts'>): void {
-    this.database
-      .prepare('INSERT INTO runs (id, target, name, kind, status, tags, inputs, model, max_cost, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), JSON.stringify(redactValue(run.inputs)), run.model ?? null, run.maxCost ?? null, run.createdAt);
+    const inputs = redactValue(run.inputs) as Record<string, unknown>;
+    this.statements.insert.run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), JSON.stringify(inputs), run.model ?? null, run.maxCost ?? null, run.createdAt);
+    // As the table would give it back: only the columns insert sets.
+    this.remember({ id: run.id, target: run.target, name: run.name, kind: run.kind, status: run.status, tags: [...run.tags], inputs: structuredClone(inputs), ...(run.model !== undefined ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}), createdAt: run.createdAt, costUsd: 0, attempts: 0 });
   }
 
   get(id: string): IndexedRun | undefined {
-    const row = this.database.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    const known = this.recent.get(id);
+    if (known) return known;
+    const row = this.statements.get.get(id) as Row | undefined;
+    if (!row) return undefined;
+    const run = fromRow(row);
+    this.remember(run);
+    return run;
   }
 
   markRunning(id: string, startedAt: string): void {
-    this.database.prepare("UPDATE runs SET status = 'running', started_at = ?, attempts = attempts + 1, ended_at = NULL, error = NULL, error_class = NULL WHERE id = ?").run(startedAt, id);
+    this.statements.markRunning.run(startedAt, id);
+    this.update(id, ({ endedAt: _endedAt, error: _error, errorClass: _errorClass, ...run }) => ({ ...run, status: 'running', startedAt, attempts: run.attempts + 1 }));
   }
 
   setStatus(id: string, status: ApiRunStatus): void {
-    this.database.prepare('UPDATE runs SET status = ? WHERE id = ?').run(status, id);
+    this.statements.setStatus.run(status, id);
+    this.update(id, (run) => ({ ...run, status }));
   }
 
   finish(id: string, result: { status: ApiRunStatus; endedAt: string; durationMs: number; costUsd: number; errorClass?: string; error?: string; costs: RunCost[] }): void {
+    const error = result.error === undefined ? undefined : redactSecrets(result.error);
     this.database.exec('BEGIN IMMEDIATE');
     try {
-      this.database
-        .prepare('UPDATE runs SET status = ?, ended_at = ?, duration_ms = ?, cost_usd = ?, error_class = ?, error = ? WHERE id = ?')
-        .run(result.status, result.endedAt, result.durationMs, result.costUsd, result.errorClass ?? null, result.error === undefined ? null : redactSecrets(result.error), id);
-      this.database.prepare('DELETE FROM run_costs WHERE run_id = ?').run(id);
-      const insert = this.database.prepare('INSERT INTO run_costs (run_id, agent, provider, model, cost_usd, calls) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const cost of result.costs) insert.run(id, cost.agent, cost.provider, cost.model, cost.costUsd, cost.calls);
+      this.statements.finish.run(result.status, result.endedAt, result.durationMs, result.costUsd, result.errorClass ?? null, error ?? null, id);
+      this.statements.deleteCosts.run(id);
+      for (const cost of result.costs) this.statements.insertCost.run(id, cost.agent, cost.provider, cost.model, cost.costUsd, cost.calls);
       this.database.exec('COMMIT');
-    } catch (error) {
+    } catch (failure) {
       this.database.exec('ROLLBACK');
-      throw error;
+      this.recent.delete(id);
+      throw failure;
     }
+    this.update(id, ({ errorClass: _errorClass, error: _error, ...run }) => ({
+      ...run,
+      status: result.status,
+      endedAt: result.endedAt,
+      durationMs: result.durationMs,
+      costUsd: result.costUsd,
+      ...(result.errorClass !== undefined ? { errorClass: result.errorClass } : {}),
+      ...(error !== undefined ? { error } : {}),
+    }));
   }
 
   /** Newest first, `limit` rows after `cursor`. */

@@ -1,29 +1,40 @@
-// serve's in-process runner: submitted runs wait in a FIFO queue and at most `concurrency` run at
-// once, each through the same library entry point as `agentpipe run` (startRun), with its events
-// going to events.jsonl and to the EventHub for live followers. The index row moves
-// queued -> running -> succeeded|failed|interrupted|cancelled. A serve killed mid-run leaves rows
-// queued or running: `recover()` at the next start re-queues them, resuming from run.json.
+// serve's runner: submitted runs wait in a FIFO queue on the HTTP thread and at most `concurrency`
+// run at once. Where they run is the executor's business: in run worker threads (`--workers N`,
+// the default: one), so the HTTP event loop only does HTTP, or on the HTTP thread itself
+// (`--workers 0`). Either way each run goes through the same library entry point as
+// `agentpipe run` (startRun, in run-exec.ts), its events go to events.jsonl and to the EventHub
+// for live followers, and the index row moves queued -> running -> succeeded|failed|interrupted|
+// cancelled. A serve killed mid-run leaves rows queued or running: `recover()` at the next start
+// re-queues them, resuming from run.json. A worker thread that dies mid-run (a crash, its heap
+// limit) marks its runs interrupted, with their state kept for a resume, and is replaced.
 
-import type { CompiledPipeline } from '../compile/ir.js';
-import { CostLedger } from '../cost/ledger.js';
-import { InterruptedError } from '../errors.js';
+import { unlink } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import type { RuntimePorts } from '../run/ports.js';
-import { runFiles, loadRunState, type RunState } from '../run/state.js';
-import { redactSecrets } from '../tools/redact.js';
+import { loadRunState, runFiles } from '../run/state.js';
 import { prepareEventLog, type EventHub } from './event-hub.js';
 import type { ServeProject } from './project.js';
-import type { ApiRunStatus, IndexedRun, RunCost, RunIndex } from './run-index.js';
+import { abortReason, costsOf, executeRun, type RunJob, type RunOutcome } from './run-exec.js';
+import type { FromWorker, RunWorkerData, ToWorker } from './run-protocol.js';
+import type { IndexedRun, RunIndex } from './run-index.js';
+import { redactSecrets } from '../tools/redact.js';
+import { AgentpipeError, ExitCode } from '../errors.js';
 
-/** Why a run was stopped through the API: tells a cancel from a serve shutdown in the result. */
-class CancelledError extends InterruptedError {
-  constructor() {
-    super('cancelled through the API; run state saved');
-  }
-}
+export { costsOf, errorClass } from './run-exec.js';
 
 interface Job {
   id: string;
   resume: boolean;
+}
+
+/** Where runs execute: this thread, or a pool of worker threads. */
+export interface RunExecutor {
+  /** Resolves when the executor can take runs (workers have loaded the project). */
+  ready(): Promise<void>;
+  /** Runs the job; `onLines` gets its events in order, all before the outcome resolves. Rejects only when the thread running it died. */
+  start(job: RunJob, onLines: (lines: string[]) => void): Promise<RunOutcome>;
+  abort(id: string, kind: 'cancel' | 'shutdown'): void;
+  close(): Promise<void>;
 }
 
 export interface RunnerOptions {
@@ -31,15 +42,13 @@ export interface RunnerOptions {
   index: RunIndex;
   hub: EventHub;
   concurrency: number;
-  /** Builds the model, tool and search ports; one set is shared by every run (SDK clients are reused). */
-  ports: (env: NodeJS.ProcessEnv) => RuntimePorts;
+  executor: RunExecutor;
 }
 
 export class Runner {
   private readonly queue: Job[] = [];
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Set<string>();
   private readonly settled = new Set<Promise<void>>();
-  private ports: RuntimePorts | undefined;
   private stopping = false;
 
   constructor(private readonly options: RunnerOptions) {}
@@ -50,6 +59,10 @@ export class Runner {
 
   get active(): number {
     return this.running.size;
+  }
+
+  get executor(): RunExecutor {
+    return this.options.executor;
   }
 
   /** Queues a new run already inserted in the index as `queued`. */
@@ -77,9 +90,8 @@ export class Runner {
       this.options.hub.finish(id);
       return true;
     }
-    const controller = this.running.get(id);
-    if (!controller) return false;
-    controller.abort(new CancelledError());
+    if (!this.running.has(id)) return false;
+    this.options.executor.abort(id, 'cancel');
     return true;
   }
 
@@ -96,16 +108,16 @@ export class Runner {
   /** Stops taking jobs and interrupts the running ones (their state is saved); resolves when they have. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const controller of this.running.values()) controller.abort(new InterruptedError('serve is shutting down; run state saved'));
+    for (const id of this.running) this.options.executor.abort(id, 'shutdown');
     await Promise.all([...this.settled]);
+    await this.options.executor.close();
   }
 
   private pump(): void {
     while (!this.stopping && this.running.size < this.options.concurrency && this.queue.length > 0) {
       const job = this.queue.shift()!;
-      const controller = new AbortController();
-      this.running.set(job.id, controller);
-      const done = this.execute(job, controller.signal).finally(() => {
+      this.running.add(job.id);
+      const done = this.execute(job).finally(() => {
         this.running.delete(job.id);
         this.settled.delete(done);
         this.pump();
@@ -114,86 +126,174 @@ export class Runner {
     }
   }
 
-  private async execute(job: Job, signal: AbortSignal): Promise<void> {
-    const { index, hub, project } = this.options;
+  private async execute(job: Job): Promise<void> {
+    const { index, hub, executor } = this.options;
     const run = index.get(job.id);
     if (!run) return hub.finish(job.id);
-    const startedAt = new Date().toISOString();
-    index.markRunning(job.id, startedAt);
-    let env: NodeJS.ProcessEnv = process.env;
+    const startedAt = Date.now();
+    index.markRunning(job.id, new Date(startedAt).toISOString());
     try {
-      const resume = job.resume ? await loadRunState(project.root, job.id).catch(() => undefined) : undefined;
-      const compiled = await project.pipeline(resume?.target ?? run.target, resume?.modelOverride ?? run.model);
-      env = compiled.project.env;
-      const pipeline = withMaxCost(compiled.pipeline, run.maxCost);
-      const { startRun } = await import('../run/run.js');
-      this.ports ??= this.options.ports(env);
-      // Stopped while it was being prepared: nothing has run yet (startRun would not see an earlier abort).
-      if (signal.aborted) throw signal.reason;
-      const result = await startRun({
-        pipeline,
-        target: run.target,
-        inputs: resume?.inputs ?? run.inputs,
-        ...(run.model ? { modelOverride: run.model } : {}),
-        ports: this.ports,
-        env,
-        signal,
-        runId: job.id,
-        onEvent: (event) => hub.push(job.id, event),
-        ...(resume ? { resume } : {}),
-      });
-      const cancelled = signal.reason instanceof CancelledError && result.status === 'interrupted';
-      const status: ApiRunStatus = cancelled ? 'cancelled' : result.status === 'budget-exceeded' ? 'failed' : result.status;
-      const error = result.error ? redactSecrets(result.error.message, env) : undefined;
-      index.finish(job.id, {
-        status,
-        endedAt: new Date().toISOString(),
-        durationMs: result.durationMs,
-        costUsd: result.costUsd,
-        ...(status === 'succeeded' ? {} : { errorClass: cancelled ? 'cancelled' : errorClass(result.status, result.error) }),
-        ...(error ? { error } : {}),
-        costs: costsOf(result.state),
-      });
+      const outcome = await executor.start(
+        { id: run.id, resume: job.resume, target: run.target, inputs: run.inputs, costUsd: run.costUsd, ...(run.model ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}) },
+        (lines) => hub.pushLines(job.id, lines),
+      );
+      index.finish(job.id, outcome);
     } catch (error) {
-      // Config broken since submission, a lock held by another process, a bug: the run fails, serve lives on.
-      const message = redactSecrets(error instanceof Error ? error.message : String(error), env);
-      const status: ApiRunStatus = error instanceof CancelledError ? 'cancelled' : signal.aborted ? 'interrupted' : 'failed';
-      index.finish(job.id, { status, endedAt: new Date().toISOString(), durationMs: Date.now() - Date.parse(startedAt), costUsd: run.costUsd, errorClass: status === 'cancelled' ? 'cancelled' : errorClass(status, error), error: message, costs: [] });
+      // The thread running it died: what run.json holds (every finished step, the cost so far) is kept.
+      const state = await loadRunState(this.options.project.root, job.id).catch(() => undefined);
+      const message = error instanceof Error ? error.message : String(error);
+      index.finish(job.id, { status: 'interrupted', endedAt: new Date().toISOString(), durationMs: Date.now() - startedAt, costUsd: state?.costUsd ?? run.costUsd, errorClass: 'worker_exit', error: message, costs: state ? costsOf(state) : [] });
     } finally {
       hub.finish(job.id);
     }
   }
 }
 
-/** A run's `max_cost` from the API can only tighten the pipeline's own limit. */
-function withMaxCost(pipeline: CompiledPipeline, maxCost: number | undefined): CompiledPipeline {
-  if (maxCost === undefined) return pipeline;
-  const current = pipeline.limits.maxCostUsd;
-  return { ...pipeline, limits: { ...pipeline.limits, maxCostUsd: current === undefined ? maxCost : Math.min(current, maxCost) } };
+/** `--workers 0`: runs share the HTTP thread (and its event loop) with the requests. */
+export class InlineExecutor implements RunExecutor {
+  private readonly controllers = new Map<string, AbortController>();
+
+  constructor(
+    private readonly project: ServeProject,
+    private readonly makePorts: (env: NodeJS.ProcessEnv) => RuntimePorts,
+  ) {}
+
+  async ready(): Promise<void> {
+    await import('../run/run.js');
+  }
+
+  async start(job: RunJob, onLines: (lines: string[]) => void): Promise<RunOutcome> {
+    const controller = new AbortController();
+    this.controllers.set(job.id, controller);
+    try {
+      return await executeRun({ project: this.project, ports: (env) => this.makePorts(env) }, job, controller.signal, (line) => onLines([line]));
+    } finally {
+      this.controllers.delete(job.id);
+    }
+  }
+
+  abort(id: string, kind: 'cancel' | 'shutdown'): void {
+    this.controllers.get(id)?.abort(abortReason(kind));
+  }
+
+  async close(): Promise<void> {}
 }
 
-/** A short stable label for analytics: the provider error class, `budget`, `timeout`, or the error's name. */
-export function errorClass(status: string, error: unknown): string {
-  if (status === 'budget-exceeded') return 'budget';
-  if (status === 'interrupted') return 'interrupted';
-  if (error && typeof error === 'object') {
-    if ('errorClass' in error && typeof error.errorClass === 'string') return error.errorClass;
-    const message = error instanceof Error ? error.message : '';
-    if (/timed out/.test(message)) return 'timeout';
-    if (error instanceof Error && error.name !== 'Error') return error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase() || 'error';
-  }
-  return 'step_failed';
+interface Pending {
+  onLines: (lines: string[]) => void;
+  resolve: (outcome: RunOutcome) => void;
+  reject: (error: Error) => void;
 }
 
-export function costsOf(state: RunState): RunCost[] {
-  if (state.ledger === undefined) return [];
-  const groups = new Map<string, RunCost>();
-  for (const entry of CostLedger.fromJSON(state.ledger).entries) {
-    const key = `${entry.agent}\u0000${entry.provider}\u0000${entry.model}`;
-    const group = groups.get(key) ?? { agent: entry.agent, provider: entry.provider, model: entry.model, costUsd: 0, calls: 0 };
-    group.costUsd += entry.costUsd;
-    group.calls += 1;
-    groups.set(key, group);
+interface Slot {
+  worker: Worker;
+  jobs: Map<string, Pending>;
+  ready: Promise<void>;
+  /** The last uncaught error of the thread, for the runs it takes down. */
+  failure?: string;
+  /** It said ready: only a thread that started once is replaced when it dies. */
+  started: boolean;
+}
+
+/** The built worker script: next to this module in dist/, or dist/ itself when this runs from src/ (tests). */
+export function runWorkerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/serve/run-worker.js', import.meta.url) : new URL('./run-worker.js', import.meta.url);
+}
+
+export interface WorkerPoolOptions {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  threads: number;
+  /** Heap limit of each worker thread (V8 old generation), MiB. */
+  heapMb: number;
+  simulated?: boolean;
+}
+
+/** `--workers N`: runs go to the least busy of N worker threads. */
+export class WorkerPool implements RunExecutor {
+  readonly slots: Slot[] = [];
+  private closing = false;
+  /** Threads that died and were replaced (for tests and the log). */
+  replaced = 0;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    for (let index = 0; index < options.threads; index++) this.slots.push(this.spawn());
   }
-  return [...groups.values()];
+
+  /** Rejects when a thread could not start (it died before loading: a broken install, no dist/). */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.ready));
+    const failed = this.slots.find((slot) => !slot.started);
+    if (failed) throw new AgentpipeError(`serve: a run worker thread could not start (${failed.failure ?? 'it exited'}); check that agentpipe is installed completely (npm run build in a checkout), or run pipelines on the HTTP thread with --workers 0`, ExitCode.runFailed);
+  }
+
+  start(job: RunJob, onLines: (lines: string[]) => void): Promise<RunOutcome> {
+    let slot = this.slots[0]!;
+    for (const candidate of this.slots) if (candidate.jobs.size < slot.jobs.size) slot = candidate;
+    return new Promise<RunOutcome>((resolve, reject) => {
+      slot.jobs.set(job.id, { onLines, resolve, reject });
+      slot.worker.postMessage({ type: 'run', job } satisfies ToWorker);
+    });
+  }
+
+  /** Heap in use by each thread, bytes (NaN for one that cannot answer). */
+  heapUsed(): Promise<number[]> {
+    return Promise.all(this.slots.map((slot) => slot.worker.getHeapStatistics().then((stats) => stats.used_heap_size, () => Number.NaN)));
+  }
+
+  abort(id: string, kind: 'cancel' | 'shutdown'): void {
+    for (const slot of this.slots) if (slot.jobs.has(id)) slot.worker.postMessage({ type: 'abort', id, kind } satisfies ToWorker);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const { root, env, heapMb, simulated } = this.options;
+    const worker = new Worker(runWorkerUrl(), {
+      workerData: { root, env, ...(simulated ? { simulated } : {}) } satisfies RunWorkerData,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      // The thread's own stdout/stderr go to the process's; nothing else of the parent is shared.
+      env: { ...env },
+    });
+    let markReady: () => void = () => undefined;
+    const slot: Slot = { worker, jobs: new Map(), started: false, ready: new Promise<void>((resolve) => (markReady = resolve)) };
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') {
+        slot.started = true;
+        markReady();
+      }
+      else if (message.type === 'lines') slot.jobs.get(message.id)?.onLines(message.lines);
+      else {
+        const pending = slot.jobs.get(message.id);
+        slot.jobs.delete(message.id);
+        pending?.resolve(message.outcome);
+      }
+    });
+    worker.on('error', (error) => (slot.failure = redactSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error), env)));
+    worker.on('exit', (code) => {
+      markReady();
+      if (this.closing && slot.jobs.size === 0) return;
+      void this.died(slot, code);
+    });
+    return slot;
+  }
+
+  /** A thread ended with runs in flight: they end interrupted (their run.json keeps every finished step) and a new thread takes its place. */
+  private async died(slot: Slot, code: number): Promise<void> {
+    const position = this.slots.indexOf(slot);
+    if (position >= 0 && !this.closing && slot.started) {
+      this.slots[position] = this.spawn();
+      this.replaced++;
+    }
+    const jobs = [...slot.jobs];
+    slot.jobs.clear();
+    for (const [id, pending] of jobs) {
+      // The dead thread held the run lock for this process, which lives on: remove it, or a resume would find it "running".
+      await unlink(runFiles(this.options.root, id).lock).catch(() => undefined);
+      pending.reject(new Error(`the run worker thread exited (code ${code}${slot.failure ? `, ${slot.failure}` : ''}) while this run was in flight; its finished steps are saved: resume it with POST /v1/runs/${id}/resume`));
+    }
+  }
 }

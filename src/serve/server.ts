@@ -16,7 +16,10 @@ import { foreignBrowserRefusal } from './loopback.js';
 import { createMetrics } from './metrics.js';
 import { ServeProject } from './project.js';
 import { RunIndex } from './run-index.js';
-import { Runner } from './runner.js';
+import { InlineExecutor, Runner, WorkerPool } from './runner.js';
+import type { RuntimePorts } from '../run/ports.js';
+
+export const defaultWorkerHeapMb = 128;
 
 export interface ServerOptions {
   root: string;
@@ -30,7 +33,29 @@ export interface ServerOptions {
   jwt?: JwtSettings;
   /** Fastify's JSON request log on stderr (authorization headers are redacted). */
   log?: boolean;
+  /** Run worker threads; 0 runs pipelines on the HTTP thread. Default 1. */
+  workers?: number;
+  /** Heap limit of each run worker thread, MiB (default 128). */
+  workerHeapMb?: number;
+  /** `serve --sim`: every model call answered by the built-in simulator, at $0, with no key. */
+  simulated?: boolean;
 }
+
+/** Sent with every response (what @fastify/helmet sends, with the dashboard's CSP), computed once. */
+export const securityHeaders: Readonly<Record<string, string>> = Object.freeze({
+  'content-security-policy': "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self';upgrade-insecure-requests;connect-src 'self'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+});
 
 export interface BuiltServer {
   app: FastifyInstance;
@@ -40,14 +65,20 @@ export interface BuiltServer {
 }
 
 export async function buildServer(options: ServerOptions): Promise<BuiltServer> {
-  const [{ default: Fastify }, { openSqlite, storePath }, { createDefaultPorts }] = await Promise.all([import('fastify'), import('../store/sqlite.js'), import('../run/default-ports.js')]);
+  const [{ default: Fastify }, { openSqlite, storePath }] = await Promise.all([import('fastify'), import('../store/sqlite.js')]);
   const database = await openSqlite(storePath(options.root));
   const index = new RunIndex(database);
   const keys = new KeyStore(database);
   const project = new ServeProject(options.root, options.env);
   const hub = new EventHub();
-  const runner = new Runner({ project, index, hub, concurrency: options.concurrency, ports: (env) => createDefaultPorts(env) });
-  const metrics = await createMetrics({ queued: () => runner.queued, running: () => runner.active, followers: () => hub.followers, runsByStatus: () => index.countByStatus() });
+  const workers = options.workers ?? 1;
+  // With worker threads, the HTTP thread never loads the run modules or the provider SDKs.
+  const executor =
+    workers === 0
+      ? new InlineExecutor(project, await inlinePorts(options))
+      : new WorkerPool({ root: options.root, env: options.env, threads: workers, heapMb: options.workerHeapMb ?? defaultWorkerHeapMb, ...(options.simulated ? { simulated: true } : {}) });
+  const runner = new Runner({ project, index, hub, concurrency: options.concurrency, executor });
+  const metrics = await createMetrics({ queued: () => runner.queued, running: () => runner.active, followers: () => hub.followers, runsByStatus: () => index.countByStatus(), ...(executor instanceof WorkerPool ? { workerHeaps: () => executor.heapUsed() } : {}) });
   // Values from the project's .env are redacted too, once it has loaded.
   const context: ServeContext = { root: options.root, database, project, index, keys, auth: new Authenticator(keys, options.jwt), runner, hub, metrics, env: options.env };
   project.load().then((loaded) => (context.env = loaded.env), () => undefined);
@@ -59,8 +90,10 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
   });
-  await app.register((await import('@fastify/helmet')).default, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"] } },
+  // Security headers: the same for every response, so built once (helmet's set, with a CSP for the dashboard).
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
   await app.register((await import('@fastify/websocket')).default, { options: { maxPayload: 64 * 1024 } });
   await app.register((await import('@fastify/swagger')).default, {
@@ -76,13 +109,14 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     // Without credentials only this machine may call: a web page re-pointed at 127.0.0.1 (DNS
     // rebinding) sends its own Host, and a page calling us directly (WebSockets need no CORS) sends
     // its Origin. Either would otherwise read runs or start paid ones from a browser tab.
-    if (!context.auth.required()) {
+    const required = context.auth.required();
+    if (!required) {
       const refusal = foreignBrowserRefusal(request.headers.host, request.headers.origin);
       if (refusal !== undefined) return reply.code(403).send({ error: `${refusal}; without API keys or JWT, serve answers local clients only` });
     }
     const config = request.routeOptions.config;
     if (config.public) return;
-    const result = await context.auth.authenticate(request.headers.authorization);
+    const result = await context.auth.authenticate(request.headers.authorization, required);
     if ('failure' in result) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: result.failure });
     }
@@ -98,6 +132,12 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     keyGenerator: (request) => request.principal?.id ?? request.ip,
     allowList: (request) => request.routeOptions.config.public === true,
     errorResponseBuilder: (_request, limit) => ({ statusCode: 429, error: `rate limit: ${limit.max} requests per minute; retry in ${Math.ceil(limit.ttl / 1000)} s` }),
+  });
+  // Server-Timing: how long serve took with the request, from its arrival to the response head
+  // (a client's own figure minus this is time on the wire or in its queue).
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(2)}`);
+    done(null, payload);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -131,4 +171,15 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
       database.close();
     },
   };
+}
+
+/** `--workers 0`: the ports of runs on the HTTP thread (the simulator and the shared store, as a worker thread has them). */
+async function inlinePorts(options: ServerOptions): Promise<(env: NodeJS.ProcessEnv) => RuntimePorts> {
+  const [{ createDefaultPorts }, { SharedMemory }, { ModelCache }] = await Promise.all([import('../run/default-ports.js'), import('../memory/shared.js'), import('../providers/model-cache.js')]);
+  type ModelCache = InstanceType<typeof ModelCache>;
+  const simulated = options.simulated ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
+  const memory = new SharedMemory(options.root, options.env, simulated ? { simulated } : {});
+  // Ports of its own per run (its MCP servers stop when it ends), SDK clients shared by all.
+  let models: ModelCache | undefined;
+  return (env) => createDefaultPorts(env, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(env)) }), augment: memory.augment });
 }

@@ -1,4 +1,5 @@
-// providers.yaml: models belong to known providers, routes name known models; and the shared check
+// providers.yaml: models belong to known providers, routes name known models, rate limits name a
+// known provider or model; and the shared check
 // that an agent's or step's `model:` names a route or a known provider/model.
 
 import type { SourceFile, ValuePath } from '../load/types.js';
@@ -17,6 +18,14 @@ export function checkProviders(context: ValidationContext): void {
     }
   }
   const models = Object.keys(value.models ?? {});
+  // rate_limits: a provider name, or a provider/model id listed under models.
+  for (const key of Object.keys(value.rate_limits ?? {})) {
+    if (key.includes('/')) {
+      if (!models.includes(key)) report(context, source, ['rate_limits', key], 'ref/model', `rate limit for unknown model \`${key}\`${didYouMean(key, models)}`, { key: true, fix: 'use a provider/model id listed under models:, or a provider name for the whole provider' });
+    } else if (!(key in value.providers)) {
+      report(context, source, ['rate_limits', key], 'ref/provider', `rate limit for unknown provider \`${key}\`${didYouMean(key, providerNames)}`, { key: true, fix: `use a provider from providers: (${providerNames.join(', ')}) or a provider/model id` });
+    }
+  }
   for (const [route, entries] of Object.entries(value.routes ?? {})) {
     entries?.forEach((id, index) => {
       if (!models.includes(id)) {

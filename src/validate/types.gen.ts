@@ -243,7 +243,7 @@ export interface AgentpipeProvidersYaml {
     )[];
   };
   /**
-   * Client-side rate limits per provider name, shared by every step running in this process.
+   * Client-side rate limits by provider name (`anthropic`) or by model id (`anthropic/claude-sonnet-4-5`), shared by every step running in this process, and by every worker of a queue through Redis. A call draws from its provider's limit and from its model's.
    */
   rate_limits?: {
     /**

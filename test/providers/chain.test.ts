@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { generateWithChain, retryDelay, runChain, streamWithChain, type ChainStreamPart } from '../../src/providers/chain.js';
 import { ChainError } from '../../src/providers/errors.js';
 import { ModelCache } from '../../src/providers/model-cache.js';
-import { RateLimiter } from '../../src/providers/rate-limit.js';
+import { RateLimiter, type RateScope } from '../../src/providers/rate-limit.js';
 import { startSimulator, type FaultKind, type Simulator } from '../../src/sim/index.js';
 import { chainOf, keyEnv, modelSpec, providerCases, recorder, userCall, type ProviderCase } from './helpers.js';
 
@@ -113,6 +113,20 @@ describe('fallback policy', () => {
     expect(error).toBeInstanceOf(ChainError);
     expect((error as ChainError).attempts).toHaveLength(1);
     expect(seen.join('')).toContain('partial');
+  });
+
+  test('a call draws from its provider\'s rate limit and from its model\'s', async () => {
+    const rec = recorder();
+    const seen: string[][] = [];
+    const limiter = new (class extends RateLimiter {
+      override async acquire(scopes: RateScope[]): Promise<void> {
+        seen.push(scopes.map((scope) => scope.key));
+      }
+    })();
+    simulator.enqueue({ text: 'limited' });
+    const chain = chainOf([modelSpec(anthropic, simulator)], { rateLimits: { anthropic: { rpm: 50 }, 'anthropic/claude-opus-4-7': { rpm: 5 }, 'anthropic/other': { rpm: 1 } } });
+    await generateWithChain(chain, userCall('hi'), { ...options(rec), rateLimiter: limiter });
+    expect(seen).toEqual([['anthropic', 'anthropic/claude-opus-4-7']]);
   });
 
   test('runChain passes any call through the same policy', async () => {

@@ -15,10 +15,10 @@ describe('rate limiter', () => {
     const limiter = new RateLimiter(clock);
     const events: RunEventInput[] = [];
     const emit = (event: RunEventInput) => void events.push(event);
-    await limiter.acquire('anthropic', { rpm: 2 }, 0, { emit });
-    await limiter.acquire('anthropic', { rpm: 2 }, 0, { emit });
+    await limiter.acquire([{ key: 'anthropic', limit: { rpm: 2 } }], 0, { emit });
+    await limiter.acquire([{ key: 'anthropic', limit: { rpm: 2 } }], 0, { emit });
     expect(waits).toEqual([]);
-    await limiter.acquire('anthropic', { rpm: 2 }, 0, { emit });
+    await limiter.acquire([{ key: 'anthropic', limit: { rpm: 2 } }], 0, { emit });
     expect(waits).toEqual([30_000]);
     expect(events).toEqual([{ type: 'rate-limit-wait', provider: 'anthropic', waitMs: 30_000, reason: 'rpm' }]);
   });
@@ -27,22 +27,37 @@ describe('rate limiter', () => {
     const { clock, waits, advance } = fakeClock();
     const limiter = new RateLimiter(clock);
     const events: RunEventInput[] = [];
-    await Promise.all([1, 2, 3].map(() => limiter.acquire('openai', { tpm: 6000 }, 3000, { emit: (event) => void events.push(event) })));
+    await Promise.all([1, 2, 3].map(() => limiter.acquire([{ key: 'openai', limit: { tpm: 6000 } }], 3000, { emit: (event) => void events.push(event) })));
     expect(waits).toEqual([30_000]);
     expect(events[0]).toMatchObject({ reason: 'tpm', provider: 'openai' });
     advance(60_000);
     // Real usage was lower than estimated: the difference is given back.
-    limiter.settle('openai', 3000, 1000);
-    await limiter.acquire('openai', { tpm: 6000 }, 3000);
+    limiter.settle([{ key: 'openai', limit: { tpm: 6000 } }], 3000, 1000);
+    await limiter.acquire([{ key: 'openai', limit: { tpm: 6000 } }], 3000);
     expect(waits).toEqual([30_000]);
+  });
+
+  test('a model limit applies to that model only, beside its provider limit', async () => {
+    const { clock, waits } = fakeClock();
+    const limiter = new RateLimiter(clock);
+    const events: RunEventInput[] = [];
+    const provider = { key: 'anthropic', limit: { rpm: 100 } };
+    const small = { key: 'anthropic/claude-small', limit: { rpm: 1 } };
+    await limiter.acquire([provider, small], 0);
+    // Another model of the provider is held only by the provider's limit.
+    await limiter.acquire([provider], 0);
+    expect(waits).toEqual([]);
+    await limiter.acquire([provider, small], 0, { emit: (event) => void events.push(event) });
+    expect(waits).toEqual([60_000]);
+    expect(events).toEqual([{ type: 'rate-limit-wait', provider: 'anthropic/claude-small', waitMs: 60_000, reason: 'rpm' }]);
   });
 
   test('providers have separate budgets and no limit means no wait', async () => {
     const { clock, waits } = fakeClock();
     const limiter = new RateLimiter(clock);
-    await limiter.acquire('a', { rpm: 1 }, 0);
-    await limiter.acquire('b', { rpm: 1 }, 0);
-    await limiter.acquire('c', undefined, 10_000);
+    await limiter.acquire([{ key: 'a', limit: { rpm: 1 } }], 0);
+    await limiter.acquire([{ key: 'b', limit: { rpm: 1 } }], 0);
+    await limiter.acquire([], 10_000);
     expect(waits).toEqual([]);
   });
 });

@@ -21,11 +21,11 @@ export const catalogueFiles = (): Record<string, string> => ({
   'templates/chain.yaml': `${chainTemplate('chain', ['a', 'b', 'c'])}description: Three steps one after another\ntags: [demo, chain]\ndifficulty: intermediate\ncategory: testing\n`,
 });
 
-export async function startFixture(options: { latencyMs?: number; script?: (request: SimRequest) => SimTurn; files?: Record<string, string>; rateLimit?: number; env?: NodeJS.ProcessEnv; concurrency?: number } = {}): Promise<ServeFixture> {
+export async function startFixture(options: { latencyMs?: number; script?: (request: SimRequest) => SimTurn; files?: Record<string, string>; rateLimit?: number; env?: NodeJS.ProcessEnv; concurrency?: number; workers?: number } = {}): Promise<ServeFixture> {
   const sim = await startSimulator({ script: options.script ?? (() => ({ text: 'done', latencyMs: options.latencyMs ?? 50, usage: { input: 100, output: 10 } })) });
   const root = await makeProject(options.files ?? catalogueFiles());
   const env = { ...simEnv(sim.url), ...options.env };
-  const server = await startServe({ root, env, host: '127.0.0.1', port: 0, concurrency: options.concurrency ?? 4, rateLimit: options.rateLimit ?? 100_000, bodyLimit: 64 * 1024 });
+  const server = await startServe({ root, env, host: '127.0.0.1', port: 0, concurrency: options.concurrency ?? 4, ...(options.workers !== undefined ? { workers: options.workers } : {}), rateLimit: options.rateLimit ?? 100_000, bodyLimit: 64 * 1024 });
   return {
     sim,
     root,

@@ -16,7 +16,7 @@ interface ServeProcess {
 }
 
 async function startServeProcess(project: ChainProject): Promise<ServeProcess> {
-  const { child, done } = spawnCli(['serve', '--port', '0', '--json'], { cwd: project.root, env: project.env });
+  const { child, done } = spawnCli(['serve', '--port', '0', '--json', '--rate-limit', '100000'], { cwd: project.root, env: project.env });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {

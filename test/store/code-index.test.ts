@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCodeBlocks, minimumShortlist, nearestCodes } from '../../src/store/code-index.js';
+import { liveCodes, loadCodeBlocks, minimumShortlist, nearestCodes } from '../../src/store/code-index.js';
 import { binaryCode } from '../../src/store/quantize.js';
 import { openStores } from '../../src/store/registry.js';
 import { simulatedEmbedding } from '../../src/sim/index.js';
@@ -57,13 +57,15 @@ describe('the in-memory code scan', () => {
       const database = await openRaw(path);
       const blocks = loadCodeBlocks(database, 'knowledge_codes_1024', 'one', 1024)!;
       const live = (database.prepare("SELECT rowid FROM knowledge_codes_1024 WHERE index_name = 'one' ORDER BY rowid").all() as Array<{ rowid: number }>).map((row) => row.rowid);
+      const codes = [...liveCodes(blocks)];
       expect(blocks.count).toBe(1800);
-      expect([...blocks.ids.subarray(0, blocks.count)].sort((a, b) => a - b)).toEqual(live);
-      // Each copied code is the one vec0 holds for that rowid.
-      const position = 1234;
-      const id = blocks.ids[position]!;
-      const stored = database.prepare('SELECT code FROM knowledge_codes_1024 WHERE rowid = ?').get(id) as { code: Uint8Array };
-      expect(new Uint8Array(blocks.codes.buffer, position * bytes, bytes)).toEqual(new Uint8Array(stored.code));
+      expect(blocks.blocks.length).toBeGreaterThan(1);
+      expect(codes.map((entry) => entry.id).sort((a, b) => a - b)).toEqual(live);
+      // Each code read is the one vec0 holds for that rowid (one per block checked, and the last).
+      for (const entry of [codes[5]!, codes[1100]!, codes.at(-1)!]) {
+        const stored = database.prepare('SELECT code FROM knowledge_codes_1024 WHERE rowid = ?').get(entry.id) as { code: Uint8Array };
+        expect(entry.code).toEqual(new Uint8Array(stored.code));
+      }
       database.close();
     } finally {
       stores.close();
@@ -85,25 +87,47 @@ describe('the in-memory code scan', () => {
         const exact = vec.knowledge.vectorSearch('one', query, 10);
         expect(fast.map((hit) => hit.chunkId)).toEqual(exact.map((hit) => hit.chunkId));
       }
+      // After a deletion (dead slots in the middle of vec0's blocks), still the same as vec0's k-NN.
+      memory.knowledge.removeFile('one', 'f2.md');
+      for (const question of ['topic7 alpha3 beta9', 'delta4 topic12 alpha10 beta2']) {
+        const query = embed(question);
+        const fast = memory.knowledge.vectorSearch('one', query, 10);
+        expect(fast.map((hit) => hit.chunkId)).toEqual(vec.knowledge.vectorSearch('one', query, 10).map((hit) => hit.chunkId));
+        expect(memory.knowledge.chunks(fast.map((hit) => hit.chunkId)).some((chunk) => chunk.path === 'f2.md')).toBe(false);
+      }
       // The coarse stage alone, against a full Hamming scan done here.
       const database = await openRaw(join(root, '.agentpipe', 'store.db'));
       const blocks = loadCodeBlocks(database, 'knowledge_codes_1024', 'one', 1024)!;
       database.close();
       const code = binaryCode(embed('topic7 alpha3 beta9'));
-      const distance = (position: number) => {
+      const distance = (stored: Uint8Array) => {
         let bits = 0;
         for (let byte = 0; byte < bytes; byte++) {
-          let value = new Uint8Array(blocks.codes.buffer, position * bytes, bytes)[byte]! ^ code[byte]!;
+          let value = stored[byte]! ^ code[byte]!;
           for (; value; value &= value - 1) bits++;
         }
         return bits;
       };
-      const all = Array.from({ length: blocks.count }, (_, position) => ({ id: blocks.ids[position]!, distance: distance(position) })).sort((a, b) => a.distance - b.distance || a.id - b.id);
+      const all = [...liveCodes(blocks)].map((entry) => ({ id: entry.id, distance: distance(entry.code) })).sort((a, b) => a.distance - b.distance || a.id - b.id);
+      expect(all).toHaveLength(4 * minimumShortlist);
       expect(nearestCodes(blocks, code, 50)).toEqual(all.slice(0, 50).map((entry) => entry.id));
     } finally {
       memory.close();
       vec.close();
     }
+  });
+
+  it('declines (so vec0 k-NN answers) when the shadow tables are not laid out as expected', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const database = new DatabaseSync(':memory:');
+    database.exec('CREATE TABLE t_chunks (chunk_id INTEGER PRIMARY KEY, size INTEGER, validity BLOB, rowids BLOB); CREATE TABLE t_vector_chunks00 (rowid PRIMARY KEY, vectors BLOB)');
+    expect(loadCodeBlocks(database, 't', 'one', 1024)).toBeUndefined();
+    // Blobs shorter than the block size says: also declined, not misread.
+    database.exec('ALTER TABLE t_chunks ADD COLUMN partition00');
+    database.prepare("INSERT INTO t_chunks VALUES (1, 1024, ?, ?, 'one')").run(new Uint8Array(128).fill(255), new Uint8Array(8192));
+    database.prepare('INSERT INTO t_vector_chunks00 VALUES (1, ?)').run(new Uint8Array(1000));
+    expect(loadCodeBlocks(database, 't', 'one', 1024)).toBeUndefined();
+    database.close();
   });
 
   it("sees another connection's writes and its own", async () => {

@@ -36,15 +36,23 @@ export default async function eventRoutes(app: FastifyInstance, { context }: { c
       if (!index.get(id)) return reply.code(404).send({ error: `no run ${id}` });
       const after = Number(request.headers['last-event-id'] ?? request.query.after ?? 0);
       const eventsPath = runFiles(context.root, id).events;
-      if (!hub.isLive(id) && (await readEventLines(eventsPath)).length <= after) return reply.code(204).send();
+      if (!hub.isLive(id) && (hub.knownLines(id) ?? (await readEventLines(eventsPath)).length) <= after) return reply.code(204).send();
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       raw.write('retry: 1000\n\n');
       let closed = false;
+      // Writes are coalesced: the lines of one tick (a catch-up, a burst from a worker) go out in one write.
+      let buffered = '';
+      const flush = () => {
+        if (buffered === '' || closed) return;
+        raw.write(buffered);
+        buffered = '';
+      };
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
       const finish = () => {
         if (closed) return;
+        flush();
         closed = true;
         clearInterval(heartbeat);
         stop();
@@ -54,7 +62,9 @@ export default async function eventRoutes(app: FastifyInstance, { context }: { c
       request.raw.on('close', finish);
       stop = await hub.follow(eventsPath, id, after, {
         line: (number, text) => {
-          if (!closed && complete(text)) raw.write(`id: ${number}\ndata: ${text}\n\n`);
+          if (closed || !complete(text)) return;
+          if (buffered === '') setImmediate(flush);
+          buffered += `id: ${number}\ndata: ${text}\n\n`;
         },
         end: () => setImmediate(finish),
       });

@@ -3,7 +3,7 @@
 function ucs2length(text) { let length = 0; for (const _ of text) length++; return length; }
 "use strict";
 export const providers = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits per provider name, shared by every step running in this process.","type":"object","additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"providers.schema.json","title":"agentpipe providers.yaml","description":"Providers, models and their prices, routes, and the retry, fallback, rate-limit and search policy.","type":"object","additionalProperties":false,"required":["version","providers"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"providers":{"description":"Model providers by name. A model id is written provider/model using these names.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"$ref":"#/$defs/provider"}},"models":{"description":"Known models by id (provider/model): prices and context windows. Every model a route names must be here.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*/.+$"},"additionalProperties":{"$ref":"#/$defs/model"}},"routes":{"description":"Named routes: models in fallback order. An agent's `model` names a route or a provider/model.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*$"},"additionalProperties":{"description":"Model ids (provider/model), tried in this order.","type":"array","minItems":1,"items":{"type":"string","pattern":"^[a-z][a-z0-9_-]*/.+$"}}},"retry":{"description":"How each model is retried on retryable errors (rate_limited, overloaded, server_error, timeout, network).","type":"object","additionalProperties":false,"properties":{"attempts":{"description":"Attempts per model, the first included. Default 3.","type":"integer","minimum":1,"maximum":10},"initial_delay":{"$ref":"common.schema.json#/$defs/duration","description":"First backoff delay; doubles each retry, with full jitter. Default 500ms."},"max_delay":{"$ref":"common.schema.json#/$defs/duration","description":"Longest delay between attempts, retry-after included. Default 20s."},"honor_retry_after":{"description":"Wait as long as the provider's retry-after says (capped by max_delay). Default true.","type":"boolean"}}},"fallback":{"description":"When a route falls through to its next model.","type":"object","additionalProperties":false,"properties":{"on":{"description":"Error classes that move on to the next model. invalid_request never falls back.","type":"array","items":{"enum":["rate_limited","overloaded","server_error","timeout","network","unavailable","auth","context_length"]}}}},"rate_limits":{"description":"Client-side rate limits by provider name (`anthropic`) or by model id (`anthropic/claude-sonnet-4-5`), shared by every step running in this process, and by every worker of a queue through Redis. A call draws from its provider's limit and from its model's.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_-]*(/.+)?$"},"additionalProperties":{"description":"Requests and tokens per minute.","type":"object","additionalProperties":false,"properties":{"rpm":{"description":"Requests per minute.","type":"integer","minimum":1},"tpm":{"description":"Tokens (input + output) per minute.","type":"integer","minimum":1}}}},"search":{"description":"Web search providers used by agents' `search:` and by the web_search tool.","type":"object","additionalProperties":false,"properties":{"default":{"description":"The provider used when an agent names none.","enum":["duckduckgo","searxng","brave"]},"duckduckgo":{"description":"DuckDuckGo HTML search. No key needed.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://html.duckduckgo.com (the env var AGENTPIPE_DDG_URL also does this).","type":"string"},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"region":{"description":"DuckDuckGo region code, e.g. wt-wt (no region), us-en, de-de.","type":"string"},"safe_search":{"description":"Safe-search level.","enum":["strict","moderate","off"]},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"searxng":{"description":"A SearXNG instance (JSON API).","type":"object","additionalProperties":false,"required":["base_url"],"properties":{"base_url":{"description":"The instance's URL.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with a token, if the instance needs one."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":30},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}},"brave":{"description":"Brave Search API. Needs a key.","type":"object","additionalProperties":false,"properties":{"base_url":{"description":"Override of https://api.search.brave.com.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var with the key. Default BRAVE_API_KEY."},"max_results":{"description":"Results per search.","type":"integer","minimum":1,"maximum":20},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Give up on a search after this long."}}}}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"provider":{"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}},"model":{"description":"One model: its price and size.","type":"object","additionalProperties":false,"required":["pricing"],"properties":{"context_window":{"description":"Context window in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"Most output tokens the model can produce in one call.","type":"integer","minimum":1},"pricing":{"$ref":"#/$defs/pricing","description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error."},"description":{"description":"A note for readers.","type":"string"}}},"pricing":{"description":"USD per 1M tokens. Write input: 0, output: 0 for local models; a missing price is a lint error.","type":"object","additionalProperties":false,"required":["input","output"],"properties":{"input":{"description":"USD per 1M input tokens.","type":"number","minimum":0},"output":{"description":"USD per 1M output tokens.","type":"number","minimum":0},"cache_read":{"description":"USD per 1M tokens read from the prompt cache.","type":"number","minimum":0},"cache_write":{"description":"USD per 1M tokens written to the prompt cache.","type":"number","minimum":0},"source":{"description":"Where the price was read.","type":"string"},"check_catalogue":{"description":"false: this price differs from the bundled catalogue on purpose (a negotiated price, or the catalogue is behind the vendor), so lint does not warn about it. Default true.","type":"boolean"},"as_of":{"description":"When the price was read (YYYY-MM-DD).","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}}}};
 const schema33 = {"description":"Version of the agentpipe config language this file is written in. Only 1 exists today.","const":1};
 const schema36 = {"description":"A duration such as 500ms, 30s, 5m or 1h, at most 24 days (576h): longer ones cannot be timed.","type":"string","pattern":"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"};
 const schema35 = {"description":"The NAME of an environment variable (never its value), e.g. ANTHROPIC_API_KEY.","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"};
@@ -11,6 +11,7 @@ const pattern4 = new RegExp("^x-", "u");
 const pattern5 = new RegExp("^[a-z][a-z0-9_-]*$", "u");
 const pattern8 = new RegExp("^[a-z][a-z0-9_-]*/.+$", "u");
 const pattern7 = new RegExp("^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$", "u");
+const pattern14 = new RegExp("^[a-z][a-z0-9_-]*(/.+)?$", "u");
 const pattern6 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const schema34 = {"description":"One provider: which protocol it speaks, where, and which env var holds its key.","type":"object","additionalProperties":false,"required":["type"],"properties":{"type":{"description":"Protocol and SDK: anthropic, openai, gemini, ollama, or openai-compatible (LM Studio, vLLM, DeepSeek, Groq, OpenRouter).","enum":["anthropic","openai","gemini","ollama","openai-compatible"]},"base_url":{"description":"API base URL. Defaults to the vendor's, or to ANTHROPIC_BASE_URL, OPENAI_BASE_URL, GOOGLE_GEMINI_BASE_URL, OLLAMA_HOST.","type":"string"},"api_key_env":{"$ref":"common.schema.json#/$defs/envVarName","description":"Env var holding the API key. Defaults: ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY); none for ollama."},"headers":{"description":"Extra non-secret HTTP headers.","type":"object","additionalProperties":{"type":"string"}},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Per-call timeout. Default 2m."},"description":{"description":"A note for readers.","type":"string"}}};
 
@@ -925,11 +926,10 @@ if(data.rate_limits !== undefined){
 let data16 = data.rate_limits;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 for(const key9 in data16){
-let data17 = data16[key9];
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-for(const key10 in data17){
-if(!((key10 === "rpm") || (key10 === "tpm"))){
-const err32 = {instancePath:instancePath+"/rate_limits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rate_limits/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+const _errs43 = errors;
+if(typeof key9 === "string"){
+if(!pattern14.test(key9)){
+const err32 = {instancePath:instancePath+"/rate_limits",schemaPath:"#/properties/rate_limits/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_-]*(/.+)?$"},message:"must match pattern \""+"^[a-z][a-z0-9_-]*(/.+)?$"+"\"",propertyName:key9};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -939,10 +939,9 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data17.rpm !== undefined){
-let data18 = data17.rpm;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err33 = {instancePath:instancePath+"/rate_limits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/rpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var valid16 = _errs43 === errors;
+if(!valid16){
+const err33 = {instancePath:instancePath+"/rate_limits",schemaPath:"#/properties/rate_limits/propertyNames",keyword:"propertyNames",params:{propertyName: key9},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -951,9 +950,13 @@ vErrors.push(err33);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 < 1 || isNaN(data18)){
-const err34 = {instancePath:instancePath+"/rate_limits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/rpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/rpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+for(const key10 in data16){
+let data17 = data16[key10];
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key11 in data17){
+if(!((key11 === "rpm") || (key11 === "tpm"))){
+const err34 = {instancePath:instancePath+"/rate_limits/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rate_limits/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -963,11 +966,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-if(data17.tpm !== undefined){
-let data19 = data17.tpm;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err35 = {instancePath:instancePath+"/rate_limits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/tpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/tpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data17.rpm !== undefined){
+let data18 = data17.rpm;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+const err35 = {instancePath:instancePath+"/rate_limits/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/rpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -976,9 +978,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 1 || isNaN(data19)){
-const err36 = {instancePath:instancePath+"/rate_limits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1")+"/tpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/tpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 1 || isNaN(data18)){
+const err36 = {instancePath:instancePath+"/rate_limits/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/rpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/rpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -989,9 +991,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/rate_limits/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rate_limits/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17.tpm !== undefined){
+let data19 = data17.tpm;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err37 = {instancePath:instancePath+"/rate_limits/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/tpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/tpm/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -1000,10 +1003,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/rate_limits",schemaPath:"#/properties/rate_limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 < 1 || isNaN(data19)){
+const err38 = {instancePath:instancePath+"/rate_limits/" + key10.replace(/~/g, "~0").replace(/\//g, "~1")+"/tpm",schemaPath:"#/properties/rate_limits/additionalProperties/properties/tpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -1013,12 +1015,10 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.search !== undefined){
-let data20 = data.search;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key11 in data20){
-if(!((((key11 === "default") || (key11 === "duckduckgo")) || (key11 === "searxng")) || (key11 === "brave"))){
-const err39 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/rate_limits/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rate_limits/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -1028,10 +1028,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data20.default !== undefined){
-let data21 = data20.default;
-if(!(((data21 === "duckduckgo") || (data21 === "searxng")) || (data21 === "brave"))){
-const err40 = {instancePath:instancePath+"/search/default",schemaPath:"#/properties/search/properties/default/enum",keyword:"enum",params:{allowedValues: schema31.properties.search.properties.default.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err40 = {instancePath:instancePath+"/rate_limits",schemaPath:"#/properties/rate_limits/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -1041,12 +1040,12 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data20.duckduckgo !== undefined){
-let data22 = data20.duckduckgo;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key12 in data22){
-if(!(((((key12 === "base_url") || (key12 === "max_results")) || (key12 === "region")) || (key12 === "safe_search")) || (key12 === "timeout"))){
-const err41 = {instancePath:instancePath+"/search/duckduckgo",schemaPath:"#/properties/search/properties/duckduckgo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(data.search !== undefined){
+let data20 = data.search;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key12 in data20){
+if(!((((key12 === "default") || (key12 === "duckduckgo")) || (key12 === "searxng")) || (key12 === "brave"))){
+const err41 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -1056,9 +1055,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data22.base_url !== undefined){
-if(typeof data22.base_url !== "string"){
-const err42 = {instancePath:instancePath+"/search/duckduckgo/base_url",schemaPath:"#/properties/search/properties/duckduckgo/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.default !== undefined){
+let data21 = data20.default;
+if(!(((data21 === "duckduckgo") || (data21 === "searxng")) || (data21 === "brave"))){
+const err42 = {instancePath:instancePath+"/search/default",schemaPath:"#/properties/search/properties/default/enum",keyword:"enum",params:{allowedValues: schema31.properties.search.properties.default.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -1068,10 +1068,12 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data22.max_results !== undefined){
-let data24 = data22.max_results;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err43 = {instancePath:instancePath+"/search/duckduckgo/max_results",schemaPath:"#/properties/search/properties/duckduckgo/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data20.duckduckgo !== undefined){
+let data22 = data20.duckduckgo;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+for(const key13 in data22){
+if(!(((((key13 === "base_url") || (key13 === "max_results")) || (key13 === "region")) || (key13 === "safe_search")) || (key13 === "timeout"))){
+const err43 = {instancePath:instancePath+"/search/duckduckgo",schemaPath:"#/properties/search/properties/duckduckgo/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -1080,9 +1082,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 > 30 || isNaN(data24)){
-const err44 = {instancePath:instancePath+"/search/duckduckgo/max_results",schemaPath:"#/properties/search/properties/duckduckgo/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 30},message:"must be <= 30"};
+}
+if(data22.base_url !== undefined){
+if(typeof data22.base_url !== "string"){
+const err44 = {instancePath:instancePath+"/search/duckduckgo/base_url",schemaPath:"#/properties/search/properties/duckduckgo/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -1091,8 +1094,11 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data24 < 1 || isNaN(data24)){
-const err45 = {instancePath:instancePath+"/search/duckduckgo/max_results",schemaPath:"#/properties/search/properties/duckduckgo/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data22.max_results !== undefined){
+let data24 = data22.max_results;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err45 = {instancePath:instancePath+"/search/duckduckgo/max_results",schemaPath:"#/properties/search/properties/duckduckgo/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -1101,11 +1107,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-}
-if(data22.region !== undefined){
-if(typeof data22.region !== "string"){
-const err46 = {instancePath:instancePath+"/search/duckduckgo/region",schemaPath:"#/properties/search/properties/duckduckgo/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 > 30 || isNaN(data24)){
+const err46 = {instancePath:instancePath+"/search/duckduckgo/max_results",schemaPath:"#/properties/search/properties/duckduckgo/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 30},message:"must be <= 30"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -1114,11 +1118,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data22.safe_search !== undefined){
-let data26 = data22.safe_search;
-if(!(((data26 === "strict") || (data26 === "moderate")) || (data26 === "off"))){
-const err47 = {instancePath:instancePath+"/search/duckduckgo/safe_search",schemaPath:"#/properties/search/properties/duckduckgo/properties/safe_search/enum",keyword:"enum",params:{allowedValues: schema31.properties.search.properties.duckduckgo.properties.safe_search.enum},message:"must be equal to one of the allowed values"};
+if(data24 < 1 || isNaN(data24)){
+const err47 = {instancePath:instancePath+"/search/duckduckgo/max_results",schemaPath:"#/properties/search/properties/duckduckgo/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1128,11 +1129,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data22.timeout !== undefined){
-let data27 = data22.timeout;
-if(typeof data27 === "string"){
-if(!pattern7.test(data27)){
-const err48 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+}
+if(data22.region !== undefined){
+if(typeof data22.region !== "string"){
+const err48 = {instancePath:instancePath+"/search/duckduckgo/region",schemaPath:"#/properties/search/properties/duckduckgo/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1142,8 +1142,10 @@ vErrors.push(err48);
 errors++;
 }
 }
-else {
-const err49 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.safe_search !== undefined){
+let data26 = data22.safe_search;
+if(!(((data26 === "strict") || (data26 === "moderate")) || (data26 === "off"))){
+const err49 = {instancePath:instancePath+"/search/duckduckgo/safe_search",schemaPath:"#/properties/search/properties/duckduckgo/properties/safe_search/enum",keyword:"enum",params:{allowedValues: schema31.properties.search.properties.duckduckgo.properties.safe_search.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1153,9 +1155,11 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/search/duckduckgo",schemaPath:"#/properties/search/properties/duckduckgo/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data22.timeout !== undefined){
+let data27 = data22.timeout;
+if(typeof data27 === "string"){
+if(!pattern7.test(data27)){
+const err50 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1165,11 +1169,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data20.searxng !== undefined){
-let data28 = data20.searxng;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.base_url === undefined){
-const err51 = {instancePath:instancePath+"/search/searxng",schemaPath:"#/properties/search/properties/searxng/required",keyword:"required",params:{missingProperty: "base_url"},message:"must have required property '"+"base_url"+"'"};
+else {
+const err51 = {instancePath:instancePath+"/search/duckduckgo/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1178,9 +1179,10 @@ vErrors.push(err51);
 }
 errors++;
 }
-for(const key13 in data28){
-if(!((((key13 === "base_url") || (key13 === "api_key_env")) || (key13 === "max_results")) || (key13 === "timeout"))){
-const err52 = {instancePath:instancePath+"/search/searxng",schemaPath:"#/properties/search/properties/searxng/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/search/duckduckgo",schemaPath:"#/properties/search/properties/duckduckgo/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1190,9 +1192,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data28.base_url !== undefined){
-if(typeof data28.base_url !== "string"){
-const err53 = {instancePath:instancePath+"/search/searxng/base_url",schemaPath:"#/properties/search/properties/searxng/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.searxng !== undefined){
+let data28 = data20.searxng;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.base_url === undefined){
+const err53 = {instancePath:instancePath+"/search/searxng",schemaPath:"#/properties/search/properties/searxng/required",keyword:"required",params:{missingProperty: "base_url"},message:"must have required property '"+"base_url"+"'"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1201,12 +1205,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data28.api_key_env !== undefined){
-let data30 = data28.api_key_env;
-if(typeof data30 === "string"){
-if(!pattern6.test(data30)){
-const err54 = {instancePath:instancePath+"/search/searxng/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+for(const key14 in data28){
+if(!((((key14 === "base_url") || (key14 === "api_key_env")) || (key14 === "max_results")) || (key14 === "timeout"))){
+const err54 = {instancePath:instancePath+"/search/searxng",schemaPath:"#/properties/search/properties/searxng/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1216,8 +1217,9 @@ vErrors.push(err54);
 errors++;
 }
 }
-else {
-const err55 = {instancePath:instancePath+"/search/searxng/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data28.base_url !== undefined){
+if(typeof data28.base_url !== "string"){
+const err55 = {instancePath:instancePath+"/search/searxng/base_url",schemaPath:"#/properties/search/properties/searxng/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1227,10 +1229,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data28.max_results !== undefined){
-let data31 = data28.max_results;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err56 = {instancePath:instancePath+"/search/searxng/max_results",schemaPath:"#/properties/search/properties/searxng/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data28.api_key_env !== undefined){
+let data30 = data28.api_key_env;
+if(typeof data30 === "string"){
+if(!pattern6.test(data30)){
+const err56 = {instancePath:instancePath+"/search/searxng/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1239,9 +1242,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 > 30 || isNaN(data31)){
-const err57 = {instancePath:instancePath+"/search/searxng/max_results",schemaPath:"#/properties/search/properties/searxng/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 30},message:"must be <= 30"};
+}
+else {
+const err57 = {instancePath:instancePath+"/search/searxng/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1250,8 +1253,11 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data31 < 1 || isNaN(data31)){
-const err58 = {instancePath:instancePath+"/search/searxng/max_results",schemaPath:"#/properties/search/properties/searxng/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data28.max_results !== undefined){
+let data31 = data28.max_results;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err58 = {instancePath:instancePath+"/search/searxng/max_results",schemaPath:"#/properties/search/properties/searxng/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1260,13 +1266,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-}
-if(data28.timeout !== undefined){
-let data32 = data28.timeout;
-if(typeof data32 === "string"){
-if(!pattern7.test(data32)){
-const err59 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 30 || isNaN(data31)){
+const err59 = {instancePath:instancePath+"/search/searxng/max_results",schemaPath:"#/properties/search/properties/searxng/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 30},message:"must be <= 30"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1275,9 +1277,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data31 < 1 || isNaN(data31)){
+const err60 = {instancePath:instancePath+"/search/searxng/max_results",schemaPath:"#/properties/search/properties/searxng/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1288,8 +1289,11 @@ errors++;
 }
 }
 }
-else {
-const err61 = {instancePath:instancePath+"/search/searxng",schemaPath:"#/properties/search/properties/searxng/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data28.timeout !== undefined){
+let data32 = data28.timeout;
+if(typeof data32 === "string"){
+if(!pattern7.test(data32)){
+const err61 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1299,12 +1303,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data20.brave !== undefined){
-let data33 = data20.brave;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-for(const key14 in data33){
-if(!((((key14 === "base_url") || (key14 === "api_key_env")) || (key14 === "max_results")) || (key14 === "timeout"))){
-const err62 = {instancePath:instancePath+"/search/brave",schemaPath:"#/properties/search/properties/brave/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+else {
+const err62 = {instancePath:instancePath+"/search/searxng/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1314,9 +1314,9 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data33.base_url !== undefined){
-if(typeof data33.base_url !== "string"){
-const err63 = {instancePath:instancePath+"/search/brave/base_url",schemaPath:"#/properties/search/properties/brave/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err63 = {instancePath:instancePath+"/search/searxng",schemaPath:"#/properties/search/properties/searxng/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1326,11 +1326,12 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data33.api_key_env !== undefined){
-let data35 = data33.api_key_env;
-if(typeof data35 === "string"){
-if(!pattern6.test(data35)){
-const err64 = {instancePath:instancePath+"/search/brave/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(data20.brave !== undefined){
+let data33 = data20.brave;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+for(const key15 in data33){
+if(!((((key15 === "base_url") || (key15 === "api_key_env")) || (key15 === "max_results")) || (key15 === "timeout"))){
+const err64 = {instancePath:instancePath+"/search/brave",schemaPath:"#/properties/search/properties/brave/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1340,8 +1341,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/search/brave/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data33.base_url !== undefined){
+if(typeof data33.base_url !== "string"){
+const err65 = {instancePath:instancePath+"/search/brave/base_url",schemaPath:"#/properties/search/properties/brave/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1351,10 +1353,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data33.max_results !== undefined){
-let data36 = data33.max_results;
-if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err66 = {instancePath:instancePath+"/search/brave/max_results",schemaPath:"#/properties/search/properties/brave/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data33.api_key_env !== undefined){
+let data35 = data33.api_key_env;
+if(typeof data35 === "string"){
+if(!pattern6.test(data35)){
+const err66 = {instancePath:instancePath+"/search/brave/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1363,9 +1366,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if((typeof data36 == "number") && (isFinite(data36))){
-if(data36 > 20 || isNaN(data36)){
-const err67 = {instancePath:instancePath+"/search/brave/max_results",schemaPath:"#/properties/search/properties/brave/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+}
+else {
+const err67 = {instancePath:instancePath+"/search/brave/api_key_env",schemaPath:"common.schema.json#/$defs/envVarName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1374,8 +1377,11 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data36 < 1 || isNaN(data36)){
-const err68 = {instancePath:instancePath+"/search/brave/max_results",schemaPath:"#/properties/search/properties/brave/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data33.max_results !== undefined){
+let data36 = data33.max_results;
+if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
+const err68 = {instancePath:instancePath+"/search/brave/max_results",schemaPath:"#/properties/search/properties/brave/properties/max_results/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1384,13 +1390,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-}
-if(data33.timeout !== undefined){
-let data37 = data33.timeout;
-if(typeof data37 === "string"){
-if(!pattern7.test(data37)){
-const err69 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
+if((typeof data36 == "number") && (isFinite(data36))){
+if(data36 > 20 || isNaN(data36)){
+const err69 = {instancePath:instancePath+"/search/brave/max_results",schemaPath:"#/properties/search/properties/brave/properties/max_results/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1399,9 +1401,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data36 < 1 || isNaN(data36)){
+const err70 = {instancePath:instancePath+"/search/brave/max_results",schemaPath:"#/properties/search/properties/brave/properties/max_results/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1412,8 +1413,11 @@ errors++;
 }
 }
 }
-else {
-const err71 = {instancePath:instancePath+"/search/brave",schemaPath:"#/properties/search/properties/brave/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data33.timeout !== undefined){
+let data37 = data33.timeout;
+if(typeof data37 === "string"){
+if(!pattern7.test(data37)){
+const err71 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/pattern",keyword:"pattern",params:{pattern: "^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"},message:"must match pattern \""+"^(([0-9]{1,9}|1[0-9]{9}|20[0-6][0-9]{7}|207[0-2][0-9]{6}|2073[0-5][0-9]{5})(\\.[0-9]+)?ms|2073600000ms|([0-9]{1,6}|1[0-9]{6}|20[0-6][0-9]{4}|207[0-2][0-9]{3}|2073[0-5][0-9]{2})(\\.[0-9]+)?s|2073600s|([0-9]{1,4}|[12][0-9]{4}|3[0-3][0-9]{3}|34[0-4][0-9]{2}|345[0-5][0-9])(\\.[0-9]+)?m|34560m|([0-9]{1,2}|[1-4][0-9]{2}|5[0-6][0-9]|57[0-5])(\\.[0-9]+)?h|576h)$"+"\""};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -1423,9 +1427,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-}
 else {
-const err72 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err72 = {instancePath:instancePath+"/search/brave/timeout",schemaPath:"common.schema.json#/$defs/duration/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -1437,12 +1440,36 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err73 = {instancePath:instancePath+"/search/brave",schemaPath:"#/properties/search/properties/brave/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err73];
 }
 else {
 vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/search",schemaPath:"#/properties/search/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
 }
 errors++;
 }
@@ -1453,14 +1480,14 @@ validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const tools = validate26;
 const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"tools.schema.json","title":"agentpipe tools.yaml","description":"Tool definitions and the default (deny-by-default) permissions that agents can only narrow.","type":"object","additionalProperties":false,"required":["version","tools"],"properties":{"version":{"$ref":"common.schema.json#/$defs/version","description":"Version of the agentpipe config language this file is written in. Only 1 exists today."},"workspace":{"description":"Root folder every tool path is resolved in (symlinks too), relative to the project root. Default \".\".","type":"string"},"defaults":{"$ref":"common.schema.json#/$defs/permissions","description":"Permissions every agent starts from. Agents may narrow them, never widen them."},"tools":{"description":"Tools by name. An agent lists the names it may use in its `tools:`.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/tool"}},"mcp_servers":{"description":"MCP (Model Context Protocol) tool servers by name. Their tools become tools named `server.tool` that agents list like any other (`server.*` for all of them). A server starts on the first step that uses it and stops at the end of the run.","type":"object","propertyNames":{"pattern":"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$","maxLength":32},"additionalProperties":{"$ref":"#/$defs/mcpServer"}}},"patternProperties":{"^x-":{"description":"Extension keys, ignored by agentpipe: a place to park shared YAML anchors (`x-defaults: &defaults {...}`) for merge keys (`<<: *defaults`), as in Compose files."}},"$defs":{"tool":{"description":"A builtin tool ({ builtin: read }) or a command tool ({ command: [argv...], description, parameters }). Exactly one of builtin and command (checked by lint).","type":"object","additionalProperties":false,"properties":{"builtin":{"description":"Which builtin this tool is.","enum":["read","write","edit","glob","grep","bash","http","web_search"]},"provider":{"description":"For web_search: the search provider (default: search.default in providers.yaml).","enum":["duckduckgo","searxng","brave"]},"description":{"description":"What the tool does, as the model will read it.","type":"string"},"command":{"description":"An argv template, never a shell string. Each {{param}} fills exactly one argument.","type":"array","minItems":1,"items":{"type":"string"}},"parameters":{"description":"JSON Schema (type: object) of the tool's parameters, validated before the command runs.","type":"object"},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"Kill a command tool after this long."},"sandbox":{"description":"For a command tool: auto (default: the bash rules' setting) runs it in the OS sandbox; off runs it without one, which lint warns about.","enum":["auto","off"]}}},"mcpServer":{"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}}}};
-const pattern26 = new RegExp("^[a-z][a-z0-9_]*$", "u");
-const pattern28 = new RegExp("^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$", "u");
+const pattern27 = new RegExp("^[a-z][a-z0-9_]*$", "u");
+const pattern29 = new RegExp("^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$", "u");
 const schema48 = {"description":"Permission rules per tool family. edit and write obey `write`; glob and grep obey `read`.","type":"object","additionalProperties":false,"properties":{"read":{"$ref":"#/$defs/pathRules","description":"Rules for read, glob and grep."},"write":{"$ref":"#/$defs/pathRules","description":"Rules for write and edit."},"bash":{"$ref":"#/$defs/bashRules","description":"Rules for bash and command tools."},"http":{"$ref":"#/$defs/httpRules","description":"Rules for http."}}};
 const schema49 = {"description":"Which workspace paths a file tool may touch. Deny wins over allow.","type":"object","additionalProperties":false,"properties":{"allow":{"$ref":"#/$defs/globList","description":"Paths the tool may touch. Nothing else is allowed."},"deny":{"$ref":"#/$defs/globList","description":"Paths the tool may never touch, checked before allow."},"max_bytes":{"$ref":"#/$defs/size","description":"Largest file the tool reads or writes."},"hard_links":{"description":"Allow files with more than one hard link. Off by default: a hard link inside the workspace can be the same file as one outside it.","type":"boolean"}}};
 const schema50 = {"description":"Glob patterns (picomatch syntax, dotfiles included), relative to the workspace.","type":"array","items":{"type":"string","minLength":1}};
 const schema52 = {"description":"A size in bytes: an integer, or a string such as 512B, 64KB, 1MB (1KB = 1024 bytes), at most 1GB.","anyOf":[{"type":"integer","minimum":0,"maximum":1073741824},{"type":"string","pattern":"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"}]};
 const func1 = ucs2length;
-const pattern20 = new RegExp("^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$", "u");
+const pattern21 = new RegExp("^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -1608,7 +1635,7 @@ var _valid0 = _errs15 === errors;
 valid8 = valid8 || _valid0;
 const _errs17 = errors;
 if(typeof data4 === "string"){
-if(!pattern20.test(data4)){
+if(!pattern21.test(data4)){
 const err10 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -1855,7 +1882,7 @@ var _valid0 = _errs18 === errors;
 valid9 = valid9 || _valid0;
 const _errs20 = errors;
 if(typeof data5 === "string"){
-if(!pattern20.test(data5)){
+if(!pattern21.test(data5)){
 const err12 = {instancePath:instancePath+"/max_output",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -2237,7 +2264,7 @@ var _valid0 = _errs18 === errors;
 valid9 = valid9 || _valid0;
 const _errs20 = errors;
 if(typeof data5 === "string"){
-if(!pattern20.test(data5)){
+if(!pattern21.test(data5)){
 const err12 = {instancePath:instancePath+"/max_bytes",schemaPath:"#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -2566,7 +2593,7 @@ return errors === 0;
 validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema68 = {"description":"One MCP server: a local process spoken to over stdio (`command`), or a remote one over streamable HTTP (`url`).","type":"object","additionalProperties":false,"properties":{"description":{"type":"string","description":"What the server offers, for people reading the config."},"command":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"stdio server: the program and its arguments, an argv list (never a shell string). It runs in the workspace under the same OS sandbox as command tools."},"env":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"stdio server: names of the environment variables passed through to it (nothing else is). Their values, secrets included, are still redacted from every output."},"allow_hosts":{"type":"array","items":{"type":"string","minLength":1},"description":"Hosts the server may reach. stdio: its own network (none when absent). HTTP: the hosts its URL and redirects may name (the URL's host when absent)."},"url":{"type":"string","pattern":"^https?://","description":"Streamable HTTP server: its endpoint URL."},"headers":{"type":"object","additionalProperties":{"type":"string"},"description":"Streamable HTTP server: request headers; take secrets from env (`Bearer ${DOCS_TOKEN}`)."},"start_timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long the server may take to start and answer the MCP handshake. Default 30s."},"timeout":{"$ref":"common.schema.json#/$defs/duration","description":"How long one tool call may take. Default 60s."},"sandbox":{"enum":["auto","off"],"description":"stdio server: `auto` (default) runs it in the OS sandbox; `off` runs it unconfined (lint warns)."},"max_output":{"$ref":"common.schema.json#/$defs/size","description":"Cap on one tool result's text; the rest is cut with a note. Default 256KB."}}};
-const pattern30 = new RegExp("^https?://", "u");
+const pattern31 = new RegExp("^https?://", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -2763,7 +2790,7 @@ errors++;
 if(data.url !== undefined){
 let data7 = data.url;
 if(typeof data7 === "string"){
-if(!pattern30.test(data7)){
+if(!pattern31.test(data7)){
 const err13 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -2916,7 +2943,7 @@ var _valid0 = _errs33 === errors;
 valid12 = valid12 || _valid0;
 const _errs35 = errors;
 if(typeof data13 === "string"){
-if(!pattern20.test(data13)){
+if(!pattern21.test(data13)){
 const err25 = {instancePath:instancePath+"/max_output",schemaPath:"common.schema.json#/$defs/size/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"},message:"must match pattern \""+"^([0-9]{1,9}B|[0-9]{1,6}KB|([0-9]{1,3}|10[01][0-9]|102[0-4])MB|1GB)$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
@@ -3058,7 +3085,7 @@ if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 const _errs9 = errors;
 if(typeof key1 === "string"){
-if(!pattern26.test(key1)){
+if(!pattern27.test(key1)){
 const err5 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err5];
@@ -3115,7 +3142,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern28.test(key3)){
+if(!pattern29.test(key3)){
 const err9 = {instancePath:instancePath+"/mcp_servers",schemaPath:"#/properties/mcp_servers/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$"},message:"must match pattern \""+"^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$"+"\"",propertyName:key3};
 if(vErrors === null){
 vErrors = [err9];
@@ -3179,10 +3206,10 @@ const schema75 = {"description":"Catalogue tags: short lowercase words that `age
 const schema76 = {"description":"Catalogue difficulty: how much a user needs to know to use it well.","type":"string","enum":["beginner","intermediate","advanced"]};
 const schema77 = {"description":"Catalogue category, one per file (for example research, engineering, writing).","type":"string","minLength":1,"maxLength":60};
 const schema78 = {"description":"Named sample inputs: each a mapping of declared input names to values, checked against the inputs by lint. The dashboard offers them to start a run.","type":"object","propertyNames":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]*$"},"additionalProperties":{"description":"One sample: input name to value.","type":"object"}};
-const pattern36 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
-const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
-const pattern39 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
-const pattern40 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
+const pattern37 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
+const pattern38 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]*$", "u");
+const pattern40 = new RegExp("^[a-z0-9_-]+(/[a-z0-9_-]+)*$", "u");
+const pattern41 = new RegExp("^[A-Za-z0-9_.-]+$", "u");
 const schema79 = {"description":"Declared inputs, by name. Templates refer to them as {{inputs.NAME}}.","type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"$ref":"#/$defs/input"}};
 const schema80 = {"description":"One declared input of an agent or template.","type":"object","additionalProperties":false,"properties":{"type":{"description":"JSON type of the value. Defaults to string.","enum":["string","number","integer","boolean","array","object"]},"description":{"description":"What the input is for; shown in `agentpipe list` and `render`.","type":"string"},"required":{"description":"Whether the run fails without it. Defaults to true unless a default is given.","type":"boolean"},"default":{"description":"Value used when the input is not given. Makes the input optional."},"example":{"description":"Sample value used by `estimate` and `render` when no value is given."},"enum":{"description":"The allowed values.","type":"array","minItems":1}}};
 
@@ -3660,7 +3687,7 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!pattern36.test(data4)){
+if(!pattern37.test(data4)){
 const err11 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -3782,7 +3809,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key1 in data7){
 const _errs23 = errors;
 if(typeof key1 === "string"){
-if(!pattern37.test(key1)){
+if(!pattern38.test(key1)){
 const err20 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
@@ -4053,7 +4080,7 @@ const len2 = data18.length;
 for(let i3=0; i3<len2; i3++){
 let data19 = data18[i3];
 if(typeof data19 === "string"){
-if(!pattern39.test(data19)){
+if(!pattern40.test(data19)){
 const err41 = {instancePath:instancePath+"/prompt/layers/" + i3,schemaPath:"#/properties/prompt/properties/layers/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]+(/[a-z0-9_-]+)*$"},message:"must match pattern \""+"^[a-z0-9_-]+(/[a-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err41];
@@ -4755,7 +4782,7 @@ errors++;
 if(data45.scope !== undefined){
 let data46 = data45.scope;
 if(typeof data46 === "string"){
-if(!pattern40.test(data46)){
+if(!pattern41.test(data46)){
 const err96 = {instancePath:instancePath+"/memory/facts/scope",schemaPath:"#/properties/memory/properties/facts/properties/scope/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err96];
@@ -5233,7 +5260,7 @@ return errors === 0;
 validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 const schema96 = {"description":"One step: an agent called with inputs, after the steps it needs.","type":"object","additionalProperties":false,"required":["id","agent"],"properties":{"id":{"description":"Unique step id; later steps refer to {{steps.ID.output}}.","type":"string","pattern":"^[a-z][a-z0-9_]*$"},"agent":{"description":"Name of an agent in agents/.","type":"string"},"description":{"description":"What the step is for.","type":"string"},"needs":{"description":"Step ids that must finish first.","type":"array","uniqueItems":true,"items":{"type":"string"}},"with":{"description":"The agent's inputs, as Handlebars templates over inputs, steps and item.","type":"object","additionalProperties":{"type":"string"}},"for_each":{"description":"Dotted path to an array (steps.ID.output.FIELD or inputs.NAME): the step runs once per item, available as {{item}} and {{item_index}}.","type":"string","pattern":"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},"when":{"description":"Handlebars expression; the step is skipped when it renders empty, false, 0 or null.","type":"string"},"concurrency":{"description":"Most for_each items running at once. Default: the template's concurrency.","type":"integer","minimum":1,"maximum":256},"model":{"description":"Overrides the agent's route: a route name or provider/model.","type":"string"},"limits":{"$ref":"common.schema.json#/$defs/limits","description":"Limits on this agent or step: iterations, budget in USD, wall-clock timeout."}}};
-const pattern49 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
+const pattern50 = new RegExp("^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$", "u");
 
 function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -5406,7 +5433,7 @@ errors++;
 if(data.id !== undefined){
 let data0 = data.id;
 if(typeof data0 === "string"){
-if(!pattern26.test(data0)){
+if(!pattern27.test(data0)){
 const err3 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -5534,7 +5561,7 @@ errors++;
 if(data.for_each !== undefined){
 let data7 = data.for_each;
 if(typeof data7 === "string"){
-if(!pattern49.test(data7)){
+if(!pattern50.test(data7)){
 const err12 = {instancePath:instancePath+"/for_each",schemaPath:"#/properties/for_each/pattern",keyword:"pattern",params:{pattern: "^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"},message:"must match pattern \""+"^(steps\\.[a-z][a-z0-9_]*\\.output|inputs\\.[A-Za-z_][A-Za-z0-9_]*)(\\.[A-Za-z0-9_]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -5768,7 +5795,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern36.test(data4)){
+if(!pattern37.test(data4)){
 const err10 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"common.schema.json#/$defs/tags/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]*$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -5890,7 +5917,7 @@ if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key1 in data7){
 const _errs23 = errors;
 if(typeof key1 === "string"){
-if(!pattern37.test(key1)){
+if(!pattern38.test(key1)){
 const err19 = {instancePath:instancePath+"/examples",schemaPath:"common.schema.json#/$defs/examples/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]*$"+"\"",propertyName:key1};
 if(vErrors === null){
 vErrors = [err19];
