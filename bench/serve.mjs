@@ -139,6 +139,11 @@ async function loadServe(root, simUrl, dir) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const peakRssMiB = await rss.stop();
+  if (process.env.BENCH_SERVE_SNAPSHOT) {
+    // Debugging memory: serve started with --heapsnapshot-signal=SIGUSR2 writes a snapshot of its HTTP thread.
+    process.kill(serve.pid, 'SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
   const metrics = await (await fetch(`${serve.url}/metrics`)).text();
   await serve.stop();
   // Check every subscription against the run's log.
