@@ -8,6 +8,7 @@ import { formatUsd } from '../cost/format-usd.js';
 import { BudgetExceededError, InterruptedError } from '../errors.js';
 import { ModelCache } from '../providers/model-cache.js';
 import { createDefaultPorts } from '../run/default-ports.js';
+import { SharedMemory } from '../memory/shared.js';
 import { newRunId } from '../run/ids.js';
 import { fileRunStore } from '../run/store.js';
 import type { SimulatedRuntime } from '../run/simulated.js';
@@ -49,7 +50,17 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
   // small step outputs live in its run.json: a row writes three files, not seven.
   const store = fileRunStore(plan.prepared.root, { inlineOutputBytes: 16 * 1024, eventFlushMs: 1000 });
   // Every row shares these SDK clients and cooldowns (or the simulator's), each with ports of its own.
-  const portOptions = options.simulated ? { simulated: options.simulated } : { models: new ModelCache(env) };
+  const models = options.simulated ? undefined : new ModelCache(env);
+  // Knowledge and facts: one store for every row; a stale index stops the batch before any row runs.
+  const agents = pipeline.steps.map((step) => step.agent);
+  const memory = agents.some((agent) => agent.knowledge || agent.memory?.facts)
+    ? new SharedMemory(plan.prepared.root, env, { ...(options.simulated ? { simulated: options.simulated } : {}), ...(models ? { models } : {}) })
+    : undefined;
+  await memory?.prepare(agents).catch(async (error: unknown) => {
+    await memory.close();
+    throw error;
+  });
+  const portOptions = { ...(options.simulated ? { simulated: options.simulated } : { models: models! }), ...(memory ? { augment: memory.augment } : {}) };
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason ?? new InterruptedError());
   options.signal.addEventListener('abort', onAbort, { once: true });
@@ -105,6 +116,7 @@ export async function runLocalBatch(options: LocalBatchOptions): Promise<LocalBa
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.rows.length)) }, lane));
   options.signal.removeEventListener('abort', onAbort);
   await ledger.flush();
+  await memory?.close();
   const reason: unknown = controller.signal.reason;
   const stopped = !controller.signal.aborted ? (overBudget() && next < options.rows.length ? 'budget' : undefined) : reason instanceof BudgetExceededError ? 'budget' : 'interrupted';
   return { results, ...(stopped ? { stopped } : {}) };

@@ -141,7 +141,7 @@ export const recentLinesPerAgent = 200;
 const chunkBytes = 256 * 1024;
 
 /**
- * The most recent lines of the given agents, newest first, at most `perAgent` each. Reads the file
+ * The most recent run lines of the given agents (indexing lines left out), newest first, at most `perAgent` each. Reads the file
  * backwards in chunks and parses only lines that name one of the agents, so its cost depends on how
  * far back the wanted lines are, not on the size of the file.
  */
@@ -177,7 +177,8 @@ export async function readRecent(root: string, agents: ReadonlySet<string>, perA
         if (!match || (counts.get(match[0]) ?? 0) >= perAgent) continue;
         try {
           const value: unknown = JSON.parse(raw);
-          if (isLine(value) && agents.has(value.agent)) {
+          // Indexing lines (step `@index`, see knowledge/run-index.ts) say nothing about a run's calls.
+          if (isLine(value) && agents.has(value.agent) && value.step !== '@index') {
             found.push(value);
             const count = (counts.get(value.agent) ?? 0) + 1;
             counts.set(value.agent, count);

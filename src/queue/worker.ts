@@ -13,6 +13,7 @@ import { BudgetExceededError, InterruptedError } from '../errors.js';
 import { ModelCache } from '../providers/model-cache.js';
 import { useRateLimitBackend } from '../providers/rate-limit.js';
 import { createDefaultPorts } from '../run/default-ports.js';
+import { SharedMemory } from '../memory/shared.js';
 import { prepareRun } from '../run/prepare.js';
 import { resolveInputs } from '../compile/inputs.js';
 import { connectRedis, queueKeys, type QueueAddress } from './connection.js';
@@ -42,6 +43,8 @@ interface Target {
   env: NodeJS.ProcessEnv;
   /** SDK clients and cooldowns, shared by every job of the target. */
   models: ModelCache;
+  /** Knowledge and facts of its agents (one store per worker process), when it has any. */
+  memory?: SharedMemory;
 }
 
 class ShutdownError extends InterruptedError {}
@@ -79,6 +82,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let closing = false;
   let finished = 0;
   let root = options.cwd;
+  let memory: SharedMemory | undefined;
 
   // Each target (and model override) is loaded and compiled once, from this worker's project.
   const targetFor = (data: JobData): Promise<Target> => {
@@ -88,7 +92,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       target = prepareRun({ file: data.target, cwd: options.cwd, mode: 'estimate', ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}) }).then(async (prepared) => {
         root = prepared.root;
         await warmProviders(prepared.pipeline);
-        return { pipeline: prepared.pipeline, env: prepared.env, models: new ModelCache(prepared.env) };
+        const models = new ModelCache(prepared.env);
+        const needsMemory = prepared.pipeline.steps.some((step) => step.agent.knowledge || step.agent.memory?.facts);
+        if (needsMemory) memory ??= new SharedMemory(prepared.root, prepared.env, { models });
+        return { pipeline: prepared.pipeline, env: prepared.env, models, ...(needsMemory && memory ? { memory } : {}) };
       });
       // A config error is reported per job; the next job tries again (the repo may have been fixed).
       target.catch(() => targets.delete(key));
@@ -138,7 +145,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           runId: data.runId,
           ...(resume ? { resume } : {}),
           // Ports of its own per job (its MCP servers stop when it ends), SDK clients shared.
-          ports: createDefaultPorts(target.env, { models: target.models }),
+          ports: createDefaultPorts(target.env, { models: target.models, ...(target.memory ? { augment: target.memory.augment } : {}) }),
           env: target.env,
           signal: controller.signal,
           store,
@@ -211,6 +218,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await closed;
       clearTimeout(timer);
       useRateLimitBackend(undefined);
+      await memory?.close();
       await redis.quit().catch(() => undefined);
       return { finished, handedBack };
     },

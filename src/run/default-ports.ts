@@ -60,6 +60,8 @@ export interface DefaultPortsOptions {
   simulated?: { models: ModelCache };
   /** The open store and thread for agents with knowledge or memory (and `run --thread`). */
   memory?: MemoryWiring;
+  /** Knowledge and facts shared by the runs of a long-lived process (src/memory/shared.ts), when `memory` is not given. */
+  augment?: RuntimePorts['augment'];
   /** How MCP servers start: the sandbox wrapper, where their stderr goes. */
   mcp?: Omit<ConnectOptions, 'cwd' | 'env'>;
   /**
@@ -92,7 +94,7 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
   };
 
   return {
-    ...(options.memory ? { augment: createAugment(options.memory) } : {}),
+    ...(options.memory ? { augment: createAugment(options.memory) } : options.augment ? { augment: options.augment } : {}),
     renderPrompt: (step, context) => renderPrompt(step, renderContext(context)),
     evaluateWhen: (step, context) => evaluateWhen(step, renderContext(context)),
     render: (template, context, source) => renderTemplate(template, renderContext(context), source),

@@ -25,6 +25,7 @@ export type RunEvent = Base &
     | { type: 'model-retry'; model: string; attempt: number; errorClass: string; status?: number; delayMs: number }
     | { type: 'model-fallback'; from: string; to: string; errorClass: string; status?: number }
     | { type: 'model-skipped'; model: string; reason: string }
+    /** `provider`: the limit that held the call, a provider name or a provider/model with a limit of its own. */
     | { type: 'rate-limit-wait'; provider: string; waitMs: number; reason: 'rpm' | 'tpm' }
     | { type: 'usage'; model: string; usage: Usage; costUsd: number; finishReason?: string; responseModel?: string }
     | { type: 'budget-warning'; scope: string; spentUsd: number; limitUsd: number }

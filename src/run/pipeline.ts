@@ -8,7 +8,7 @@ import { BudgetExceededError, InterruptedError, AgentpipeError } from '../errors
 import type { CompiledPipeline, CompiledStep } from '../compile/ir.js';
 import { emptyUsage, type Usage } from '../providers/types.js';
 import { addUsage } from './agent-loop.js';
-import type { EventSink } from './events.js';
+import type { EventSink, RunEventInput } from './events.js';
 import { forEachList } from './for-each.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import { newStepState, type ItemState, type RunState, type RunStatus, type StepState } from './state.js';
@@ -63,6 +63,12 @@ export interface ExecuteOptions {
   ports: PipelinePorts;
   emit: EventSink;
   signal: AbortSignal;
+  /**
+   * Saves the run's final state once its outcome is known. When given, the step whose success ends
+   * the run is not saved on its own: this save holds it (one write instead of two), and the step's
+   * `step-end` event is emitted after it, so a step reported finished is always saved.
+   */
+  finish?(result: PipelineResult): Promise<void>;
 }
 
 export interface PipelineResult {
@@ -101,12 +107,14 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
   }
 
   const running = new Map<string, Promise<void>>();
+  /** The last step's step-end, emitted once `finish` has saved it. */
+  const deferred: RunEventInput[] = [];
   // A step that succeeds or is skipped by its `when` saves the state itself; a failed, stopped or
   // blocked one changes it here, and the loop saves it then. The run's final save follows the loop.
   let unsaved = false;
   const launch = (step: CompiledStep) => {
     const started = performance.now();
-    const work = runStep(step, options, context, limiter, controller.signal).catch((error: unknown) => {
+    const work = runStep(step, options, context, limiter, controller.signal, deferred).catch((error: unknown) => {
       const stepState = state.steps[step.id]!;
       unsaved = true;
       if (isRunStop(error) || controller.signal.aborted) {
@@ -154,10 +162,13 @@ export async function executePipeline(options: ExecuteOptions): Promise<Pipeline
   const stop = controller.signal.aborted ? toStopError(controller.signal.reason) : undefined;
   const status: PipelineResult['status'] = stop instanceof BudgetExceededError ? 'budget-exceeded' : stop ? 'interrupted' : firstFailure ? 'failed' : 'succeeded';
   const outputs = status === 'succeeded' ? renderOutputs(pipeline, context, options.ports) : {};
-  return { status, outputs, ...(stop ? { error: stop } : firstFailure ? { error: firstFailure } : {}) };
+  const result: PipelineResult = { status, outputs, ...(stop ? { error: stop } : firstFailure ? { error: firstFailure } : {}) };
+  await options.finish?.(result);
+  for (const event of deferred) emit(event);
+  return result;
 }
 
-async function runStep(step: CompiledStep, options: ExecuteOptions, context: TemplateContext, limiter: Limiter, signal: AbortSignal): Promise<void> {
+async function runStep(step: CompiledStep, options: ExecuteOptions, context: TemplateContext, limiter: Limiter, signal: AbortSignal, deferred: RunEventInput[]): Promise<void> {
   const { state, emit, writer } = options;
   const stepState = state.steps[step.id]!;
   stepState.status = 'running';
@@ -190,8 +201,14 @@ async function runStep(step: CompiledStep, options: ExecuteOptions, context: Tem
   await writer.saveOutput(step.id, output);
   stepState.status = 'succeeded';
   context.steps[step.id] = { output };
+  const end: RunEventInput = { type: 'step-end', stepId: step.id, status: 'succeeded', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: stepState.durationMs };
+  // Every other step is done: the run's final save (finish) follows at once and holds this one too.
+  if (options.finish && options.pipeline.steps.every((other) => other.id === step.id || finished(state.steps[other.id]?.status ?? 'pending'))) {
+    deferred.push(end);
+    return;
+  }
   await writer.save(state);
-  emit({ type: 'step-end', stepId: step.id, status: 'succeeded', costUsd: stepState.costUsd, usage: stepState.usage, durationMs: stepState.durationMs });
+  emit(end);
 }
 
 async function runItems(

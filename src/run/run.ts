@@ -120,22 +120,29 @@ async function runLocked(options: RunOptions, store: RunStore, runId: string, re
   const signal = timeout ? AbortSignal.any([options.signal, timeout]) : options.signal;
   const prompts = new Map<string, string>();
   const runItem = createItemRunner({ runId: state.runId, pipeline, ports: options.ports, budget, ledger, audit, emit: log.emit, env, onPrompt: (label, text) => prompts.set(label, text), ...(tracer ? { onRequest: tracer.onRequest } : {}) });
-  let result: PipelineResult;
+  // The final state, saved once the outcome is known (the pipeline saves its last step with it).
+  let settled: PipelineResult | undefined;
+  const finish = async (outcome: PipelineResult): Promise<void> => {
+    settled = outcome;
+    if (timeout?.aborted && !options.signal.aborted && outcome.status === 'interrupted') {
+      settled = { ...outcome, status: 'failed', error: new RunFailedError(`run timed out after ${pipeline.limits.timeoutMs} ms (limits.timeout); finished steps are saved`) };
+    }
+    state.status = settled.status;
+    if (settled.status === 'succeeded') state.outputs = settled.outputs;
+    if (settled.error) state.error = redactSecrets(settled.error.message, env);
+    await writer.save(state);
+  };
   try {
-    result = await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen, ...(options.ports.firstUsableModel ? { firstUsableModel: options.ports.firstUsableModel } : {}) } });
+    await executePipeline({ pipeline, state, restoredOutputs, writer, emit: log.emit, signal, finish, ports: { runItem, render: options.ports.render, evaluateWhen: options.ports.evaluateWhen, ...(options.ports.firstUsableModel ? { firstUsableModel: options.ports.firstUsableModel } : {}) } });
   } catch (error) {
+    // The final save itself failed: the run cannot say it finished.
+    if (settled) throw error;
     // A bug or an unexpected throw still leaves a saved, resumable state behind.
-    result = { status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) };
+    await finish({ status: 'failed', outputs: {}, error: error instanceof Error ? error : new Error(String(error)) });
   }
-  if (timeout?.aborted && !options.signal.aborted && result.status === 'interrupted') {
-    result = { ...result, status: 'failed', error: new RunFailedError(`run timed out after ${pipeline.limits.timeoutMs} ms (limits.timeout); finished steps are saved`) };
-  }
+  const result = settled!;
   const reached = result.status === 'succeeded' ? budget.reachedMessage() : undefined;
   if (reached) log.emit({ type: 'warning', message: reached });
-  state.status = result.status;
-  if (result.status === 'succeeded') state.outputs = result.outputs;
-  if (result.error) state.error = redactSecrets(result.error.message, env);
-  await writer.save(state);
   const durationMs = Math.round(performance.now() - started);
   log.emit({ type: 'run-end', status: result.status, costUsd: spent(), durationMs });
   await Promise.all([log.close(), audit.flush(), writer.flush(), tracer?.flush(), indexRun(pipeline, state, ledger, prompts).catch(() => undefined)]);

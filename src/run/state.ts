@@ -115,7 +115,6 @@ export interface StateWriterOptions {
 export class StateWriter {
   private pending: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
-  private runDirectory: Promise<unknown> | undefined;
   private counter = 0;
   /** Small outputs saved but not yet placed into the state, by step id and item index. */
   private readonly inline = new Map<string, { stepId: string; itemIndex?: number; output: unknown }>();
@@ -142,9 +141,12 @@ export class StateWriter {
       state.updatedAt = new Date().toISOString();
       const text = `${JSON.stringify(redactValue(state, this.env), null, 2)}\n`;
       const temp = `${this.files.state}.${process.pid}.${this.counter++}.tmp`;
-      this.runDirectory ??= mkdir(this.files.dir, { recursive: true });
-      await this.runDirectory;
-      await writeFile(temp, text, 'utf8');
+      // The run folder usually exists (the lock is in it): it is made only when the write says it is missing.
+      await writeFile(temp, text, 'utf8').catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(this.files.dir, { recursive: true });
+        await writeFile(temp, text, 'utf8');
+      });
       await rename(temp, this.files.state);
     });
     this.queued = next;

@@ -7,6 +7,8 @@ import type { RunJob, RunOutcome } from './run-exec.js';
 export interface RunWorkerData {
   root: string;
   env: NodeJS.ProcessEnv;
+  /** `serve --sim`: every model call answered by the built-in simulator, at $0. */
+  simulated?: boolean;
 }
 
 export type ToWorker = { type: 'run'; job: RunJob } | { type: 'abort'; id: string; kind: 'cancel' | 'shutdown' };

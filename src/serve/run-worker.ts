@@ -8,7 +8,8 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDefaultPorts } from '../run/default-ports.js';
-import type { RuntimePorts } from '../run/ports.js';
+import { SharedMemory } from '../memory/shared.js';
+import { ModelCache } from '../providers/model-cache.js';
 import { ServeProject } from './project.js';
 import { abortReason, executeRun } from './run-exec.js';
 import type { FromWorker, RunWorkerData, ToWorker } from './run-protocol.js';
@@ -25,10 +26,14 @@ try {
 
 const port = parentPort;
 if (!port) throw new Error('run-worker.js is a worker thread of agentpipe serve; it is not run directly');
-const { root, env } = workerData as RunWorkerData;
+const { root, env, simulated: simulate } = workerData as RunWorkerData;
 const project = new ServeProject(root, env);
+const simulated = simulate ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
+// Knowledge and facts: the store opens on the first agent that needs it, shared by this thread's runs.
+const memory = new SharedMemory(root, env, simulated ? { simulated } : {});
 const running = new Map<string, AbortController>();
-let ports: RuntimePorts | undefined;
+// Each run gets ports of its own (its MCP servers stop when it ends), all sharing these SDK clients.
+let models: ModelCache | undefined;
 const post = (message: FromWorker) => port.postMessage(message);
 
 // Events wait here until the end of the tick, so a burst costs one message per run, not one per event.
@@ -48,7 +53,7 @@ port.on('message', (message: ToWorker) => {
   const { job } = message;
   const controller = new AbortController();
   running.set(job.id, controller);
-  void executeRun({ project, ports: (runEnv) => (ports ??= createDefaultPorts(runEnv)) }, job, controller.signal, (line) => {
+  void executeRun({ project, ports: (runEnv) => createDefaultPorts(runEnv, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(runEnv)) }), augment: memory.augment }) }, job, controller.signal, (line) => {
     const lines = pending.get(job.id);
     if (lines) lines.push(line);
     else pending.set(job.id, [line]);

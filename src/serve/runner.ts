@@ -152,7 +152,6 @@ export class Runner {
 /** `--workers 0`: runs share the HTTP thread (and its event loop) with the requests. */
 export class InlineExecutor implements RunExecutor {
   private readonly controllers = new Map<string, AbortController>();
-  private ports: RuntimePorts | undefined;
 
   constructor(
     private readonly project: ServeProject,
@@ -167,7 +166,7 @@ export class InlineExecutor implements RunExecutor {
     const controller = new AbortController();
     this.controllers.set(job.id, controller);
     try {
-      return await executeRun({ project: this.project, ports: (env) => (this.ports ??= this.makePorts(env)) }, job, controller.signal, (line) => onLines([line]));
+      return await executeRun({ project: this.project, ports: (env) => this.makePorts(env) }, job, controller.signal, (line) => onLines([line]));
     } finally {
       this.controllers.delete(job.id);
     }
@@ -207,6 +206,7 @@ export interface WorkerPoolOptions {
   threads: number;
   /** Heap limit of each worker thread (V8 old generation), MiB. */
   heapMb: number;
+  simulated?: boolean;
 }
 
 /** `--workers N`: runs go to the least busy of N worker threads. */
@@ -251,9 +251,9 @@ export class WorkerPool implements RunExecutor {
   }
 
   private spawn(): Slot {
-    const { root, env, heapMb } = this.options;
+    const { root, env, heapMb, simulated } = this.options;
     const worker = new Worker(runWorkerUrl(), {
-      workerData: { root, env } satisfies RunWorkerData,
+      workerData: { root, env, ...(simulated ? { simulated } : {}) } satisfies RunWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
       // The thread's own stdout/stderr go to the process's; nothing else of the parent is shared.
       env: { ...env },

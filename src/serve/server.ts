@@ -17,6 +17,7 @@ import { createMetrics } from './metrics.js';
 import { ServeProject } from './project.js';
 import { RunIndex } from './run-index.js';
 import { InlineExecutor, Runner, WorkerPool } from './runner.js';
+import type { RuntimePorts } from '../run/ports.js';
 
 export const defaultWorkerHeapMb = 128;
 
@@ -36,6 +37,8 @@ export interface ServerOptions {
   workers?: number;
   /** Heap limit of each run worker thread, MiB (default 128). */
   workerHeapMb?: number;
+  /** `serve --sim`: every model call answered by the built-in simulator, at $0, with no key. */
+  simulated?: boolean;
 }
 
 /** Sent with every response (what @fastify/helmet sends, with the dashboard's CSP), computed once. */
@@ -70,7 +73,10 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
   const hub = new EventHub();
   const workers = options.workers ?? 1;
   // With worker threads, the HTTP thread never loads the run modules or the provider SDKs.
-  const executor = workers === 0 ? new InlineExecutor(project, (await import('../run/default-ports.js')).createDefaultPorts) : new WorkerPool({ root: options.root, env: options.env, threads: workers, heapMb: options.workerHeapMb ?? defaultWorkerHeapMb });
+  const executor =
+    workers === 0
+      ? new InlineExecutor(project, await inlinePorts(options))
+      : new WorkerPool({ root: options.root, env: options.env, threads: workers, heapMb: options.workerHeapMb ?? defaultWorkerHeapMb, ...(options.simulated ? { simulated: true } : {}) });
   const runner = new Runner({ project, index, hub, concurrency: options.concurrency, executor });
   const metrics = await createMetrics({ queued: () => runner.queued, running: () => runner.active, followers: () => hub.followers, runsByStatus: () => index.countByStatus(), ...(executor instanceof WorkerPool ? { workerHeaps: () => executor.heapUsed() } : {}) });
   // Values from the project's .env are redacted too, once it has loaded.
@@ -165,4 +171,15 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
       database.close();
     },
   };
+}
+
+/** `--workers 0`: the ports of runs on the HTTP thread (the simulator and the shared store, as a worker thread has them). */
+async function inlinePorts(options: ServerOptions): Promise<(env: NodeJS.ProcessEnv) => RuntimePorts> {
+  const [{ createDefaultPorts }, { SharedMemory }, { ModelCache }] = await Promise.all([import('../run/default-ports.js'), import('../memory/shared.js'), import('../providers/model-cache.js')]);
+  type ModelCache = InstanceType<typeof ModelCache>;
+  const simulated = options.simulated ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
+  const memory = new SharedMemory(options.root, options.env, simulated ? { simulated } : {});
+  // Ports of its own per run (its MCP servers stop when it ends), SDK clients shared by all.
+  let models: ModelCache | undefined;
+  return (env) => createDefaultPorts(env, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(env)) }), augment: memory.augment });
 }

@@ -70,7 +70,8 @@ const loadMmapBytes = 1 << 30;
 export function loadCodeBlocks(database: DatabaseSync, table: string, index: string, bits: number): CodeBlocks | undefined {
   if (bits % 32 !== 0 || !laidOutAsExpected(database, table)) return undefined;
   const bytes = bits / 8;
-  const previousMmap = Number((database.prepare('PRAGMA mmap_size').get() as { mmap_size: number }).mmap_size);
+  // An in-memory database reports no mmap_size.
+  const previousMmap = Number((database.prepare('PRAGMA mmap_size').get() as { mmap_size?: number } | undefined)?.mmap_size ?? 0);
   let rows: ChunkRow[];
   database.exec(`PRAGMA mmap_size = ${loadMmapBytes}`);
   try {
@@ -105,6 +106,34 @@ function popcount(value: number): number {
   return (Math.imul((value + (value >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
 }
 
+/**
+ * The Hamming distance over the first `prefixWords` words of each code in `codes`, into `out`. The
+ * usual prefix of 8 words is unrolled with the probe's words in locals: four to five times faster in
+ * V8 than the loop over an array (measured on the 100,000-code bench).
+ */
+function prefixDistances(codes: Uint32Array, words: number, prefixWords: number, probe: Uint32Array, out: Uint16Array): void {
+  if (prefixWords === 8) {
+    const [p0, p1, p2, p3, p4, p5, p6, p7] = probe as unknown as [number, number, number, number, number, number, number, number];
+    for (let slot = 0, offset = 0; slot < out.length; slot++, offset += words) {
+      out[slot] =
+        popcount(codes[offset]! ^ p0) +
+        popcount(codes[offset + 1]! ^ p1) +
+        popcount(codes[offset + 2]! ^ p2) +
+        popcount(codes[offset + 3]! ^ p3) +
+        popcount(codes[offset + 4]! ^ p4) +
+        popcount(codes[offset + 5]! ^ p5) +
+        popcount(codes[offset + 6]! ^ p6) +
+        popcount(codes[offset + 7]! ^ p7);
+    }
+    return;
+  }
+  for (let slot = 0, offset = 0; slot < out.length; slot++, offset += words) {
+    let distance = 0;
+    for (let word = 0; word < prefixWords; word++) distance += popcount(codes[offset + word]! ^ probe[word]!);
+    out[slot] = distance;
+  }
+}
+
 /** Rowids of the `limit` codes nearest to `query` (packed like the stored codes) by Hamming distance. */
 export function nearestCodes(blocks: CodeBlocks, query: Uint8Array, limit: number): number[] {
   const { count, words } = blocks;
@@ -128,17 +157,11 @@ export function nearestCodes(blocks: CodeBlocks, query: Uint8Array, limit: numbe
     const distances = blocks.blocks.map((block) => new Uint16Array(block.size));
     const histogram = new Int32Array(dead + 1);
     blocks.blocks.forEach((block, index) => {
-      const { codes } = block;
       const out = distances[index]!;
-      for (let slot = 0, offset = 0; slot < block.size; slot++, offset += words) {
-        if (!live(block, slot)) {
-          out[slot] = dead;
-          continue;
-        }
-        let distance = 0;
-        for (let word = 0; word < prefixWords; word++) distance += popcount(codes[offset + word]! ^ probe[word]!);
-        out[slot] = distance;
-        histogram[distance]!++;
+      prefixDistances(block.codes, words, prefixWords, probe, out);
+      for (let slot = 0; slot < block.size; slot++) {
+        if (live(block, slot)) histogram[out[slot]!]!++;
+        else out[slot] = dead;
       }
     });
     let threshold = 0;
@@ -154,8 +177,16 @@ export function nearestCodes(blocks: CodeBlocks, query: Uint8Array, limit: numbe
     const block = blocks.blocks[candidateBlocks[index]!]!;
     const slot = candidateSlots[index]!;
     const offset = slot * words;
+    const { codes } = block;
     let distance = 0;
-    for (let word = 0; word < words; word++) distance += popcount(block.codes[offset + word]! ^ probe[word]!);
+    let word = 0;
+    for (; word + 4 <= words; word += 4)
+      distance +=
+        popcount(codes[offset + word]! ^ probe[word]!) +
+        popcount(codes[offset + word + 1]! ^ probe[word + 1]!) +
+        popcount(codes[offset + word + 2]! ^ probe[word + 2]!) +
+        popcount(codes[offset + word + 3]! ^ probe[word + 3]!);
+    for (; word < words; word++) distance += popcount(codes[offset + word]! ^ probe[word]!);
     full[index] = distance;
     ids[index] = block.ids[slot]!;
   }

@@ -55,6 +55,19 @@ describe('ledger index', () => {
     expect(await readIndex(root)).toHaveLength(3);
   });
 
+  it("leaves an agent's indexing lines (step @index) out of the recent lines estimate calibrates on", async () => {
+    const own = await makeProject({ 'agents/helper.yaml': agentYaml('helper', { tools: ['read'] }) });
+    try {
+      await appendIndex(own, runLines('20261201-000000-aaaa', [40]));
+      const indexing: IndexLine = { ...runLines('index-1', [0])[0]!, step: '@index', model: 'openai/text-embedding-3-small', calls: [[[9000, 0, 0, 0]]] };
+      await appendIndex(own, [indexing, { ...indexing, run: 'index-2' }]);
+      expect((await readRecent(own, new Set(['helper']), 2)).map((line) => line.run)).toEqual(['20261201-000000-aaaa']);
+      expect(await readIndex(own)).toHaveLength(3);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
   it('computes runs, success rate, percentiles and calls per item', () => {
     const stats = computeStats([...runLines('a', [40, 200]), ...runLines('b', [60, 220, 30]), ...runLines('c', [50], 'failed')], '2026-12-01T00:00:00.000Z');
     expect(stats.entries).toHaveLength(1);

@@ -57,6 +57,9 @@ describe.skipIf(!hasRedis())('queue: batch --queue --max-cost', { timeout: 120_0
     const summary = JSON.parse(first.stdout) as { succeeded: number; notRun: number; costUsd: number };
     expect(summary.succeeded + summary.notRun).toBe(24);
     expect(summary.notRun).toBeGreaterThan(0);
+    // The batch's ledger in Redis expires a week after its last result.
+    const [, ledgers] = await client.scan('0', 'MATCH', 'agentpipe:budget:batch:*', 'COUNT', 1000);
+    expect(await client.ttl(ledgers[0]!)).toBeGreaterThan(6 * 24 * 3600);
 
     // With room for the rest: every row finishes and no finished step is paid again.
     const again = await cli(['batch', 'templates/two.yaml', '--inputs', name, '--queue', queue, '--max-cost', '1', '--out', 'budget-out.jsonl', '--json']);

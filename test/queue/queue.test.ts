@@ -2,6 +2,7 @@
 // `run --queue --follow`, and a worker's SIGTERM grace (finish, or hand back and be resumed).
 // A real redis-server, real BullMQ, the real CLI, the wire simulator.
 
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
@@ -49,6 +50,10 @@ describe.skipIf(!hasRedis())('queue: batch --queue, worker, queue status, run --
     const callers = new Set(sim.requests.map((request) => request.headers['x-worker']));
     expect(callers).toEqual(new Set(['w1', 'w2']));
     expect(summary.costUsd).toBeCloseTo(billedUsd(sim.requests), 9);
+    // Workers keep run state and events in Redis: no run folder was written for these rows.
+    const runIds = lines.map((line) => line['runId'] as string);
+    const folders = await readdir(join(root, '.agentpipe', 'runs')).catch(() => [] as string[]);
+    expect(runIds.filter((runId) => folders.includes(runId))).toEqual([]);
 
     const status = await cli(['queue', 'status', '--queue', queue, '--json']);
     expect(status.code).toBe(0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, parseQueueAddress, queueKeys } from '../../src/queue/connection.js';
-import { RedisRunStore } from '../../src/queue/redis-store.js';
+import { finishedRunTtlSeconds, RedisRunStore } from '../../src/queue/redis-store.js';
 import { newRunId } from '../../src/run/ids.js';
 import type { RunState } from '../../src/run/state.js';
 import { fileRunStore, type RunStore } from '../../src/run/store.js';
@@ -88,4 +88,24 @@ describe.skipIf(!hasRedis())('RunStore drivers', () => {
       });
     });
   }
+
+  it('redis: a run that ended keeps its keys a week; one stopped to be resumed keeps them for good', async () => {
+    const keys = queueKeys('ttl');
+    const store = new RedisRunStore(client, keys, await mkdtemp(join(tmpdir(), 'agentpipe-store-')));
+    const [ended, stopped] = [newRunId(), newRunId()];
+    for (const [runId, status] of [[ended, 'succeeded'], [stopped, 'interrupted']] as const) {
+      const writer = store.writer(runId, {}, () => undefined);
+      await writer.saveOutput('first', 'x');
+      await writer.save({ ...state(runId), status });
+      const emit = store.eventListener(runId);
+      emit({ type: 'run-end', status, costUsd: 0, durationMs: 1, time: new Date().toISOString(), runId });
+    }
+    await client.ping();
+    for (const key of [keys.runState(ended), keys.runOutputs(ended), keys.runEvents(ended)]) {
+      const ttl = await client.ttl(key);
+      expect(ttl).toBeGreaterThan(finishedRunTtlSeconds - 60);
+      expect(ttl).toBeLessThanOrEqual(finishedRunTtlSeconds);
+    }
+    for (const key of [keys.runState(stopped), keys.runOutputs(stopped), keys.runEvents(stopped)]) expect(await client.ttl(key)).toBe(-1);
+  });
 });

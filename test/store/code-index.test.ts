@@ -117,6 +117,19 @@ describe('the in-memory code scan', () => {
     }
   });
 
+  it('declines (so vec0 k-NN answers) when the shadow tables are not laid out as expected', async () => {
+    const { DatabaseSync } = await import('node:sqlite');
+    const database = new DatabaseSync(':memory:');
+    database.exec('CREATE TABLE t_chunks (chunk_id INTEGER PRIMARY KEY, size INTEGER, validity BLOB, rowids BLOB); CREATE TABLE t_vector_chunks00 (rowid PRIMARY KEY, vectors BLOB)');
+    expect(loadCodeBlocks(database, 't', 'one', 1024)).toBeUndefined();
+    // Blobs shorter than the block size says: also declined, not misread.
+    database.exec('ALTER TABLE t_chunks ADD COLUMN partition00');
+    database.prepare("INSERT INTO t_chunks VALUES (1, 1024, ?, ?, 'one')").run(new Uint8Array(128).fill(255), new Uint8Array(8192));
+    database.prepare('INSERT INTO t_vector_chunks00 VALUES (1, ?)').run(new Uint8Array(1000));
+    expect(loadCodeBlocks(database, 't', 'one', 1024)).toBeUndefined();
+    database.close();
+  });
+
   it("sees another connection's writes and its own", async () => {
     const root = folder();
     const reader = await openStores({ root });

@@ -16,6 +16,7 @@ export interface ServeFlags {
   heap?: number | string;
   log?: boolean;
   json?: boolean;
+  sim?: boolean;
 }
 
 async function positiveInteger(flag: string, value: number | string | undefined, fallback: number, min = 1): Promise<number> {
@@ -48,13 +49,26 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     workers: await positiveInteger('workers', flags.workers, 1, 0),
     workerHeapMb: await positiveInteger('worker-heap', flags.workerHeap, defaultWorkerHeapMb, 32),
     ...(flags.log ? { log: true } : {}),
+    ...(flags.sim ? { simulated: true } : {}),
   });
   const notes = [
     server.open ? 'no API keys or JWT configured: serving loopback only, without authentication (agentpipe keys create --role admin to require keys)' : 'authentication required: API keys or JWT bearer tokens',
     ...(server.recovered > 0 ? [`picked up ${server.recovered} run(s) a previous serve left queued or running`] : []),
+    ...(flags.sim ? ['simulated (--sim): every model call is answered by the built-in simulator, at $0, with no key; knowledge and threads use .agentpipe/sim-store.db'] : []),
   ];
   if (flags.json) process.stdout.write(`${JSON.stringify({ type: 'listening', url: server.url, root, auth: !server.open, recovered: server.recovered })}\n`);
   else process.stderr.write(`agentpipe serve: ${server.url} (dashboard at ${server.url}/, API at ${server.url}/v1, project ${root})\n${notes.map((note) => `  ${note}\n`).join('')}`);
+  // Runs on a route with no key would each fail: say so once, with the keyless way to try serve.
+  if (!flags.sim) {
+    void import('../../run/project-availability.js')
+      .then(({ checkProjectChains }) => checkProjectChains(root, env))
+      .then(({ warning }) => {
+        if (!warning) return;
+        const line = `${warning}; or restart with --sim to try serve with no key`;
+        process.stderr.write(flags.json ? `${JSON.stringify({ type: 'warning', message: line })}\n` : `  ${line}\n`);
+      })
+      .catch(() => undefined);
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`\nagentpipe serve: ${signal}: stopping; running runs are saved as interrupted\n`);
@@ -79,6 +93,7 @@ export const serveCommandModule: CommandModule = {
       .option('--workers <n>', 'Worker threads that run the pipelines, so the HTTP thread only serves requests (default 1; 0 runs them on the HTTP thread)')
       .option('--worker-heap <MiB>', 'Heap limit of each run worker thread (default 128); a worker over it is replaced and its runs end interrupted')
       .option('--heap <MiB>', 'Heap limit of the HTTP thread (default 160; set when serve starts, on Node >= 23.11, unless NODE_OPTIONS sets --max-old-space-size)')
+      .option('--sim', 'Try it without a key: the built-in simulator answers every model call, at $0')
       .option('--log', 'JSON request log on stderr (credentials redacted)')
       .option('--json', 'Print the listening address as one JSON line')
       .action(async (flags: ServeFlags) => {

@@ -1,0 +1,88 @@
+// Knowledge and memory facts for processes that run many runs: a batch, a queue worker, serve. The
+// store is opened on the first call of an agent that needs it (a process whose agents have no
+// knowledge never loads SQLite or sqlite-vec) and shared by every run after. Before retrieval the
+// agent's index is checked against its sources, as `run` does: a stale index fails the step with
+// the command that fixes it, instead of answering from outdated text. The check is remembered for a
+// few seconds, so a batch of 1,000 rows does not hash the sources 1,000 times.
+
+import type { CompiledAgent } from '../compile/ir.js';
+import { UsageError } from '../errors.js';
+import type { EmbeddingModelCache } from '../providers/embed-chain.js';
+import type { ModelCache } from '../providers/model-cache.js';
+import type { AgentAugment, AugmentInput } from '../run/ports.js';
+import type { Stores } from '../store/types.js';
+
+export interface SharedMemoryOptions {
+  /** Simulated runs (`--sim`): the simulator's adapters, the simulated store, stale indexes rebuilt for free. */
+  simulated?: { models: ModelCache; embeddingModels: EmbeddingModelCache };
+  /** Adapters shared with the runs (embedding key checks, cooldowns). */
+  models?: ModelCache;
+}
+
+const freshForMs = 5000;
+
+export class SharedMemory {
+  private stores: Promise<Stores> | undefined;
+  private readonly checked = new Map<string, { at: number; done: Promise<void> }>();
+
+  constructor(
+    private readonly root: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly options: SharedMemoryOptions = {},
+  ) {}
+
+  /** RuntimePorts.augment for every run of this process. */
+  readonly augment = async (input: AugmentInput): Promise<AgentAugment | undefined> => {
+    const { agent } = input;
+    if (!agent.knowledge && !agent.memory?.facts) return undefined;
+    const stores = await this.open();
+    if (agent.knowledge) await this.requireFresh(agent, stores);
+    const { createAugment } = await import('./runtime.js');
+    const { simulated } = this.options;
+    const models = simulated?.models ?? this.options.models;
+    return createAugment({ stores, env: this.env, ...(models ? { models } : {}), ...(simulated ? { embeddingModels: simulated.embeddingModels } : {}) })(input);
+  };
+
+  /** Checks every knowledge index of a pipeline up front (a batch refuses to start on a stale one). */
+  async prepare(agents: CompiledAgent[]): Promise<void> {
+    const needing = agents.filter((agent) => agent.knowledge || agent.memory?.facts);
+    if (needing.length === 0) return;
+    const stores = await this.open();
+    for (const agent of needing) if (agent.knowledge) await this.requireFresh(agent, stores);
+  }
+
+  async close(): Promise<void> {
+    const stores = this.stores;
+    this.stores = undefined;
+    if (stores) (await stores.catch(() => undefined))?.close();
+  }
+
+  private open(): Promise<Stores> {
+    this.stores ??= import('../store/registry.js').then(({ openStores }) => openStores({ root: this.root, ...(this.options.simulated ? { simulated: true } : {}) }));
+    return this.stores;
+  }
+
+  private requireFresh(agent: CompiledAgent, stores: Stores): Promise<void> {
+    const key = agent.name;
+    const earlier = this.checked.get(key);
+    if (earlier && Date.now() - earlier.at < freshForMs) return earlier.done;
+    const done = this.check(agent, stores);
+    this.checked.set(key, { at: Date.now(), done });
+    // A failed check is not remembered: the next run checks again (the user may have indexed meanwhile).
+    done.catch(() => this.checked.delete(key));
+    return done;
+  }
+
+  private async check(agent: CompiledAgent, stores: Stores): Promise<void> {
+    const [{ knowledgePlan, hasKnowledge }, { isStale, describeStaleness }] = await Promise.all([import('../knowledge/service.js'), import('../knowledge/index-state.js')]);
+    if (!hasKnowledge(agent)) return;
+    const plan = await knowledgePlan(agent, stores.knowledge);
+    if (!isStale(plan)) return;
+    if (this.options.simulated) {
+      const { runIndex } = await import('../knowledge/run-index.js');
+      await runIndex(agent, stores.knowledge, this.env, { simulated: this.options.simulated });
+      return;
+    }
+    throw new UsageError(`the knowledge index of agent '${agent.name}' is stale: ${describeStaleness(plan)}; run \`agentpipe index ${agent.source.file}\` first`);
+  }
+}
