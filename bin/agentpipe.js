@@ -20,7 +20,7 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
     // No snapshot (a partial build): fall through to the full CLI.
   }
 }
-// `serve` is a long-lived process: its HTTP thread gets a heap limit (`--heap <MiB>`, default 192),
+// `serve` is a long-lived process: its HTTP thread gets a heap limit (`--heap <MiB>`, default 128),
 // so V8 collects instead of growing the heap under load. The limit can only be set at start, so
 // the launcher replaces itself (same pid, same stdio) with node --max-old-space-size=<MiB>, where
 // this Node has process.execve (>= 23.11) and no limit was given by the caller (NODE_OPTIONS or
@@ -28,7 +28,7 @@ if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
 if (args[0] === 'serve' && typeof process.execve === 'function' && !process.env.AGENTPIPE_SERVE_HEAP_SET) {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) => flag.startsWith('--max-old-space-size'));
   const at = args.findIndex((arg) => arg === '--heap' || arg.startsWith('--heap='));
-  const heap = at < 0 ? '192' : args[at].includes('=') ? args[at].slice('--heap='.length) : args[at + 1];
+  const heap = at < 0 ? '128' : args[at].includes('=') ? args[at].slice('--heap='.length) : args[at + 1];
   if (!given && /^\d+$/.test(heap ?? '') && Number(heap) >= 32) {
     process.execve(process.execPath, [process.execPath, `--max-old-space-size=${heap}`, ...process.execArgv, process.argv[1], ...args], { ...process.env, AGENTPIPE_SERVE_HEAP_SET: heap });
   }

@@ -39,20 +39,23 @@ export async function prepareEventLog(path: string): Promise<number> {
   return readEventLines(path).then((lines) => lines.length);
 }
 
-/** Finished runs whose whole log stays in memory, so a late subscriber does not read the file. */
+/** Finished runs whose whole log stays in memory, so a late subscriber does not read the file: at most this many, */
 const recentFinished = 1024;
+/** and at most this many characters of log lines in all (a run that streams long text has many lines). */
+const recentFinishedChars = 16 * 1024 * 1024;
 
 export class EventHub {
   private readonly runs = new Map<string, LiveRun>();
   /** The complete events.jsonl lines of recently finished runs whose only attempt ran here (newest last). */
-  private readonly finished = new Map<string, string[]>();
+  private readonly finished = new Map<string, { lines: string[]; chars: number }>();
+  private finishedChars = 0;
   /** Followers right now, over every run (for /metrics). */
   followers = 0;
 
   open(runId: string, base: number): void {
     const existing = this.runs.get(runId);
     if (existing && !existing.done) return;
-    this.finished.delete(runId);
+    this.forget(runId);
     this.runs.set(runId, { base, lines: [], listeners: existing?.listeners ?? new Set(), done: false });
   }
 
@@ -87,16 +90,26 @@ export class EventHub {
     this.runs.delete(runId);
     // Memory holds the whole log only when the attempt started it (a resumed run's earlier lines are in the file alone).
     if (run.base === 0) {
-      this.finished.set(runId, run.lines);
-      if (this.finished.size > recentFinished) this.finished.delete(this.finished.keys().next().value!);
+      const chars = run.lines.reduce((sum, line) => sum + line.length, 0);
+      if (chars > recentFinishedChars / 4) return;
+      this.finished.set(runId, { lines: run.lines, chars });
+      this.finishedChars += chars;
+      while (this.finished.size > recentFinished || this.finishedChars > recentFinishedChars) this.forget(this.finished.keys().next().value!);
     }
+  }
+
+  private forget(runId: string): void {
+    const entry = this.finished.get(runId);
+    if (!entry) return;
+    this.finished.delete(runId);
+    this.finishedChars -= entry.chars;
   }
 
   /** Lines in the run's log when memory knows (live, or recently finished here); otherwise undefined: read the file. */
   knownLines(runId: string): number | undefined {
     const live = this.runs.get(runId);
     if (live) return live.base + live.lines.length;
-    return this.finished.get(runId)?.length;
+    return this.finished.get(runId)?.lines.length;
   }
 
   /**
@@ -104,7 +117,7 @@ export class EventHub {
    * Returns the function that stops following.
    */
   async follow(eventsPath: string, runId: string, after: number, follower: Follower): Promise<() => void> {
-    const finished = this.runs.has(runId) ? undefined : this.finished.get(runId);
+    const finished = this.runs.has(runId) ? undefined : this.finished.get(runId)?.lines;
     if (finished) {
       for (let index = Math.max(0, after); index < finished.length; index++) follower.line(index + 1, finished[index]!);
       follower.end();

@@ -110,6 +110,8 @@ export interface RunQuery {
 
 /** How many recently touched runs `get` answers from memory (submit, start, finish and the event stream all ask). */
 const recentRuns = 2048;
+/** Runs with larger inputs (JSON characters) are not kept: 2,048 bodies at the 1 MiB body limit would be 2 GiB. */
+const recentInputsMax = 16 * 1024;
 
 export class RunIndex {
   private readonly statements: {
@@ -151,7 +153,9 @@ export class RunIndex {
 
   insert(run: Omit<IndexedRun, 'costUsd' | 'attempts'>): void {
     const inputs = redactValue(run.inputs) as Record<string, unknown>;
-    this.statements.insert.run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), JSON.stringify(inputs), run.model ?? null, run.maxCost ?? null, run.createdAt);
+    const inputsJson = JSON.stringify(inputs);
+    this.statements.insert.run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), inputsJson, run.model ?? null, run.maxCost ?? null, run.createdAt);
+    if (inputsJson.length > recentInputsMax) return;
     // As the table would give it back: only the columns insert sets.
     this.remember({ id: run.id, target: run.target, name: run.name, kind: run.kind, status: run.status, tags: [...run.tags], inputs: structuredClone(inputs), ...(run.model !== undefined ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}), createdAt: run.createdAt, costUsd: 0, attempts: 0 });
   }
@@ -162,7 +166,7 @@ export class RunIndex {
     const row = this.statements.get.get(id) as Row | undefined;
     if (!row) return undefined;
     const run = fromRow(row);
-    this.remember(run);
+    if (row.inputs.length <= recentInputsMax) this.remember(run);
     return run;
   }
 

@@ -36,7 +36,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const host = String(flags.host ?? '127.0.0.1');
   const port = await positiveInteger('port', flags.port, 8787, 0);
   // bin/agentpipe.js applied --heap when it started serve (a bad value is ignored there); here it is checked.
-  await positiveInteger('heap', flags.heap, 192, 32);
+  await positiveInteger('heap', flags.heap, 128, 32);
   const env = { ...(await loadDotenv(root, process.env)) } as NodeJS.ProcessEnv;
   const server = await startServe({
     root,
@@ -92,7 +92,7 @@ export const serveCommandModule: CommandModule = {
       .option('--body-limit <bytes>', 'Largest request body (default 1048576)')
       .option('--workers <n>', 'Worker threads that run the pipelines, so the HTTP thread only serves requests (default 1; 0 runs them on the HTTP thread)')
       .option('--worker-heap <MiB>', 'Heap limit of each run worker thread (default 128); a worker over it is replaced and its runs end interrupted')
-      .option('--heap <MiB>', 'Heap limit of the HTTP thread (default 192; set when serve starts, on Node >= 23.11, unless NODE_OPTIONS sets --max-old-space-size)')
+      .option('--heap <MiB>', 'Heap limit of the HTTP thread (default 128; set when serve starts, on Node >= 23.11, unless NODE_OPTIONS sets --max-old-space-size)')
       .option('--sim', 'Try it without a key: the built-in simulator answers every model call, at $0')
       .option('--log', 'JSON request log on stderr (credentials redacted)')
       .option('--json', 'Print the listening address as one JSON line')
