@@ -132,8 +132,8 @@ describe('agentpipe render --check', () => {
     const root = await repo('golden');
     const update = run(['render', '--update'], root);
     expect(update.status).toBe(0);
-    expect((await readdir(path.join(root, 'tests/prompts'))).sort()).toEqual(['api-designer.txt', 'code-reviewer.txt', 'planner.txt', 'researcher.txt', 'reviewer.txt', 'summariser.txt', 'writer.txt']);
-    expect(run(['render', '--check'], root).stdout).toBe('7 of 7 prompt snapshots match\n');
+    expect((await readdir(path.join(root, 'tests/prompts'))).sort()).toEqual(['api-designer.txt', 'code-reviewer.txt', 'docs-qa.txt', 'planner.txt', 'researcher.txt', 'reviewer.txt', 'summariser.txt', 'writer.txt']);
+    expect(run(['render', '--check'], root).stdout).toBe('8 of 8 prompt snapshots match\n');
     // A comment moves every line below it: no change to the prompt, no failure.
     await edit(path.join(root, 'agents/summariser.yaml'), 'version: 1\n', '# a comment\nversion: 1\n');
     expect(run(['render', '--check'], root).status).toBe(0);
@@ -142,7 +142,7 @@ describe('agentpipe render --check', () => {
     expect(check.status).toBe(1);
     expect(check.stdout).toContain('tests/prompts/researcher.txt: the rendered prompt of researcher changed:');
     expect(check.stdout).toContain('+Rules you must always follow:');
-    expect(check.stdout).toMatch(/^0 of 7 prompt snapshots match; if intended, run `agentpipe render --update` and commit tests\/prompts\/$/m);
+    expect(check.stdout).toMatch(/^0 of 8 prompt snapshots match; if intended, run `agentpipe render --update` and commit tests\/prompts\/$/m);
     expect(run(['render', '--check', 'agents/summariser.yaml'], root).stdout).toMatch(/^0 of 1 prompt snapshots match/m);
   });
 });
