@@ -7,35 +7,16 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { agentYaml, makeProject, readJsonLines, repoRoot, runCli, toolsYaml } from '../e2e/helpers.js';
-import { providersFile, rowOf, spawnWorker, stopWorker, testEnv, workerReady, writeRows, type WorkerProcess } from '../queue/project.js';
+import { readJsonLines, runCli } from '../e2e/helpers.js';
+import { mcpLifeProject, mcpLifeScript } from '../support/mcp-life.js';
+import { spawnWorker, stopWorker, testEnv, workerReady, writeRows, type WorkerProcess } from '../queue/project.js';
 import { hasRedis, startRedis, type RedisServer } from '../queue/redis.js';
-
-const lifeServer = join(repoRoot, 'test/batch/fixtures/life-server.mjs');
 
 let sim: Simulator;
 beforeAll(async () => {
-  // First turn of a row: call the MCP tool; once its result is in the conversation: answer.
-  sim = await startSimulator({
-    script: (request) => {
-      const body = JSON.stringify(request.body);
-      if (body.includes('tool_result')) return { text: `done row-${rowOf(request)} ${/id [0-9a-f]{12}/.exec(body)?.[0] ?? 'no id'}`, usage: { input: 20, output: 5 } };
-      return { toolCalls: [{ name: 'life__whoami', input: {} }], usage: { input: 20, output: 5 } };
-    },
-  });
+  sim = await startSimulator({ script: mcpLifeScript });
 });
 afterAll(async () => sim.close());
-
-async function mcpProject(): Promise<{ root: string; log: string }> {
-  const root = await makeProject({
-    'providers.yaml': providersFile(),
-    'tools.yaml': `${toolsYaml}mcp_servers:\n  life: { command: ${JSON.stringify([process.execPath, lifeServer, 'src/mcp-life.log'])}, start_timeout: 20s }\n`,
-    'agents/caller.yaml': agentYaml('caller', { tools: ['life.whoami'] }),
-    'src/.keep': '',
-  });
-  // The server runs sandboxed in the workspace (the project root), where it may write under src/ only.
-  return { root, log: join(root, 'src', 'mcp-life.log') };
-}
 
 /** `start <id>` / `exit <id>` lines of the fixture, in order. */
 async function lifeLog(file: string): Promise<Array<[string, string]>> {
@@ -59,7 +40,7 @@ function expectOneServerPerRow(life: Array<[string, string]>, rows: number): voi
 
 describe('MCP servers per batch row', { timeout: 120_000 }, () => {
   it('local batch: every row reaches its server, and each row stops the server it started', async () => {
-    const { root, log } = await mcpProject();
+    const { root, log } = await mcpLifeProject();
     try {
       await writeRows(root, 3);
       const result = await runCli(['batch', 'agents/caller.yaml', '--inputs', 'rows.jsonl', '--out', 'out.jsonl', '--concurrency', '1', '--json'], { cwd: root, env: testEnv(sim) });
@@ -87,7 +68,7 @@ describe('MCP servers per batch row', { timeout: 120_000 }, () => {
     });
 
     it('a worker stops each job’s MCP servers when the job ends; later jobs still reach theirs', async () => {
-      const { root, log } = await mcpProject();
+      const { root, log } = await mcpLifeProject();
       try {
         await writeRows(root, 3);
         const queue = `${redis.url}?name=mcp`;

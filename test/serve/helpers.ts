@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { startSimulator, type SimTurn, type SimRequest, type Simulator } from '../../src/sim/index.js';
 import { startServe, type RunningServer } from '../../src/serve/index.js';
-import { agentYaml, chainTemplate, makeProject, simEnv } from '../e2e/helpers.js';
+import { agentYaml, chainTemplate, makeProject, simEnv, spawnCli } from '../e2e/helpers.js';
 
 export interface ServeFixture {
   sim: Simulator;
@@ -101,3 +101,24 @@ export async function waitForStatus(url: string, id: string, statuses: string[],
 }
 
 export const removeProject = (root: string) => rm(root, { recursive: true, force: true });
+
+export interface ServeProcess {
+  url: string;
+  child: ReturnType<typeof spawnCli>['child'];
+  done: ReturnType<typeof spawnCli>['done'];
+}
+
+/** `agentpipe serve --port 0 --json` as a CLI process (rate limit out of the way); resolves once it listens. */
+export async function spawnServe(root: string, env: NodeJS.ProcessEnv, extra: string[] = []): Promise<ServeProcess> {
+  const { child, done } = spawnCli(['serve', '--port', '0', '--json', '--rate-limit', '100000', ...extra], { cwd: root, env });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split('\n').find((candidate) => candidate.startsWith('{"type":"listening"'));
+      if (line) resolve(JSON.parse(line).url);
+    });
+    done.then((result) => reject(new Error(`serve exited ${result.code}: ${result.stderr}`)));
+  });
+  return { url, child, done };
+}

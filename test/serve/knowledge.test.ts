@@ -6,21 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { runCli, simEnv, spawnCli } from '../e2e/helpers.js';
+import { runCli, simEnv } from '../e2e/helpers.js';
 import { makeKnowledgeProject } from '../knowledge/helpers.js';
-import { api, readSse, removeProject, waitForStatus } from './helpers.js';
+import { api, readSse, removeProject, spawnServe, waitForStatus } from './helpers.js';
 
 async function startServe(root: string, env: NodeJS.ProcessEnv, extra: string[] = []) {
-  const { child, done } = spawnCli(['serve', '--port', '0', '--json', '--rate-limit', '100000', ...extra], { cwd: root, env });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n').find((candidate) => candidate.startsWith('{"type":"listening"'));
-      if (line) resolve(JSON.parse(line).url);
-    });
-    done.then((result) => reject(new Error(`serve exited ${result.code}: ${result.stderr}`)));
-  });
+  const { url, child, done } = await spawnServe(root, env, extra);
   return { url, stop: async () => { child.kill('SIGTERM'); await done; } };
 }
 

@@ -7,27 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pause, readJsonLines, spawnCli, runCli, startChainProject, stepOf, type ChainProject } from '../e2e/helpers.js';
-import { api, waitForStatus } from './helpers.js';
+import { api, spawnServe, waitForStatus, type ServeProcess } from './helpers.js';
 
-interface ServeProcess {
-  url: string;
-  child: ReturnType<typeof spawnCli>['child'];
-  done: ReturnType<typeof spawnCli>['done'];
-}
-
-async function startServeProcess(project: ChainProject): Promise<ServeProcess> {
-  const { child, done } = spawnCli(['serve', '--port', '0', '--json', '--rate-limit', '100000'], { cwd: project.root, env: project.env });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) resolve(JSON.parse(line).url);
-    });
-    done.then((result) => reject(new Error(`serve exited ${result.code}: ${result.stderr}`)));
-  });
-  return { url, child, done };
-}
+const startServeProcess = (project: ChainProject): Promise<ServeProcess> => spawnServe(project.root, project.env);
 
 let project: ChainProject | undefined;
 afterEach(async () => {
