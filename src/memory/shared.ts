@@ -23,6 +23,8 @@ const freshForMs = 5000;
 
 export class SharedMemory {
   private stores: Promise<Stores> | undefined;
+  private models: ModelCache | undefined;
+  private embeddingModels: EmbeddingModelCache | undefined;
   private readonly checked = new Map<string, { at: number; done: Promise<void> }>();
 
   constructor(
@@ -37,10 +39,12 @@ export class SharedMemory {
     if (!agent.knowledge && !agent.memory?.facts) return undefined;
     const stores = await this.open();
     if (agent.knowledge) await this.requireFresh(agent, stores);
-    const { createAugment } = await import('./runtime.js');
+    const [{ createAugment }, { ModelCache }, { EmbeddingModelCache }] = await Promise.all([import('./runtime.js'), import('../providers/model-cache.js'), import('../providers/embed-chain.js')]);
     const { simulated } = this.options;
-    const models = simulated?.models ?? this.options.models;
-    return createAugment({ stores, env: this.env, ...(models ? { models } : {}), ...(simulated ? { embeddingModels: simulated.embeddingModels } : {}) })(input);
+    // One set of embedding clients for every run of the process, not a new one per call.
+    this.models ??= simulated?.models ?? this.options.models ?? new ModelCache(this.env);
+    this.embeddingModels ??= simulated?.embeddingModels ?? new EmbeddingModelCache(this.env);
+    return createAugment({ stores, env: this.env, models: this.models, embeddingModels: this.embeddingModels })(input);
   };
 
   /** Checks every knowledge index of a pipeline up front (a batch refuses to start on a stale one). */
