@@ -49,8 +49,7 @@ async function main(): Promise<void> {
       const verb = argv[1];
       if (verb !== undefined && !cli.commands.some((command) => command.name === verb)) {
         const hint = await suggestion(verb, cli.commands.map((command) => command.name));
-        process.stderr.write(`agentpipe: unknown command \`${verb}\`${hint || '.'} Run \`agentpipe --help\` for the list.\n`);
-        process.exit(2);
+        throw new UsageError(`unknown command \`${verb}\`${hint || '.'} Run \`agentpipe --help\` for the list.`);
       }
       helpVerb = verb;
       cli.parse([...process.argv.slice(0, 2), ...(verb ? [verb] : []), '--help'], { run: false });
@@ -61,8 +60,7 @@ async function main(): Promise<void> {
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) {
         const hint = await suggestion(String(cli.args[0]), cli.commands.map((command) => command.name));
-        process.stderr.write(`agentpipe: unknown command \`${cli.args[0]}\`${hint || '.'} Run \`agentpipe --help\` for the list.\n`);
-        process.exit(2);
+        throw new UsageError(`unknown command \`${cli.args[0]}\`${hint || '.'} Run \`agentpipe --help\` for the list.`);
       }
       if (!cli.options['help'] && !cli.options['version']) cli.outputHelp();
       return;

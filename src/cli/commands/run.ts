@@ -58,8 +58,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
   if (checks.some((check) => !check.usable)) {
-    output.err(`${describeUnavailable(checks, prepared.root)}\n\n`);
+    const unavailable = describeUnavailable(checks, prepared.root);
+    output.err(`${unavailable}\n\n`);
     await printPlan(prepared, flags.json === true);
+    // --json: the NDJSON ends with what stopped the run, like any other error under --json.
+    if (flags.json) output.out(`${JSON.stringify({ type: 'error', exitCode: 1, message: unavailable.replace(/^agentpipe: /, '') })}\n`);
     return 1;
   }
   return execute(prepared, flags.json === true, flags);
