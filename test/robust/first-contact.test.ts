@@ -1,0 +1,34 @@
+// A new user's first mistakes, through the real CLI: every refusal names the file and a fix that
+// works (a suggested fix must itself pass lint), with the documented exit code and no stack trace.
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { agentYaml, makeProject, runCli } from '../e2e/helpers.js';
+
+const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OLLAMA_HOST: 'http://127.0.0.1:9' };
+const roots: string[] = [];
+afterEach(async () => {
+  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
+});
+
+test('an agent file whose name cannot be an agent name gets a fix that lint then accepts (rename the file, not "set name: my agent")', async () => {
+  const root = await makeProject({ 'agents/my agent.yaml': agentYaml('helper') });
+  roots.push(root);
+  const result = await runCli(['lint', 'agents/my agent.yaml'], { cwd: root, env });
+  expect(result.code).toBe(2);
+  expect(result.stdout).toContain('agents/my agent.yaml:3:');
+  expect(result.stdout).not.toContain('set name: my agent');
+  expect(result.stdout).toContain('helper.yaml');
+  await rename(join(root, 'agents/my agent.yaml'), join(root, 'agents/helper.yaml'));
+  expect((await runCli(['lint', 'agents/helper.yaml'], { cwd: root, env })).code).toBe(0);
+});
+
+test('a template file whose name cannot be a template name is told to rename the file', async () => {
+  const template = 'version: 1\nname: flow\nsteps:\n  - { id: one, agent: helper, with: { task: x } }\n';
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), 'templates/Flow.yaml': template });
+  roots.push(root);
+  const result = await runCli(['lint', 'templates/Flow.yaml'], { cwd: root, env });
+  expect(result.code).toBe(2);
+  expect(result.stdout).not.toContain('set name: Flow');
+  expect(result.stdout).toContain('flow.yaml');
+});
