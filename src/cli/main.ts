@@ -62,7 +62,12 @@ async function main(): Promise<void> {
         const hint = await suggestion(String(cli.args[0]), cli.commands.map((command) => command.name));
         throw new UsageError(`unknown command \`${cli.args[0]}\`${hint || '.'} Run \`agentpipe --help\` for the list.`);
       }
-      if (!cli.options['help'] && !cli.options['version']) cli.outputHelp();
+      if (!cli.options['help'] && !cli.options['version']) {
+        // `agentpipe --bogus`: cac keeps unknown global options in cli.options; refuse them like a verb's.
+        const unknown = process.argv.slice(2).find((argument) => argument.startsWith('-') && argument !== '--');
+        if (unknown !== undefined) throw new UsageError(`unknown option \`${unknown.split('=')[0]}\`: agentpipe takes a command first. Run \`agentpipe --help\` for the list.`);
+        cli.outputHelp();
+      }
       return;
     }
     const code: unknown = await cli.runMatchedCommand();
