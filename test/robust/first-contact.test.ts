@@ -1,6 +1,6 @@
 // A new user's first mistakes, through the real CLI: every refusal names the file and a fix that
 // works (a suggested fix must itself pass lint), with the documented exit code and no stack trace.
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { agentYaml, makeProject, runCli } from '../e2e/helpers.js';
@@ -31,4 +31,18 @@ test('a template file whose name cannot be a template name is told to rename the
   expect(result.code).toBe(2);
   expect(result.stdout).not.toContain('set name: Flow');
   expect(result.stdout).toContain('flow.yaml');
+});
+
+test('batch --out naming a folder (or a device) is refused before any row runs, in one line with exit 2', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), 'rows.jsonl': '{"task":"a"}\n{"task":"b"}\n' });
+  roots.push(root);
+  await mkdir(join(root, 'out'));
+  for (const out of ['out', '/dev/null']) {
+    const result = await runCli(['batch', 'agents/helper.yaml', '--inputs', 'rows.jsonl', '--sim', '--out', out], { cwd: root, env });
+    expect(result.code, out).toBe(2);
+    expect(result.stderr, out).not.toContain('internal error');
+    expect(result.stderr, out).toMatch(/--out .* is (a folder|not a regular file)/);
+    expect(result.stderr.trim().split('\n').at(-1), out).toContain('results.jsonl');
+  }
+  await expect(readdir(join(root, '.agentpipe', 'runs'))).rejects.toThrow();
 });
