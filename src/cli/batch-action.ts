@@ -96,7 +96,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     }
   }
   const outPath = flags.out ? resolve(String(flags.out)) : join(batchDirectory(root, plan.batchId), 'results.jsonl');
-  if (flags.out) await checkOutPath(String(flags.out), outPath);
+  if (flags.out) await (await import('./out-path.js')).checkReplaceableFile('--out', String(flags.out), outPath, 'results.jsonl');
 
   let client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>> | undefined;
   let ledger: BatchLedger | undefined;
@@ -231,14 +231,3 @@ async function followQueued(
   return { results: followed.results, ...(stopped ? { stopped } : {}) };
 }
 
-/**
- * --out is replaced by a rename when the batch ends: a folder would fail only then (after every row
- * ran), and a device or FIFO (/dev/null, /dev/stdout) would itself be replaced. Refused up front.
- */
-async function checkOutPath(given: string, outPath: string): Promise<void> {
-  const { stat } = await import('node:fs/promises');
-  const found = await stat(outPath).catch(() => undefined);
-  if (!found || found.isFile()) return;
-  const what = found.isDirectory() ? 'a folder' : 'not a regular file (a device, FIFO or socket)';
-  throw new UsageError(`--out ${given} is ${what}; the results are written to a file that is replaced as the batch ends: give a file path, e.g. --out ${found.isDirectory() ? join(given, 'results.jsonl') : 'results.jsonl'}`);
-}

@@ -1,6 +1,7 @@
 // A new user's first mistakes, through the real CLI: every refusal names the file and a fix that
 // works (a suggested fix must itself pass lint), with the documented exit code and no stack trace.
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { agentYaml, makeProject, runCli } from '../e2e/helpers.js';
@@ -45,4 +46,19 @@ test('batch --out naming a folder (or a device) is refused before any row runs, 
     expect(result.stderr.trim().split('\n').at(-1), out).toContain('results.jsonl');
   }
   await expect(readdir(join(root, '.agentpipe', 'runs'))).rejects.toThrow();
+});
+
+test('run --record naming a folder or a FIFO is refused in one line (exit 2) and leaves it as it was', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  await mkdir(join(root, 'cassettes'));
+  execFileSync('mkfifo', [join(root, 'pipe')]);
+  for (const target of ['cassettes', 'pipe']) {
+    const result = await runCli(['run', 'agents/helper.yaml', '--input', 'task=x', '--record', target], { cwd: root, env: { ...env, ANTHROPIC_API_KEY: 'test-anthropic-key-0123456789abcdef' } });
+    expect(result.code, target).toBe(2);
+    expect(result.stderr.trim().split('\n'), target).toHaveLength(1);
+    expect(result.stderr, target).toMatch(/--record .* is (a folder|not a regular file)/);
+  }
+  expect((await stat(join(root, 'pipe'))).isFIFO()).toBe(true);
+  expect((await stat(join(root, 'cassettes'))).isDirectory()).toBe(true);
 });

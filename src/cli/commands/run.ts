@@ -121,6 +121,7 @@ async function openCassette(prepared: PreparedRun, flags: RunFlags): Promise<Cas
     );
   }
   if (flags.replay !== undefined) return CassettePlayer.open(path, { root, env });
+  await (await import('../out-path.js')).checkReplaceableFile('--record', path, path, 'cassette.json');
   const recorder = new CassetteRecorder(path, { root, target, inputs, env });
   // Written once before the run, so an unwritable path fails before any call is paid for.
   await recorder.flush().catch(async (error: unknown) => {
