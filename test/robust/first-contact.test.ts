@@ -62,3 +62,29 @@ test('run --record naming a folder or a FIFO is refused in one line (exit 2) and
   expect((await stat(join(root, 'pipe'))).isFIFO()).toBe(true);
   expect((await stat(join(root, 'cassettes'))).isDirectory()).toBe(true);
 });
+
+test('--input-file: a BOM (as Windows editors save) is accepted; a folder, a missing file and an empty file each say what is wrong', async () => {
+  const root = await makeProject({
+    'agents/helper.yaml': agentYaml('helper'),
+    'bom.json': '\uFEFF{"task": "from a BOM file"}\r\n',
+    'bom.yaml': '\uFEFFtask: from a BOM yaml\r\n',
+    'empty.json': '',
+  });
+  roots.push(root);
+  for (const file of ['bom.json', 'bom.yaml']) {
+    const result = await runCli(['run', 'agents/helper.yaml', '--sim', '--input-file', file, '--json'], { cwd: root, env });
+    expect(result.stderr, file).toBe('');
+    expect(result.code, file).toBe(0);
+  }
+  const cases: Array<[string, RegExp]> = [
+    ['.', /--input-file \. is a folder/],
+    ['missing.json', /--input-file missing\.json does not exist/],
+    ['empty.json', /--input-file empty\.json is empty/],
+  ];
+  for (const [file, message] of cases) {
+    const result = await runCli(['run', 'agents/helper.yaml', '--sim', '--input-file', file], { cwd: root, env });
+    expect(result.code, file).toBe(2);
+    expect(result.stderr.trim().split('\n'), file).toHaveLength(1);
+    expect(result.stderr, file).toMatch(message);
+  }
+});
