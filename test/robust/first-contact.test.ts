@@ -88,3 +88,22 @@ test('--input-file: a BOM (as Windows editors save) is accepted; a folder, a mis
     expect(result.stderr, file).toMatch(message);
   }
 });
+
+test('providers.yaml or tools.yaml that is a folder is named as a folder, and "no providers.yaml" names the folder searched, not the file', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  await rm(join(root, 'tools.yaml'));
+  await mkdir(join(root, 'tools.yaml'));
+  const tools = await runCli(['lint'], { cwd: root, env });
+  expect(tools.code).toBe(2);
+  expect(tools.stdout).toMatch(/tools\.yaml:1:1: error: tools\.yaml is a folder, not a file/);
+
+  const bare = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(bare);
+  await rm(join(bare, 'providers.yaml'));
+  await mkdir(join(bare, 'providers.yaml'));
+  const run = await runCli(['run', 'agents/helper.yaml', '--sim', '--input', 'task=x'], { cwd: bare, env });
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain(`providers.yaml in ${join(bare, 'agents')} or any folder above it`);
+  expect(run.stderr).toContain(`${join(bare, 'providers.yaml')} is a folder, not a file`);
+});
