@@ -107,3 +107,12 @@ test('providers.yaml or tools.yaml that is a folder is named as a folder, and "n
   expect(run.stderr).toContain(`providers.yaml in ${join(bare, 'agents')} or any folder above it`);
   expect(run.stderr).toContain(`${join(bare, 'providers.yaml')} is a folder, not a file`);
 });
+
+test('YAML nested thousands of levels deep is refused as too deep, not with a JavaScript "Maximum call stack" message', async () => {
+  const root = await makeProject({ 'agents/deep.yaml': `version: 1\nname: deep\nmodel: main\nprompt: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n` });
+  roots.push(root);
+  const result = await runCli(['lint', 'agents/deep.yaml'], { cwd: root, env });
+  expect(result.code).toBe(2);
+  expect(result.stdout).toMatch(/agents\/deep\.yaml:\d+:\d+: error: .*nest/);
+  expect(result.stdout).not.toMatch(/call stack/i);
+});
