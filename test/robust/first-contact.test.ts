@@ -116,3 +116,14 @@ test('YAML nested thousands of levels deep is refused as too deep, not with a Ja
   expect(result.stdout).toMatch(/agents\/deep\.yaml:\d+:\d+: error: .*nest/);
   expect(result.stdout).not.toMatch(/call stack/i);
 });
+
+test('serve --port out of range is a flag error naming the range, like mcp serve --port', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  for (const verb of [['serve'], ['mcp', 'serve']]) {
+    const result = await runCli([...verb, '--port', '70000'], { cwd: root, env });
+    expect(result.code, verb.join(' ')).toBe(2);
+    expect(result.stderr.trim().split('\n'), verb.join(' ')).toHaveLength(1);
+    expect(result.stderr, verb.join(' ')).toContain('--port must be a port number (0-65535)');
+  }
+});
