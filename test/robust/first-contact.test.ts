@@ -127,3 +127,14 @@ test('serve --port out of range is a flag error naming the range, like mcp serve
     expect(result.stderr, verb.join(' ')).toContain('--port must be a port number (0-65535)');
   }
 });
+
+test('a mistyped target (.yml, a typo) is refused with the closest agent or template file suggested', async () => {
+  const root = await makeProject({ 'agents/researcher.yaml': agentYaml('researcher') });
+  roots.push(root);
+  for (const [typed, suggested] of [['agents/researcher.yml', 'agents/researcher.yaml'], ['agents/reseacher.yaml', 'agents/researcher.yaml'], ['reseacher', 'researcher']] as const) {
+    const result = await runCli(['run', typed, '--sim', '--input', 'task=x'], { cwd: root, env });
+    expect(result.code, typed).toBe(2);
+    expect(result.stderr.trim().split('\n'), typed).toHaveLength(1);
+    expect(result.stderr, typed).toContain(`did you mean \`${suggested}\``);
+  }
+});
