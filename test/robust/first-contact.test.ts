@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { agentYaml, makeProject, runCli } from '../e2e/helpers.js';
 
@@ -137,4 +138,28 @@ test('a mistyped target (.yml, a typo) is refused with the closest agent or temp
     expect(result.stderr.trim().split('\n'), typed).toHaveLength(1);
     expect(result.stderr, typed).toContain(`did you mean \`${suggested}\``);
   }
+});
+
+test('a single-value flag given twice with different values is one usage error (exit 2) naming it, on every verb; --input names too', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), 'a.json': '{"task": "a"}', 'b.json': '{"task": "b"}', 'rows.jsonl': '{"task":"a"}\n' });
+  roots.push(root);
+  const cases: Array<[string[], string]> = [
+    [['run', 'agents/helper.yaml', '--sim', '--input-file', 'a.json', '--input-file', 'b.json'], '--input-file'],
+    [['batch', 'agents/helper.yaml', '--sim', '--inputs', 'rows.jsonl', '--inputs', 'other.jsonl'], '--inputs'],
+    [['batch', 'agents/helper.yaml', '--sim', '--inputs', 'rows.jsonl', '--out', 'a.jsonl', '--out', 'b.jsonl'], '--out'],
+    [['estimate', 'agents/helper.yaml', '--max-cost', '1', '--max-cost', '2'], '--max-cost'],
+    [['estimate', 'agents/helper.yaml', '--input', 'task=x', '--input', 'task=y'], '--input task'],
+    [['render', 'helper', '--input', 'task=x', '--input', 'task=y'], '--input task'],
+  ];
+  for (const [args, named] of cases) {
+    const result = await runCli(args, { cwd: root, env });
+    expect(result.code, args.join(' ')).toBe(2);
+    expect(result.stderr, args.join(' ')).not.toContain('internal error');
+    expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    expect(result.stderr, args.join(' ')).toContain(`${named} is given twice`);
+  }
+  // The same value twice is harmless and runs.
+  const same = await runCli(['run', 'agents/helper.yaml', '--sim', '--input-file', 'a.json', '--input-file', 'a.json'], { cwd: root, env });
+  expect(same.code).toBe(0);
+  expect(existsSync(join(root, 'a.jsonl'))).toBe(false);
 });
