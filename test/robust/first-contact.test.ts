@@ -1,11 +1,12 @@
 // A new user's first mistakes, through the real CLI: every refusal names the file and a fix that
 // works (a suggested fix must itself pass lint), with the documented exit code and no stack trace.
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { agentYaml, makeProject, runCli } from '../e2e/helpers.js';
+import { formatSummary } from '../../src/cli/progress/summary.js';
 
 const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OLLAMA_HOST: 'http://127.0.0.1:9' };
 const roots: string[] = [];
@@ -162,4 +163,37 @@ test('a single-value flag given twice with different values is one usage error (
   const same = await runCli(['run', 'agents/helper.yaml', '--sim', '--input-file', 'a.json', '--input-file', 'a.json'], { cwd: root, env });
   expect(same.code).toBe(0);
   expect(existsSync(join(root, 'a.jsonl'))).toBe(false);
+});
+
+test('an interrupted simulated run says to resume it with --sim, and resuming it without --sim (or a real run with --sim) is refused', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  const first = await runCli(['run', 'agents/helper.yaml', '--sim', '--input', 'task=x'], { cwd: root, env });
+  expect(first.code).toBe(0);
+  const [runId] = await readdir(join(root, '.agentpipe', 'runs'));
+  // Mark it unfinished the way an interrupt leaves it, then check the hint and the refusals.
+  const statePath = join(root, '.agentpipe', 'runs', runId!, 'run.json');
+  const state = JSON.parse(await readFile(statePath, 'utf8')) as { status: string; simulated?: boolean; steps: Record<string, { status: string }> };
+  expect(state.simulated).toBe(true);
+  state.status = 'interrupted';
+  for (const step of Object.values(state.steps)) step.status = 'pending';
+  await writeFile(statePath, JSON.stringify(state));
+  const real = await runCli(['run', '--resume', runId!], { cwd: root, env });
+  expect(real.code).toBe(2);
+  expect(real.stderr).toContain(`agentpipe run --resume ${runId} --sim`);
+  const resumed = await runCli(['run', '--resume', runId!, '--sim'], { cwd: root, env });
+  expect(resumed.code).toBe(0);
+  delete state.simulated;
+  state.status = 'interrupted';
+  for (const step of Object.values(state.steps)) step.status = 'pending';
+  await writeFile(statePath, JSON.stringify(state));
+  const simulatedResume = await runCli(['run', '--resume', runId!, '--sim'], { cwd: root, env });
+  expect(simulatedResume.code).toBe(2);
+  expect(simulatedResume.stderr).toContain('without --sim');
+});
+
+test('the summary of a simulated run that did not finish ends with a resume command that has --sim', () => {
+  const summary = formatSummary({ runId: 'r1', status: 'interrupted', costUsd: 0, durationMs: 5, state: { steps: {} } } as unknown as Parameters<typeof formatSummary>[0], true);
+  expect(summary).toContain('resume with: agentpipe run --resume r1 --sim');
+  expect(formatSummary({ runId: 'r2', status: 'failed', costUsd: 0, durationMs: 5, state: { steps: {} } } as unknown as Parameters<typeof formatSummary>[0])).toMatch(/resume with: agentpipe run --resume r2\n$/);
 });
