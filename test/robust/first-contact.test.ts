@@ -108,6 +108,10 @@ test('providers.yaml or tools.yaml that is a folder is named as a folder, and "n
   expect(run.code).toBe(2);
   expect(run.stderr).toContain(`providers.yaml in ${join(bare, 'agents')} or any folder above it`);
   expect(run.stderr).toContain(`${join(bare, 'providers.yaml')} is a folder, not a file`);
+  // A target that does not exist: the folder it would be in is the one searched.
+  const missing = await runCli(['explain', 'agents/nothing.yaml'], { cwd: bare, env });
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain(`no providers.yaml in ${join(bare, 'agents')} or any folder above it`);
 });
 
 test('YAML nested thousands of levels deep is refused as too deep, not with a JavaScript "Maximum call stack" message', async () => {
