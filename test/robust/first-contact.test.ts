@@ -201,3 +201,12 @@ test('the summary of a simulated run that did not finish ends with a resume comm
   expect(summary).toContain('resume with: agentpipe run --resume r1 --sim');
   expect(formatSummary({ runId: 'r2', status: 'failed', costUsd: 0, durationMs: 5, state: { steps: {} } } as unknown as Parameters<typeof formatSummary>[0])).toMatch(/resume with: agentpipe run --resume r2\n$/);
 });
+
+test('keys create --expires 0d (a key that is dead on arrival) is refused like a past date', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  const result = await runCli(['keys', 'create', '--role', 'viewer', '--expires', '0d'], { cwd: root, env });
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toContain('--expires must be');
+});
