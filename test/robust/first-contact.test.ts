@@ -210,3 +210,20 @@ test('keys create --expires 0d (a key that is dead on arrival) is refused like a
   expect(result.stdout).toBe('');
   expect(result.stderr).toContain('--expires must be');
 });
+
+test('batch --json: no usable model (exit 1) and --strict with a bad row (exit 2) end in a JSON error on stdout', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), 'rows.jsonl': '{"task":"a"}\n{"nope":1}\n' });
+  roots.push(root);
+  const cases: Array<[string[], number, string]> = [
+    [['batch', 'agents/helper.yaml', '--inputs', 'rows.jsonl', '--json'], 1, 'ANTHROPIC_API_KEY'],
+    [['batch', 'agents/helper.yaml', '--inputs', 'rows.jsonl', '--sim', '--strict', '--json'], 2, '--strict'],
+  ];
+  for (const [args, code, text] of cases) {
+    const result = await runCli(args, { cwd: root, env });
+    expect(result.code, args.join(' ')).toBe(code);
+    const error = JSON.parse(result.stdout.trim()) as { type: string; exitCode: number; message: string };
+    expect(error).toMatchObject({ type: 'error', exitCode: code });
+    expect(error.message).toContain(text);
+    expect(result.stderr).toContain(text);
+  }
+});
