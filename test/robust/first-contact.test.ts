@@ -227,3 +227,16 @@ test('batch --json: no usable model (exit 1) and --strict with a bad row (exit 2
     expect(result.stderr).toContain(text);
   }
 });
+
+test('a .agentpipe that is a file (or any folder agentpipe cannot write) is a one-line error naming the path, not an internal error', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), '.agentpipe': 'not a folder\n', 'rows.jsonl': '{"task":"a"}\n' });
+  roots.push(root);
+  for (const args of [['run', 'agents/helper.yaml', '--sim', '--input', 'task=x'], ['batch', 'agents/helper.yaml', '--sim', '--inputs', 'rows.jsonl'], ['keys', 'list'], ['memory', 'list', '--json']]) {
+    const result = await runCli(args, { cwd: root, env });
+    expect(result.code, args.join(' ')).toBe(1);
+    expect(result.stderr, args.join(' ')).not.toContain('internal error');
+    const last = result.stderr.trim().split('\n').at(-1)!;
+    expect(last, args.join(' ')).toContain(join(root, '.agentpipe'));
+    expect(last, args.join(' ')).toMatch(/is a file, not a folder/);
+  }
+});
