@@ -101,4 +101,7 @@ async function subscribe() {
 }
 
 await (mode === 'submit' ? submit() : subscribe());
+// What this client cost the machine (the clients share its cores with serve).
+const { user, system } = process.cpuUsage();
+if (process.env.BENCH_DEBUG) process.stderr.write(`[serve bench] ${mode} client: ${((user + system) / 1e6).toFixed(1)} s CPU\n`);
 process.exit(0);

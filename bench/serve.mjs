@@ -109,6 +109,32 @@ async function follow(url, runId) {
 
 const debug = (text) => process.env.BENCH_DEBUG && process.stderr.write(`[serve bench] ${text}\n`);
 
+/** Value of one Prometheus series (exact name with labels) in a /metrics text. */
+const series = (text, name) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ').pop() ?? NaN);
+
+/** serve's HTTP-thread event-loop delay and GC over the load window (the difference of two scrapes). */
+function windowOf(before, after) {
+  const delta = (name) => series(after, name) - series(before, name);
+  const bounds = ['0.001', '0.005', '0.01', '0.02', '0.05', '0.1', '0.25', '0.5', '1', '+Inf'];
+  const buckets = bounds.map((le) => [le, delta(`agentpipe_event_loop_delay_seconds_bucket{le="${le}"}`)]);
+  const count = delta('agentpipe_event_loop_delay_seconds_count');
+  const p99 = buckets.find(([, cumulative]) => cumulative >= 0.99 * count)?.[0];
+  const over = (le) => count - (buckets.find(([bound]) => bound === le)?.[1] ?? NaN);
+  const gc = (kind) => ({ ms: delta(`agentpipe_serve_nodejs_gc_duration_seconds_sum{kind="${kind}"}`) * 1000, count: delta(`agentpipe_serve_nodejs_gc_duration_seconds_count{kind="${kind}"}`) });
+  return {
+    samples: count,
+    p99: p99 === undefined ? NaN : p99 === '+Inf' ? Infinity : Number(p99) * 1000,
+    meanMs: (delta('agentpipe_event_loop_delay_seconds_sum') / count) * 1000,
+    over20: over('0.02'),
+    over50: over('0.05'),
+    over100: over('0.1'),
+    gcMinor: gc('minor'),
+    gcMajor: gc('major'),
+    gcIncremental: gc('incremental'),
+    cpuSeconds: delta('agentpipe_serve_process_cpu_seconds_total'),
+  };
+}
+
 async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
   const workers = process.env.BENCH_SERVE_WORKERS ?? '1';
@@ -120,6 +146,8 @@ async function loadServe(root, simUrl, dir) {
   await follow(serve.url, warm.id);
   debug('warmed up');
   const rss = watchRss(serve.pid);
+  const metricsBefore = await (await fetch(`${serve.url}/metrics`)).text();
+  const loadBefore = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
   const subscriptionsPath = join(dir, 'subscriptions.jsonl');
   const subscribers = spawn(process.execPath, [clientScript, 'subscribe', serve.url, String(subscriberCount), subscriptionsPath], { stdio: ['pipe', 'ignore', 'inherit'] });
   let submitted = 0;
@@ -128,6 +156,10 @@ async function loadServe(root, simUrl, dir) {
     subscribers.stdin.write(`${id}\n`);
   });
   debug(`submitted ${submitted}`);
+  // The load window: what serve's HTTP thread went through while the submitter ran.
+  const metricsAfter = await (await fetch(`${serve.url}/metrics`)).text();
+  const loadAfter = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
+  const loop = windowOf(metricsBefore, metricsAfter);
   subscribers.stdin.end();
   await once(subscribers, 'exit');
   debug('subscribers done');
@@ -176,7 +208,7 @@ async function loadServe(root, simUrl, dir) {
   const metric = (name) => Number(metrics.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ').pop() ?? NaN) / 1024 / 1024;
   const mainHeapMiB = metric('agentpipe_serve_nodejs_heap_size_total_bytes');
   const workerHeapMiB = metric('agentpipe_run_worker_heap_bytes{worker="0"}');
-  return { mainHeapMiB, workerHeapMiB, posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
+  return { loop, load: `${loadBefore}→${loadAfter}`, mainHeapMiB, workerHeapMiB, posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
 }
 
 export async function run() {
@@ -205,6 +237,7 @@ export async function run() {
       { name: 'SSE subscriptions completed', value: served.subscriptions, unit: '', note: `${served.events} events received; ${served.empty} found the run already over (204); ${served.failedSubscriptions} subscriptions failed` },
       { name: 'events lost', value: served.lost, unit: 'events', goal: '0' },
       { name: 'events reordered', value: served.reordered, unit: 'events', goal: '0' },
+      { name: 'HTTP thread event-loop delay p99 (load window)', value: served.loop.p99, unit: 'ms', note: `upper bucket bound; ${served.loop.samples} samples every 10 ms, mean ${served.loop.meanMs.toFixed(1)} ms, ${served.loop.over20} over 20 ms, ${served.loop.over50} over 50 ms, ${served.loop.over100} over 100 ms; GC (sampled) minor ${served.loop.gcMinor.count}x ${served.loop.gcMinor.ms.toFixed(0)} ms, major ${served.loop.gcMajor.count}x ${served.loop.gcMajor.ms.toFixed(0)} ms, incremental ${served.loop.gcIncremental.ms.toFixed(0)} ms; serve CPU ${served.loop.cpuSeconds.toFixed(1)} s (all threads); load average ${served.load}` },
       { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS every 5 s: ${served.rssSamples.filter((_, index) => index % 10 === 9).map((value) => value.toFixed(0)).join(' ')} MiB; at the end, HTTP thread's heap ${served.mainHeapMiB.toFixed(0)} MiB, first run worker's heap in use ${served.workerHeapMiB.toFixed(0)} MiB` },
     ];
   } finally {

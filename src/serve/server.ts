@@ -167,6 +167,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     async close() {
       await runner.stop();
       await app.close();
+      metrics.close();
       project.close();
       database.close();
     },
