@@ -11,6 +11,7 @@
 // `BENCH_SERVE_SECONDS=10 node bench/serve.mjs`. Exports run() -> rows.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +27,18 @@ const steps = ['s1', 's2', 's3', 's4'];
 
 async function startProcess(args, env, options = {}) {
   const child = spawn(process.execPath, args, { cwd: options.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  return { url: JSON.parse(line).url, pid: child.pid, stop: async () => (child.kill('SIGTERM'), await once(child, 'exit')) };
+  // Lines before the JSON one (node's --trace-gc, say) are skipped, and kept in options.stdout if given.
+  const lines = createInterface({ input: child.stdout });
+  const kept = options.stdout ? createWriteStream(options.stdout) : undefined;
+  const url = await new Promise((resolve, reject) => {
+    let found = false;
+    lines.on('line', (line) => {
+      kept?.write(`${line}\n`);
+      if (!found && line.startsWith('{')) (found = true), resolve(JSON.parse(line).url);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.at(-1)} exited ${code} before it said where it listens`)));
+  });
+  return { url, pid: child.pid, stop: async () => (child.kill('SIGTERM'), await once(child, 'exit'), kept?.end()) };
 }
 
 async function makeProject() {
@@ -139,7 +150,7 @@ async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
   const workers = process.env.BENCH_SERVE_WORKERS ?? '1';
   const extra = process.env.BENCH_SERVE_ARGS ? process.env.BENCH_SERVE_ARGS.split(' ') : [];
-  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers, ...extra], env, { cwd: root });
+  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers, ...extra], env, { cwd: root, ...(process.env.BENCH_SERVE_STDOUT ? { stdout: process.env.BENCH_SERVE_STDOUT } : {}) });
   debug(`serve at ${serve.url}`);
   // One run first, so lazy imports (the provider SDK) are loaded before anything is measured.
   const warm = await (await fetch(`${serve.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'worker', inputs: { task: 'warm up' } }) })).json();

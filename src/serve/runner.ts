@@ -254,7 +254,9 @@ export class WorkerPool implements RunExecutor {
     const { root, env, heapMb, simulated } = this.options;
     const worker = new Worker(runWorkerUrl(), {
       workerData: { root, env, ...(simulated ? { simulated } : {}) } satisfies RunWorkerData,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      // Young generation as the HTTP thread's (bin/agentpipe.js): 16 MiB semi-spaces (V8 counts three
+      // of them), not the 1 MiB it derives from a 128 MiB old generation.
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 48 },
       // The thread's own stdout/stderr go to the process's; nothing else of the parent is shared.
       env: { ...env },
     });
