@@ -146,6 +146,27 @@ function windowOf(before, after) {
   };
 }
 
+/** Per thread name (MainThread, WorkerThread, V8Worker...): ms on a CPU and ms runnable but waiting for one (Linux schedstat). */
+async function schedstat(pid) {
+  const { readdir } = await import('node:fs/promises');
+  const threads = {};
+  for (const task of await readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const [comm, stat] = await Promise.all([readFile(`/proc/${pid}/task/${task}/comm`, 'utf8'), readFile(`/proc/${pid}/task/${task}/schedstat`, 'utf8')].map((read) => read.catch(() => '')));
+    const [run, wait] = stat.split(' ').map(Number);
+    if (!comm || !Number.isFinite(run)) continue;
+    const name = comm.trim();
+    threads[name] ??= { runMs: 0, waitMs: 0 };
+    threads[name].runMs += run / 1e6;
+    threads[name].waitMs += wait / 1e6;
+  }
+  return threads;
+}
+
+const schedDelta = (before, after) =>
+  Object.entries(after)
+    .map(([name, { runMs, waitMs }]) => `${name} ${((runMs - (before[name]?.runMs ?? 0)) / 1000).toFixed(1)} s on CPU / ${((waitMs - (before[name]?.waitMs ?? 0)) / 1000).toFixed(1)} s waiting`)
+    .join(', ');
+
 async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
   const workers = process.env.BENCH_SERVE_WORKERS ?? '1';
@@ -158,6 +179,7 @@ async function loadServe(root, simUrl, dir) {
   debug('warmed up');
   const rss = watchRss(serve.pid);
   const metricsBefore = await (await fetch(`${serve.url}/metrics`)).text();
+  const schedBefore = await schedstat(serve.pid);
   const loadBefore = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
   const subscriptionsPath = join(dir, 'subscriptions.jsonl');
   const subscribers = spawn(process.execPath, [clientScript, 'subscribe', serve.url, String(subscriberCount), subscriptionsPath], { stdio: ['pipe', 'ignore', 'inherit'] });
@@ -171,6 +193,7 @@ async function loadServe(root, simUrl, dir) {
   const metricsAfter = await (await fetch(`${serve.url}/metrics`)).text();
   const loadAfter = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
   const loop = windowOf(metricsBefore, metricsAfter);
+  loop.threads = schedDelta(schedBefore, await schedstat(serve.pid));
   subscribers.stdin.end();
   await once(subscribers, 'exit');
   debug('subscribers done');
@@ -249,6 +272,7 @@ export async function run() {
       { name: 'events lost', value: served.lost, unit: 'events', goal: '0' },
       { name: 'events reordered', value: served.reordered, unit: 'events', goal: '0' },
       { name: 'HTTP thread event-loop delay p99 (load window)', value: served.loop.p99, unit: 'ms', note: `upper bucket bound; ${served.loop.samples} samples every 10 ms, mean ${served.loop.meanMs.toFixed(1)} ms, ${served.loop.over20} over 20 ms, ${served.loop.over50} over 50 ms, ${served.loop.over100} over 100 ms; GC (sampled) minor ${served.loop.gcMinor.count}x ${served.loop.gcMinor.ms.toFixed(0)} ms, major ${served.loop.gcMajor.count}x ${served.loop.gcMajor.ms.toFixed(0)} ms, incremental ${served.loop.gcIncremental.ms.toFixed(0)} ms; serve CPU ${served.loop.cpuSeconds.toFixed(1)} s (all threads); load average ${served.load}` },
+      { name: 'serve threads over the load window', value: NaN, unit: '', note: served.loop.threads },
       { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS every 5 s: ${served.rssSamples.filter((_, index) => index % 10 === 9).map((value) => value.toFixed(0)).join(' ')} MiB; at the end, HTTP thread's heap ${served.mainHeapMiB.toFixed(0)} MiB, first run worker's heap in use ${served.workerHeapMiB.toFixed(0)} MiB` },
     ];
   } finally {
