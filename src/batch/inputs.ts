@@ -25,7 +25,9 @@ export async function readInputRows(path: string): Promise<InputRow[]> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--inputs ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file; check the path (it is relative to the current folder)' : code === 'EISDIR' ? 'it is a folder; name a .jsonl or .csv file' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? String(error)})`;
+    throw new UsageError(`--inputs ${path}: ${why}`);
   }
   const kind = extname(path).toLowerCase();
   if (kind === '.csv') return parseCsvRows(text, path);

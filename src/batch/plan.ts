@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { relative, resolve } from 'node:path';
 import { resolveInputs } from '../compile/inputs.js';
 import { estimatePipeline } from '../cost/estimate.js';
+import { TokenCounter } from '../cost/tokens.js';
 import { prepareRun, type PreparedRun } from '../run/prepare.js';
 import { readInputRows, type InputRow } from './inputs.js';
 import type { RowResult } from './row.js';
@@ -80,8 +81,10 @@ export async function estimateBatch(plan: BatchPlan, rows: ValidRow[], sample = 
   const picked = rows.filter((_, index) => index % step === 0).slice(0, sample);
   let expected = 0;
   let worst = 0;
+  // One counter for every sampled row: the layers and prompts they share are counted once.
+  const counter = new TokenCounter();
   for (const row of picked) {
-    const report = await estimatePipeline(plan.prepared.pipeline, { inputs: row.inputs });
+    const report = await estimatePipeline(plan.prepared.pipeline, { inputs: row.inputs, counter });
     expected += report.totalUsd.expected;
     worst += report.totalUsd.worst;
   }

@@ -42,6 +42,8 @@ export interface RowRun {
   signal: AbortSignal;
   store?: RunStore;
   modelOverride?: string;
+  /** The conversation thread the run continues (kept in its state, so a resume continues it). */
+  thread?: string;
   onEvent?: EventListener;
 }
 
@@ -58,6 +60,7 @@ export async function runRow(line: number, row: RowRun): Promise<RowResult> {
     ...(row.resume ? { resume: row.resume } : {}),
     ...(row.store ? { store: row.store } : {}),
     ...(row.modelOverride ? { modelOverride: row.modelOverride } : {}),
+    ...(row.thread !== undefined ? { thread: row.thread } : {}),
     ...(row.onEvent ? { onEvent: row.onEvent } : {}),
   });
   return fromResult(line, result, row.env);

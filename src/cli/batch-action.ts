@@ -77,6 +77,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
 
   const plan = await planBatch({ file, inputs: flags.inputs, ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: queueAddress !== undefined || sim, ...(sim ? { simulated: true } : {}) });
   for (const bad of plan.invalid) output.err(`${bad.error}\n`);
+  if (plan.total === 0) output.err(`agentpipe: ${plan.inputsName} has no rows (one JSON object per line, or a CSV header and rows); nothing to run\n`);
   if (flags.strict && plan.invalid.length > 0) {
     output.err(`agentpipe: --strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.\n`);
     return 2;

@@ -12,6 +12,7 @@ import { knowledgePlan } from '../knowledge/service.js';
 import { knowledgeAgentsOf } from '../knowledge/targets.js';
 import { openStores } from '../store/registry.js';
 import type { MemoryWiring } from './runtime.js';
+import { checkThreadFlag } from './thread-id.js';
 
 export interface MemoryFlags {
   thread?: string;
@@ -20,13 +21,7 @@ export interface MemoryFlags {
   simulated?: { models: ModelCache; embeddingModels: EmbeddingModelCache };
 }
 
-const threadIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-
-export function checkThreadFlag(pipeline: CompiledPipeline, thread: string | undefined): void {
-  if (thread === undefined) return;
-  if (!threadIdPattern.test(thread)) throw new UsageError(`--thread "${thread}" is not a thread id: use letters, digits, '_', '.', ':' or '-' (at most 128)`);
-  if (pipeline.kind !== 'agent') throw new UsageError('--thread continues a conversation with one agent; it cannot be used with a template');
-}
+export { checkThreadFlag } from './thread-id.js';
 
 /** The wiring for the run, or undefined when nothing in it uses the store. `say` prints a line to stderr. */
 export async function prepareMemory(

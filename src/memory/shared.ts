@@ -3,7 +3,8 @@
 // knowledge never loads SQLite or sqlite-vec) and shared by every run after. Before retrieval the
 // agent's index is checked against its sources, as `run` does: a stale index fails the step with
 // the command that fixes it, instead of answering from outdated text. The check is remembered for a
-// few seconds, so a batch of 1,000 rows does not hash the sources 1,000 times.
+// few seconds, so a batch of 1,000 rows does not hash the sources 1,000 times. A run given a
+// conversation thread (serve's `thread`, `run --queue --thread`) gets an augment of its own.
 
 import type { CompiledAgent } from '../compile/ir.js';
 import { UsageError } from '../errors.js';
@@ -33,19 +34,30 @@ export class SharedMemory {
     private readonly options: SharedMemoryOptions = {},
   ) {}
 
-  /** RuntimePorts.augment for every run of this process. */
-  readonly augment = async (input: AugmentInput): Promise<AgentAugment | undefined> => {
+  /** RuntimePorts.augment for the runs of this process that continue no conversation thread. */
+  readonly augment = (input: AugmentInput): Promise<AgentAugment | undefined> => this.augmentWith(input, undefined);
+
+  /** RuntimePorts.augment for one run: `thread` continues (or starts) that conversation, as `run --thread` does. */
+  augmentFor(thread: string | undefined): (input: AugmentInput) => Promise<AgentAugment | undefined> {
+    return thread === undefined ? this.augment : (input) => this.augmentWith(input, thread);
+  }
+
+  private async augmentWith(input: AugmentInput, thread: string | undefined): Promise<AgentAugment | undefined> {
     const { agent } = input;
-    if (!agent.knowledge && !agent.memory?.facts) return undefined;
+    if (!agent.knowledge && !agent.memory?.facts && thread === undefined) return undefined;
     const stores = await this.open();
     if (agent.knowledge) await this.requireFresh(agent, stores);
+    if (thread !== undefined) {
+      const owner = stores.memory.thread(thread)?.agent;
+      if (owner !== undefined && owner !== agent.name) throw new UsageError(`thread "${thread}" belongs to agent '${owner}', not '${agent.name}'; use another thread id`);
+    }
     const [{ createAugment }, { ModelCache }, { EmbeddingModelCache }] = await Promise.all([import('./runtime.js'), import('../providers/model-cache.js'), import('../providers/embed-chain.js')]);
     const { simulated } = this.options;
     // One set of embedding clients for every run of the process, not a new one per call.
     this.models ??= simulated?.models ?? this.options.models ?? new ModelCache(this.env);
     this.embeddingModels ??= simulated?.embeddingModels ?? new EmbeddingModelCache(this.env);
-    return createAugment({ stores, env: this.env, models: this.models, embeddingModels: this.embeddingModels })(input);
-  };
+    return createAugment({ stores, env: this.env, models: this.models, embeddingModels: this.embeddingModels, ...(thread !== undefined ? { threadId: thread } : {}) })(input);
+  }
 
   /** Checks every knowledge index of a pipeline up front (a batch refuses to start on a stale one). */
   async prepare(agents: CompiledAgent[]): Promise<void> {

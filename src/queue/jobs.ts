@@ -12,6 +12,8 @@ export interface JobData {
   /** Chosen by the client, so whichever worker takes the job resumes the same run. */
   runId: string;
   modelOverride?: string;
+  /** `run --queue --thread`: the conversation thread the run continues (an agent's run only). */
+  thread?: string;
   /** Set for a batch row: where its result goes. */
   batch?: { id: string; line: number; hash: string };
   /** The batch's --max-cost, shared by every worker through Redis. */

@@ -13,6 +13,7 @@ import { BudgetExceededError, InterruptedError } from '../errors.js';
 import { ModelCache } from '../providers/model-cache.js';
 import { useRateLimitBackend } from '../providers/rate-limit.js';
 import { createDefaultPorts } from '../run/default-ports.js';
+import { checkThreadFlag } from '../memory/thread-id.js';
 import { SharedMemory } from '../memory/shared.js';
 import { prepareRun } from '../run/prepare.js';
 import { resolveInputs } from '../compile/inputs.js';
@@ -138,6 +139,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         const target = await targetFor(data);
         const store = new RedisRunStore(redis, keys, root);
         const resume = await store.load(data.runId);
+        // A run that continues a thread reads and writes the project's memory store, as `run --thread` does.
+        const thread = resume?.thread ?? data.thread;
+        if (thread !== undefined) checkThreadFlag(target.pipeline, thread, 'thread');
+        const shared = thread !== undefined ? (memory ??= new SharedMemory(root, target.env, { models: target.models })) : target.memory;
         result = await runRow(line, {
           pipeline: target.pipeline,
           target: data.target,
@@ -145,11 +150,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           runId: data.runId,
           ...(resume ? { resume } : {}),
           // Ports of its own per job (its MCP servers stop when it ends), SDK clients shared.
-          ports: createDefaultPorts(target.env, { models: target.models, ...(target.memory ? { augment: target.memory.augment } : {}) }),
+          ports: createDefaultPorts(target.env, { models: target.models, ...(shared ? { augment: shared.augmentFor(thread) } : {}) }),
           env: target.env,
           signal: controller.signal,
           store,
           ...(data.modelOverride ? { modelOverride: data.modelOverride } : {}),
+          ...(thread !== undefined ? { thread } : {}),
           ...(budget
             ? {
                 onEvent: (event) => {

@@ -62,3 +62,20 @@ describe('agentpipe batch without a key', () => {
     expect(result.stderr).toContain('--sim cannot be used with --queue');
   });
 });
+
+describe('agentpipe batch: inputs files that hold no rows', () => {
+  it('a missing file or a folder is a usage error naming the fix; an empty file runs nothing and says so', async () => {
+    const root = await makeBatchProject();
+    const missing = await runCli(['batch', 'templates/two.yaml', '--inputs', 'nope.jsonl', '--sim', '--yes'], { cwd: root, env: keyless() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.jsonl: no such file; check the path/);
+    const folder = await runCli(['batch', 'templates/two.yaml', '--inputs', 'agents', '--sim', '--yes'], { cwd: root, env: keyless() });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('it is a folder');
+    await writeRows(root, 0, 'empty.jsonl');
+    const empty = await runCli(['batch', 'templates/two.yaml', '--inputs', 'empty.jsonl', '--sim', '--yes'], { cwd: root, env: keyless() });
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toContain('empty.jsonl has no rows');
+    for (const result of [missing, folder, empty]) expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

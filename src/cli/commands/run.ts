@@ -270,10 +270,13 @@ async function runQueued(file: string | undefined, flags: RunFlags): Promise<num
   const address = parseQueueAddress(typeof flags.queue === 'string' ? flags.queue : undefined);
   // Checked here so a bad input fails now, not on a worker; the workers hold the keys.
   const prepared = await prepareRun({ ...(file ? { file } : {}), ...(flags.input !== undefined ? { inputFlags: flags.input } : {}), ...(flags.inputFile ? { inputFile: flags.inputFile } : {}), ...(flags.model ? { modelOverride: flags.model } : {}), callsNothing: true });
+  // A thread id is checked here too (a template cannot have one); its owner is checked by the worker.
+  const thread = flags.thread === undefined ? undefined : String(flags.thread);
+  (await import('../../memory/thread-id.js')).checkThreadFlag(prepared.pipeline, thread);
   const output = guardOutput();
   const client = await openQueue(address);
   try {
-    const runId = await follow.enqueueRun(client, { target: prepared.target, inputs: prepared.inputs, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}) });
+    const runId = await follow.enqueueRun(client, { target: prepared.target, inputs: prepared.inputs, ...(prepared.modelOverride ? { modelOverride: prepared.modelOverride } : {}), ...(thread !== undefined ? { thread } : {}) });
     const json = flags.json === true;
     if (!flags.follow) {
       output.out(json ? `${JSON.stringify({ type: 'queued', runId, queue: address.name })}\n` : `${runId}\n`);
