@@ -9,6 +9,10 @@
 // submission pattern: a bare Fastify route validating the same body and answering 202.
 // Goals: 0 lost/reordered, p99 POST <= 50 ms, RSS <= 400 MiB. Needs a build. Standalone:
 // `BENCH_SERVE_SECONDS=10 node bench/serve.mjs`. Exports run() -> rows.
+// Also reported, over the load window (two scrapes of /metrics and of /proc): serve's HTTP-thread
+// event-loop delay, its GC, and how long each of its threads ran and waited for a CPU. Debugging:
+// BENCH_DEBUG=1 (progress, each client's CPU and wait), BENCH_SERVE_NODE_OPTIONS (e.g. --cpu-prof),
+// BENCH_SERVE_STDOUT=<file> (serve's stdout, e.g. --trace-gc), BENCH_SERVE_SUBSCRIBER_NICE=<n>.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -162,10 +166,13 @@ async function schedstat(pid) {
   return threads;
 }
 
-const schedDelta = (before, after) =>
-  Object.entries(after)
-    .map(([name, { runMs, waitMs }]) => `${name} ${((runMs - (before[name]?.runMs ?? 0)) / 1000).toFixed(1)} s on CPU / ${((waitMs - (before[name]?.waitMs ?? 0)) / 1000).toFixed(1)} s waiting`)
-    .join(', ');
+const schedDelta = (before, after) => ({
+  httpWaitS: ((after.MainThread?.waitMs ?? NaN) - (before.MainThread?.waitMs ?? NaN)) / 1000,
+  text: Object.entries(after)
+    .filter(([name]) => !['DelayedTaskSche', 'SignalInspector'].includes(name))
+    .map(([name, { runMs, waitMs }]) => `${name === 'MainThread' ? 'HTTP thread' : name === 'WorkerThread' ? 'run worker' : name} ${((runMs - (before[name]?.runMs ?? 0)) / 1000).toFixed(1)} s on CPU / ${((waitMs - (before[name]?.waitMs ?? 0)) / 1000).toFixed(1)} s waiting`)
+    .join(', '),
+});
 
 async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
@@ -183,6 +190,8 @@ async function loadServe(root, simUrl, dir) {
   const loadBefore = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
   const subscriptionsPath = join(dir, 'subscriptions.jsonl');
   const subscribers = spawn(process.execPath, [clientScript, 'subscribe', serve.url, String(subscriberCount), subscriptionsPath], { stdio: ['pipe', 'ignore', 'inherit'] });
+  // BENCH_SERVE_SUBSCRIBER_NICE=N: the subscribers' process (load, not measurement) yields the CPU to serve and the submitter. Off by default.
+  if (process.env.BENCH_SERVE_SUBSCRIBER_NICE) (await import('node:os')).setPriority(subscribers.pid, Number(process.env.BENCH_SERVE_SUBSCRIBER_NICE));
   let submitted = 0;
   const posted = await submit(serve.url, dir, 'serve', (id) => {
     submitted++;
@@ -258,7 +267,7 @@ export async function run() {
     await bare.stop();
     const p99 = percentile(served.posted.latencies, 99);
     const bareP99 = percentile(baseline.latencies, 99);
-    const note = `${seconds} s at ${ratePerSecond}/s, ${subscriberCount} SSE subscribers, --workers ${served.workers}; clients in their own processes`;
+    const note = `${seconds} s at ${ratePerSecond}/s, ${subscriberCount} SSE subscribers, --workers ${served.workers}; clients in their own processes${process.env.BENCH_SERVE_SUBSCRIBER_NICE ? ` (subscribers at nice ${process.env.BENCH_SERVE_SUBSCRIBER_NICE})` : ''}`;
     const serverP99 = percentile(served.posted.server, 99);
     const bareServerP99 = percentile(baseline.server, 99);
     return [
@@ -272,7 +281,7 @@ export async function run() {
       { name: 'events lost', value: served.lost, unit: 'events', goal: '0' },
       { name: 'events reordered', value: served.reordered, unit: 'events', goal: '0' },
       { name: 'HTTP thread event-loop delay p99 (load window)', value: served.loop.p99, unit: 'ms', note: `upper bucket bound; ${served.loop.samples} samples every 10 ms, mean ${served.loop.meanMs.toFixed(1)} ms, ${served.loop.over20} over 20 ms, ${served.loop.over50} over 50 ms, ${served.loop.over100} over 100 ms; GC (sampled) minor ${served.loop.gcMinor.count}x ${served.loop.gcMinor.ms.toFixed(0)} ms, major ${served.loop.gcMajor.count}x ${served.loop.gcMajor.ms.toFixed(0)} ms, incremental ${served.loop.gcIncremental.ms.toFixed(0)} ms; serve CPU ${served.loop.cpuSeconds.toFixed(1)} s (all threads); load average ${served.load}` },
-      { name: 'serve threads over the load window', value: NaN, unit: '', note: served.loop.threads },
+      { name: 'HTTP thread runnable but waiting for a CPU (load window)', value: served.loop.threads.httpWaitS, unit: 's', note: `Linux schedstat, per thread name: ${served.loop.threads.text}` },
       { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS every 5 s: ${served.rssSamples.filter((_, index) => index % 10 === 9).map((value) => value.toFixed(0)).join(' ')} MiB; at the end, HTTP thread's heap ${served.mainHeapMiB.toFixed(0)} MiB, first run worker's heap in use ${served.workerHeapMiB.toFixed(0)} MiB` },
     ];
   } finally {
