@@ -46,9 +46,39 @@ export function placeholderInput(name: string, spec: InputSpec): unknown {
   return `<${name}>`;
 }
 
-/** A command-line string turned into the declared type; values from an input file pass through. */
+const kindOf = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+
+/**
+ * A value from a file (input file, batch row, API body) checked against the declared type: a number
+ * or true/false where a string is declared becomes its text; any other mismatch is a UsageError
+ * rather than `[object Object]` in a prompt.
+ */
+function checkTyped(name: string, spec: InputSpec, value: unknown): unknown {
+  const fail = (expected: string): never => {
+    throw new UsageError(`input "${name}" must be ${expected}, got ${kindOf(value)}`);
+  };
+  switch (spec.type) {
+    case 'string':
+      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : fail('a string');
+    case 'number':
+    case 'integer':
+      return typeof value === 'number' && Number.isFinite(value) && (spec.type === 'number' || Number.isInteger(value)) ? value : fail(spec.type === 'integer' ? 'an integer' : 'a number');
+    case 'boolean':
+      return typeof value === 'boolean' ? value : fail('true or false');
+    case 'array':
+      return Array.isArray(value) ? value : fail('an array');
+    case 'object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : fail('an object');
+    default:
+      return value;
+  }
+}
+
+/** A command-line string turned into the declared type; values of other types are checked against it. */
 function coerce(name: string, spec: InputSpec, value: unknown): unknown {
-  if (typeof value !== 'string' || spec.type === 'string') return value;
+  if (value === null) return value;
+  if (typeof value !== 'string') return checkTyped(name, spec, value);
+  if (spec.type === 'string') return value;
   const fail = (expected: string): never => {
     throw new UsageError(`input "${name}" must be ${expected}, got "${value}"`);
   };

@@ -28,6 +28,8 @@ export interface RunJob {
   inputs: Record<string, unknown>;
   model?: string;
   maxCost?: number;
+  /** The conversation thread the run continues. */
+  thread?: string;
   /** Cost already spent by earlier attempts (kept when this one fails before it starts). */
   costUsd: number;
 }
@@ -45,8 +47,8 @@ export interface RunOutcome {
 
 export interface ExecuteDeps {
   project: ServeProject;
-  /** One set of ports shared by the runs of this thread (SDK clients are reused). */
-  ports: (env: NodeJS.ProcessEnv) => RuntimePorts;
+  /** Ports for one run (SDK clients are shared by the runs of this thread); `thread` continues that conversation. */
+  ports: (env: NodeJS.ProcessEnv, thread: string | undefined) => RuntimePorts;
 }
 
 /** `stop` is how the caller aborts: 'cancel' (through the API) or 'shutdown'. */
@@ -64,7 +66,9 @@ export async function executeRun(deps: ExecuteDeps, job: RunJob, signal: AbortSi
     env = compiled.project.env;
     const pipeline = withMaxCost(compiled.pipeline, job.maxCost);
     const { startRun } = await import('../run/run.js');
-    const ports = deps.ports(env);
+    // A resumed run continues the thread it was started with (kept in run.json).
+    const thread = resume?.thread ?? job.thread;
+    const ports = deps.ports(env, thread);
     // Stopped while it was being prepared: nothing has run yet (startRun would not see an earlier abort).
     if (signal.aborted) throw signal.reason;
     const result = await startRun({
@@ -72,6 +76,7 @@ export async function executeRun(deps: ExecuteDeps, job: RunJob, signal: AbortSi
       target: job.target,
       inputs: resume?.inputs ?? job.inputs,
       ...(job.model ? { modelOverride: job.model } : {}),
+      ...(thread !== undefined ? { thread } : {}),
       ports,
       env,
       signal,

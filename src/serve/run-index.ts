@@ -21,6 +21,8 @@ export interface IndexedRun {
   inputs: Record<string, unknown>;
   model?: string;
   maxCost?: number;
+  /** The conversation thread the run continues (an agent's run only). */
+  thread?: string;
   createdAt: string;
   startedAt?: string;
   endedAt?: string;
@@ -52,6 +54,8 @@ const migrations = [
    CREATE TABLE run_costs (
      run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, agent TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
      cost_usd REAL NOT NULL, calls INTEGER NOT NULL, PRIMARY KEY (run_id, agent, provider, model));`,
+  // Conversation threads through the API (`thread` in POST /v1/runs).
+  `ALTER TABLE runs ADD COLUMN thread TEXT;`,
 ];
 
 interface Row {
@@ -64,6 +68,7 @@ interface Row {
   inputs: string;
   model: string | null;
   max_cost: number | null;
+  thread: string | null;
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
@@ -85,6 +90,7 @@ function fromRow(row: Row): IndexedRun {
     inputs: JSON.parse(row.inputs) as Record<string, unknown>,
     ...(row.model !== null ? { model: row.model } : {}),
     ...(row.max_cost !== null ? { maxCost: row.max_cost } : {}),
+    ...(row.thread !== null ? { thread: row.thread } : {}),
     createdAt: row.created_at,
     ...(row.started_at !== null ? { startedAt: row.started_at } : {}),
     ...(row.ended_at !== null ? { endedAt: row.ended_at } : {}),
@@ -129,7 +135,7 @@ export class RunIndex {
   constructor(private readonly database: DatabaseSync) {
     migrate(database, 'run-index', migrations);
     this.statements = {
-      insert: database.prepare('INSERT INTO runs (id, target, name, kind, status, tags, inputs, model, max_cost, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: database.prepare('INSERT INTO runs (id, target, name, kind, status, tags, inputs, model, max_cost, thread, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       get: database.prepare('SELECT * FROM runs WHERE id = ?'),
       markRunning: database.prepare("UPDATE runs SET status = 'running', started_at = ?, attempts = attempts + 1, ended_at = NULL, error = NULL, error_class = NULL WHERE id = ?"),
       setStatus: database.prepare('UPDATE runs SET status = ? WHERE id = ?'),
@@ -154,10 +160,10 @@ export class RunIndex {
   insert(run: Omit<IndexedRun, 'costUsd' | 'attempts'>): void {
     const inputs = redactValue(run.inputs) as Record<string, unknown>;
     const inputsJson = JSON.stringify(inputs);
-    this.statements.insert.run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), inputsJson, run.model ?? null, run.maxCost ?? null, run.createdAt);
+    this.statements.insert.run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), inputsJson, run.model ?? null, run.maxCost ?? null, run.thread ?? null, run.createdAt);
     if (inputsJson.length > recentInputsMax) return;
     // As the table would give it back: only the columns insert sets.
-    this.remember({ id: run.id, target: run.target, name: run.name, kind: run.kind, status: run.status, tags: [...run.tags], inputs: structuredClone(inputs), ...(run.model !== undefined ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}), createdAt: run.createdAt, costUsd: 0, attempts: 0 });
+    this.remember({ id: run.id, target: run.target, name: run.name, kind: run.kind, status: run.status, tags: [...run.tags], inputs: structuredClone(inputs), ...(run.model !== undefined ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}), ...(run.thread !== undefined ? { thread: run.thread } : {}), createdAt: run.createdAt, costUsd: 0, attempts: 0 });
   }
 
   get(id: string): IndexedRun | undefined {

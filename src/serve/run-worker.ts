@@ -53,7 +53,7 @@ port.on('message', (message: ToWorker) => {
   const { job } = message;
   const controller = new AbortController();
   running.set(job.id, controller);
-  void executeRun({ project, ports: (runEnv) => createDefaultPorts(runEnv, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(runEnv)) }), augment: memory.augment }) }, job, controller.signal, (line) => {
+  void executeRun({ project, ports: (runEnv, thread) => createDefaultPorts(runEnv, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(runEnv)) }), augment: memory.augmentFor(thread) }) }, job, controller.signal, (line) => {
     const lines = pending.get(job.id);
     if (lines) lines.push(line);
     else pending.set(job.id, [line]);

@@ -148,7 +148,7 @@ export class Runner {
     index.markRunning(job.id, new Date(startedAt).toISOString());
     try {
       const outcome = await executor.start(
-        { id: run.id, resume: job.resume, target: run.target, inputs: run.inputs, costUsd: run.costUsd, ...(run.model ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}) },
+        { id: run.id, resume: job.resume, target: run.target, inputs: run.inputs, costUsd: run.costUsd, ...(run.model ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}), ...(run.thread !== undefined ? { thread: run.thread } : {}) },
         (lines) => hub.pushLines(job.id, lines),
       );
       index.finish(job.id, outcome);
@@ -169,7 +169,7 @@ export class InlineExecutor implements RunExecutor {
 
   constructor(
     private readonly project: ServeProject,
-    private readonly makePorts: (env: NodeJS.ProcessEnv) => RuntimePorts,
+    private readonly makePorts: (env: NodeJS.ProcessEnv, thread: string | undefined) => RuntimePorts,
   ) {}
 
   async ready(): Promise<void> {
@@ -180,7 +180,7 @@ export class InlineExecutor implements RunExecutor {
     const controller = new AbortController();
     this.controllers.set(job.id, controller);
     try {
-      return await executeRun({ project: this.project, ports: (env) => this.makePorts(env) }, job, controller.signal, (line) => onLines([line]));
+      return await executeRun({ project: this.project, ports: (env, thread) => this.makePorts(env, thread) }, job, controller.signal, (line) => onLines([line]));
     } finally {
       this.controllers.delete(job.id);
     }

@@ -35,6 +35,7 @@ export const runSummary = {
     tags: { type: 'array', items: { type: 'string' } },
     model: { type: 'string' },
     maxCost: { type: 'number' },
+    thread: { type: 'string' },
     createdAt: { type: 'string' },
     startedAt: { type: 'string' },
     endedAt: { type: 'string' },
@@ -55,6 +56,7 @@ export const createRunBody = {
     inputs: { type: 'object', description: 'Input values by name, checked against the declarations', additionalProperties: true },
     model: { type: 'string', minLength: 1, maxLength: 200, description: 'A route or provider/model for every step (`run --model`)' },
     max_cost: { type: 'number', exclusiveMinimum: 0, maximum: 1000000, description: 'A USD limit for this run; only tightens the target\'s own' },
+    thread: { type: 'string', minLength: 1, maxLength: 128, description: 'Continue (or start) this conversation thread with the agent (`run --thread`); agents only' },
   },
 } as const;
 

@@ -178,12 +178,12 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
 }
 
 /** `--workers 0`: the ports of runs on the HTTP thread (the simulator and the shared store, as a worker thread has them). */
-async function inlinePorts(options: ServerOptions): Promise<(env: NodeJS.ProcessEnv) => RuntimePorts> {
+async function inlinePorts(options: ServerOptions): Promise<(env: NodeJS.ProcessEnv, thread: string | undefined) => RuntimePorts> {
   const [{ createDefaultPorts }, { SharedMemory }, { ModelCache }] = await Promise.all([import('../run/default-ports.js'), import('../memory/shared.js'), import('../providers/model-cache.js')]);
   type ModelCache = InstanceType<typeof ModelCache>;
   const simulated = options.simulated ? await (await import('../run/simulated.js')).startSimulatedRuntime() : undefined;
   const memory = new SharedMemory(options.root, options.env, simulated ? { simulated } : {});
   // Ports of its own per run (its MCP servers stop when it ends), SDK clients shared by all.
   let models: ModelCache | undefined;
-  return (env) => createDefaultPorts(env, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(env)) }), augment: memory.augment });
+  return (env, thread) => createDefaultPorts(env, { ...(simulated ? { simulated } : { models: (models ??= new ModelCache(env)) }), augment: memory.augmentFor(thread) });
 }

@@ -5,6 +5,7 @@
 import type { CompiledPipeline } from '../compile/ir.js';
 import { resolveInputs } from '../compile/inputs.js';
 import { UsageError } from '../errors.js';
+import { checkThreadFlag } from '../memory/thread-id.js';
 import { newRunId } from '../run/ids.js';
 import { typeMatches } from '../validate/check-examples.js';
 import type { LoadedServeProject, ServeProject } from './project.js';
@@ -16,6 +17,7 @@ export interface RunRequest {
   inputs?: Record<string, unknown>;
   model?: string;
   max_cost?: number;
+  thread?: string;
 }
 
 /** Inputs as `run --input-file` would take them, with JSON types checked (a file may say `1` for a string; an API client may not). */
@@ -37,6 +39,8 @@ export function targetTags(project: LoadedServeProject, pipeline: CompiledPipeli
 export async function submitRun(parts: { project: ServeProject; index: RunIndex; runner: Runner }, request: RunRequest): Promise<{ id: string; status: 'queued' }> {
   const { pipeline, project } = await parts.project.pipeline(request.target, request.model);
   const inputs = checkInputs(pipeline, request.inputs ?? {}, 'run');
+  // The id and the kind of target; whether the thread belongs to this agent is checked when the run starts.
+  checkThreadFlag(pipeline, request.thread, 'thread');
   const id = newRunId();
   parts.index.insert({
     id,
@@ -48,6 +52,7 @@ export async function submitRun(parts: { project: ServeProject; index: RunIndex;
     inputs,
     ...(request.model ? { model: request.model } : {}),
     ...(request.max_cost !== undefined ? { maxCost: request.max_cost } : {}),
+    ...(request.thread !== undefined ? { thread: request.thread } : {}),
     createdAt: new Date().toISOString(),
   });
   parts.runner.enqueue(id);

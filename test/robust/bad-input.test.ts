@@ -171,6 +171,22 @@ describe(`bad --input flags (${inputCases.length} cases, in-process)`, () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
+  it('values from a file (input file, batch row, API body) are checked against the declared type', () => {
+    const typed: Array<[Record<string, unknown>, string]> = [
+      [{ text: { a: 1 } }, 'input "text" must be a string, got an object'],
+      [{ text: ['a'] }, 'input "text" must be a string, got an array'],
+      [{ text: 'a', count: 1.5 }, 'input "count" must be an integer, got a number'],
+      [{ text: 'a', count: true }, 'input "count" must be an integer, got a boolean'],
+      [{ text: 'a', flag: 1 }, 'input "flag" must be true or false, got a number'],
+      [{ text: 'a', list: { a: 1 } }, 'input "list" must be an array, got an object'],
+      [{ text: 'a', options: [1] }, 'input "options" must be an object, got an array'],
+    ];
+    for (const [given, message] of typed) expect(() => resolveInputs(inputSpec, given, { mode: 'run' })).toThrow(message);
+    // A number or true/false where a string is declared is its text, as on the command line.
+    expect(resolveInputs(inputSpec, { text: 42 }, { mode: 'run' })['text']).toBe('42');
+    expect(resolveInputs(inputSpec, { text: 'a', count: 3, flag: false, list: [1], options: { a: 1 } }, { mode: 'run' })).toMatchObject({ count: 3, flag: false, list: [1], options: { a: 1 } });
+  });
+
   it('every prototype name is refused like any undeclared input', () => {
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       expect(() => resolveInputs(inputSpec, parseInputFlags(['text=a', `${name}=x`]), { mode: 'run' })).toThrow(`unknown input "${name}"`);
