@@ -101,4 +101,15 @@ async function subscribe() {
 }
 
 await (mode === 'submit' ? submit() : subscribe());
+// What this client cost the machine (the clients share its cores with serve).
+const { user, system } = process.cpuUsage();
+const { readFileSync } = await import('node:fs');
+const [, wait] = (() => {
+  try {
+    return readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+  } catch {
+    return [NaN, NaN]; // not Linux
+  }
+})();
+if (process.env.BENCH_DEBUG) process.stderr.write(`[serve bench] ${mode} client: ${((user + system) / 1e6).toFixed(1)} s CPU; its main thread waited ${(wait / 1e9).toFixed(1)} s for a CPU\n`);
 process.exit(0);

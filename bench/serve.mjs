@@ -9,8 +9,13 @@
 // submission pattern: a bare Fastify route validating the same body and answering 202.
 // Goals: 0 lost/reordered, p99 POST <= 50 ms, RSS <= 400 MiB. Needs a build. Standalone:
 // `BENCH_SERVE_SECONDS=10 node bench/serve.mjs`. Exports run() -> rows.
+// Also reported, over the load window (two scrapes of /metrics and of /proc): serve's HTTP-thread
+// event-loop delay, its GC, and how long each of its threads ran and waited for a CPU. Debugging:
+// BENCH_DEBUG=1 (progress, each client's CPU and wait), BENCH_SERVE_NODE_OPTIONS (e.g. --cpu-prof),
+// BENCH_SERVE_STDOUT=<file> (serve's stdout, e.g. --trace-gc), BENCH_SERVE_SUBSCRIBER_NICE=<n>.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +31,18 @@ const steps = ['s1', 's2', 's3', 's4'];
 
 async function startProcess(args, env, options = {}) {
   const child = spawn(process.execPath, args, { cwd: options.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  return { url: JSON.parse(line).url, pid: child.pid, stop: async () => (child.kill('SIGTERM'), await once(child, 'exit')) };
+  // Lines before the JSON one (node's --trace-gc, say) are skipped, and kept in options.stdout if given.
+  const lines = createInterface({ input: child.stdout });
+  const kept = options.stdout ? createWriteStream(options.stdout) : undefined;
+  const url = await new Promise((resolve, reject) => {
+    let found = false;
+    lines.on('line', (line) => {
+      kept?.write(`${line}\n`);
+      if (!found && line.startsWith('{')) (found = true), resolve(JSON.parse(line).url);
+    });
+    child.once('exit', (code) => reject(new Error(`${args.at(-1)} exited ${code} before it said where it listens`)));
+  });
+  return { url, pid: child.pid, stop: async () => (child.kill('SIGTERM'), await once(child, 'exit'), kept?.end()) };
 }
 
 async function makeProject() {
@@ -109,25 +124,85 @@ async function follow(url, runId) {
 
 const debug = (text) => process.env.BENCH_DEBUG && process.stderr.write(`[serve bench] ${text}\n`);
 
+/** Value of one Prometheus series (exact name with labels) in a /metrics text. */
+const series = (text, name) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ').pop() ?? NaN);
+
+/** serve's HTTP-thread event-loop delay and GC over the load window (the difference of two scrapes). */
+function windowOf(before, after) {
+  const delta = (name) => series(after, name) - series(before, name);
+  const bounds = ['0.001', '0.005', '0.01', '0.02', '0.05', '0.1', '0.25', '0.5', '1', '+Inf'];
+  const buckets = bounds.map((le) => [le, delta(`agentpipe_event_loop_delay_seconds_bucket{le="${le}"}`)]);
+  const count = delta('agentpipe_event_loop_delay_seconds_count');
+  const p99 = buckets.find(([, cumulative]) => cumulative >= 0.99 * count)?.[0];
+  const over = (le) => count - (buckets.find(([bound]) => bound === le)?.[1] ?? NaN);
+  const gc = (kind) => ({ ms: delta(`agentpipe_serve_nodejs_gc_duration_seconds_sum{kind="${kind}"}`) * 1000, count: delta(`agentpipe_serve_nodejs_gc_duration_seconds_count{kind="${kind}"}`) });
+  return {
+    samples: count,
+    p99: p99 === undefined ? NaN : p99 === '+Inf' ? Infinity : Number(p99) * 1000,
+    meanMs: (delta('agentpipe_event_loop_delay_seconds_sum') / count) * 1000,
+    over20: over('0.02'),
+    over50: over('0.05'),
+    over100: over('0.1'),
+    gcMinor: gc('minor'),
+    gcMajor: gc('major'),
+    gcIncremental: gc('incremental'),
+    cpuSeconds: delta('agentpipe_serve_process_cpu_seconds_total'),
+  };
+}
+
+/** Per thread name (MainThread, WorkerThread, V8Worker...): ms on a CPU and ms runnable but waiting for one (Linux schedstat). */
+async function schedstat(pid) {
+  const { readdir } = await import('node:fs/promises');
+  const threads = {};
+  for (const task of await readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const [comm, stat] = await Promise.all([readFile(`/proc/${pid}/task/${task}/comm`, 'utf8'), readFile(`/proc/${pid}/task/${task}/schedstat`, 'utf8')].map((read) => read.catch(() => '')));
+    const [run, wait] = stat.split(' ').map(Number);
+    if (!comm || !Number.isFinite(run)) continue;
+    const name = comm.trim();
+    threads[name] ??= { runMs: 0, waitMs: 0 };
+    threads[name].runMs += run / 1e6;
+    threads[name].waitMs += wait / 1e6;
+  }
+  return threads;
+}
+
+const schedDelta = (before, after) => ({
+  httpWaitS: ((after.MainThread?.waitMs ?? NaN) - (before.MainThread?.waitMs ?? NaN)) / 1000,
+  text: Object.entries(after)
+    .filter(([name]) => !['DelayedTaskSche', 'SignalInspector'].includes(name))
+    .map(([name, { runMs, waitMs }]) => `${name === 'MainThread' ? 'HTTP thread' : name === 'WorkerThread' ? 'run worker' : name} ${((runMs - (before[name]?.runMs ?? 0)) / 1000).toFixed(1)} s on CPU / ${((waitMs - (before[name]?.waitMs ?? 0)) / 1000).toFixed(1)} s waiting`)
+    .join(', '),
+});
+
 async function loadServe(root, simUrl, dir) {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: simUrl, ANTHROPIC_API_KEY: 'bench-key-0123456789abcdef' };
   const workers = process.env.BENCH_SERVE_WORKERS ?? '1';
   const extra = process.env.BENCH_SERVE_ARGS ? process.env.BENCH_SERVE_ARGS.split(' ') : [];
-  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers, ...extra], env, { cwd: root });
+  const serve = await startProcess([...(process.env.BENCH_SERVE_NODE_OPTIONS ? process.env.BENCH_SERVE_NODE_OPTIONS.split(' ') : []), `${repoRoot}bin/agentpipe.js`, 'serve', '--port', '0', '--json', '--concurrency', '64', '--rate-limit', '100000000', '--workers', workers, ...extra], env, { cwd: root, ...(process.env.BENCH_SERVE_STDOUT ? { stdout: process.env.BENCH_SERVE_STDOUT } : {}) });
   debug(`serve at ${serve.url}`);
   // One run first, so lazy imports (the provider SDK) are loaded before anything is measured.
   const warm = await (await fetch(`${serve.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: 'worker', inputs: { task: 'warm up' } }) })).json();
   await follow(serve.url, warm.id);
   debug('warmed up');
   const rss = watchRss(serve.pid);
+  const metricsBefore = await (await fetch(`${serve.url}/metrics`)).text();
+  const schedBefore = await schedstat(serve.pid);
+  const loadBefore = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
   const subscriptionsPath = join(dir, 'subscriptions.jsonl');
   const subscribers = spawn(process.execPath, [clientScript, 'subscribe', serve.url, String(subscriberCount), subscriptionsPath], { stdio: ['pipe', 'ignore', 'inherit'] });
+  // BENCH_SERVE_SUBSCRIBER_NICE=N: the subscribers' process (load, not measurement) yields the CPU to serve and the submitter. Off by default.
+  if (process.env.BENCH_SERVE_SUBSCRIBER_NICE) (await import('node:os')).setPriority(subscribers.pid, Number(process.env.BENCH_SERVE_SUBSCRIBER_NICE));
   let submitted = 0;
   const posted = await submit(serve.url, dir, 'serve', (id) => {
     submitted++;
     subscribers.stdin.write(`${id}\n`);
   });
   debug(`submitted ${submitted}`);
+  // The load window: what serve's HTTP thread went through while the submitter ran.
+  const metricsAfter = await (await fetch(`${serve.url}/metrics`)).text();
+  const loadAfter = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0];
+  const loop = windowOf(metricsBefore, metricsAfter);
+  loop.threads = schedDelta(schedBefore, await schedstat(serve.pid));
   subscribers.stdin.end();
   await once(subscribers, 'exit');
   debug('subscribers done');
@@ -176,7 +251,7 @@ async function loadServe(root, simUrl, dir) {
   const metric = (name) => Number(metrics.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ').pop() ?? NaN) / 1024 / 1024;
   const mainHeapMiB = metric('agentpipe_serve_nodejs_heap_size_total_bytes');
   const workerHeapMiB = metric('agentpipe_run_worker_heap_bytes{worker="0"}');
-  return { mainHeapMiB, workerHeapMiB, posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
+  return { loop, load: `${loadBefore}→${loadAfter}`, mainHeapMiB, workerHeapMiB, posted, submitted, subscriptions: subscriptions.length, empty, events, lost, reordered, failedSubscriptions, peakRssMiB, rssSamples: rss.samples, serverShare, workers };
 }
 
 export async function run() {
@@ -192,7 +267,7 @@ export async function run() {
     await bare.stop();
     const p99 = percentile(served.posted.latencies, 99);
     const bareP99 = percentile(baseline.latencies, 99);
-    const note = `${seconds} s at ${ratePerSecond}/s, ${subscriberCount} SSE subscribers, --workers ${served.workers}; clients in their own processes`;
+    const note = `${seconds} s at ${ratePerSecond}/s, ${subscriberCount} SSE subscribers, --workers ${served.workers}; clients in their own processes${process.env.BENCH_SERVE_SUBSCRIBER_NICE ? ` (subscribers at nice ${process.env.BENCH_SERVE_SUBSCRIBER_NICE})` : ''}`;
     const serverP99 = percentile(served.posted.server, 99);
     const bareServerP99 = percentile(baseline.server, 99);
     return [
@@ -205,6 +280,8 @@ export async function run() {
       { name: 'SSE subscriptions completed', value: served.subscriptions, unit: '', note: `${served.events} events received; ${served.empty} found the run already over (204); ${served.failedSubscriptions} subscriptions failed` },
       { name: 'events lost', value: served.lost, unit: 'events', goal: '0' },
       { name: 'events reordered', value: served.reordered, unit: 'events', goal: '0' },
+      { name: 'HTTP thread event-loop delay p99 (load window)', value: served.loop.p99, unit: 'ms', note: `upper bucket bound; ${served.loop.samples} samples every 10 ms, mean ${served.loop.meanMs.toFixed(1)} ms, ${served.loop.over20} over 20 ms, ${served.loop.over50} over 50 ms, ${served.loop.over100} over 100 ms; GC (sampled) minor ${served.loop.gcMinor.count}x ${served.loop.gcMinor.ms.toFixed(0)} ms, major ${served.loop.gcMajor.count}x ${served.loop.gcMajor.ms.toFixed(0)} ms, incremental ${served.loop.gcIncremental.ms.toFixed(0)} ms; serve CPU ${served.loop.cpuSeconds.toFixed(1)} s (all threads); load average ${served.load}` },
+      { name: 'HTTP thread runnable but waiting for a CPU (load window)', value: served.loop.threads.httpWaitS, unit: 's', note: `Linux schedstat, per thread name: ${served.loop.threads.text}` },
       { name: 'serve peak RSS', value: served.peakRssMiB, unit: 'MiB', goal: '<= 400 MiB', note: `VmHWM, every thread; RSS every 5 s: ${served.rssSamples.filter((_, index) => index % 10 === 9).map((value) => value.toFixed(0)).join(' ')} MiB; at the end, HTTP thread's heap ${served.mainHeapMiB.toFixed(0)} MiB, first run worker's heap in use ${served.workerHeapMiB.toFixed(0)} MiB` },
     ];
   } finally {

@@ -46,8 +46,11 @@ const recentFinishedChars = 16 * 1024 * 1024;
 
 export class EventHub {
   private readonly runs = new Map<string, LiveRun>();
-  /** The complete events.jsonl lines of recently finished runs whose only attempt ran here (newest last). */
-  private readonly finished = new Map<string, { lines: string[]; chars: number }>();
+  /**
+   * The complete events.jsonl lines of recently finished runs whose only attempt ran here (newest
+   * last), and, once a subscriber has asked for it, the whole SSE stream of the run as one buffer.
+   */
+  private readonly finished = new Map<string, { lines: string[]; chars: number; sse?: Buffer }>();
   private finishedChars = 0;
   /** Followers right now, over every run (for /metrics). */
   followers = 0;
@@ -103,6 +106,30 @@ export class EventHub {
     if (!entry) return;
     this.finished.delete(runId);
     this.finishedChars -= entry.chars;
+  }
+
+  /**
+   * Every event of a recently finished run as SSE frames (`id: N`, `data: <line>`), in one buffer
+   * built on first use and shared by every later subscriber: a late subscriber costs one write and
+   * no per-line formatting or encoding. Lines that `keep` refuses (a line cut short) are left out
+   * but keep their number. Undefined when memory does not hold the run whole.
+   */
+  finishedSse(runId: string, keep: (line: string) => boolean): Buffer | undefined {
+    if (this.runs.has(runId)) return undefined;
+    const entry = this.finished.get(runId);
+    if (!entry) return undefined;
+    if (!entry.sse) {
+      let text = '';
+      entry.lines.forEach((line, index) => {
+        if (keep(line)) text += `id: ${index + 1}\ndata: ${line}\n\n`;
+      });
+      entry.sse = Buffer.from(text);
+      // Counted with the lines, so the memory bound holds (a character is at least a byte).
+      entry.chars += entry.sse.length;
+      this.finishedChars += entry.sse.length;
+      while (this.finishedChars > recentFinishedChars && this.finished.size > 1) this.forget(this.finished.keys().next().value!);
+    }
+    return entry.sse;
   }
 
   /** Lines in the run's log when memory knows (live, or recently finished here); otherwise undefined: read the file. */

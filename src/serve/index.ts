@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { listRunStates } from '../run/state.js';
 import { jwtSettingsFromEnv } from './auth.js';
 import { isLoopback } from './loopback.js';
+import { niceIoThreads } from './priority.js';
 import { costsOf } from './run-exec.js';
 import { buildServer, type BuiltServer, type ServerOptions } from './server.js';
 import type { ApiRunStatus, RunIndex } from './run-index.js';
@@ -69,6 +70,8 @@ async function warmUp(built: BuiltServer): Promise<void> {
   }
   // Worker threads load, validate and compile the project themselves, and import the run modules.
   await built.context.runner.executor.ready();
+  // By now the thread pool exists (the warm-up read files through it): its threads yield to requests.
+  niceIoThreads();
 }
 
 /** Runs made with `agentpipe run` in this repo (not yet indexed) are listed and counted too. */

@@ -1,6 +1,7 @@
 // /metrics in the Prometheus text format through prom-client: HTTP requests by route and status,
 // their latency, the runner's queue and active runs, live event followers, runs by status, and
-// prom-client's process metrics (RSS, CPU, event-loop lag).
+// prom-client's process metrics (RSS, CPU, event-loop lag), and the HTTP thread's event-loop
+// delay as a histogram (a counter-like series, so a scraper can take the delay of any window).
 
 import type { Counter, Histogram, Registry } from 'prom-client';
 
@@ -8,7 +9,12 @@ export interface ServeMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status'>;
   latency: Histogram<'method' | 'route'>;
+  /** Stops the event-loop delay timer. */
+  close(): void;
 }
+
+/** How often the event-loop delay is sampled, ms. */
+const loopSampleMs = 10;
 
 export async function createMetrics(gauges: { queued: () => number; running: () => number; followers: () => number; runsByStatus: () => Record<string, number>; workerHeaps?: () => Promise<number[]> }): Promise<ServeMetrics> {
   const client = await import('prom-client');
@@ -48,5 +54,21 @@ export async function createMetrics(gauges: { queued: () => number; running: () 
       for (const [status, count] of Object.entries(gauges.runsByStatus())) this.set({ status }, count);
     },
   });
-  return { registry, requests, latency };
+  // How late a timer due every 10 ms fires on this (the HTTP) thread: the time a request arriving
+  // then would wait before serve even parses it. Cumulative, unlike prom-client's lag gauges
+  // (percentiles since the previous scrape), so a dashboard or bench can take any window.
+  const loopDelay = new client.Histogram({
+    name: 'agentpipe_event_loop_delay_seconds',
+    help: `Event-loop delay of the HTTP thread: how late a timer due every ${loopSampleMs} ms fires`,
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  let due = performance.now() + loopSampleMs;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    loopDelay.observe(Math.max(0, now - due) / 1000);
+    due = now + loopSampleMs;
+  }, loopSampleMs);
+  timer.unref();
+  return { registry, requests, latency, close: () => clearInterval(timer) };
 }

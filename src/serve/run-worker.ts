@@ -73,6 +73,19 @@ port.on('message', (message: ToWorker) => {
   });
 });
 
+// The store's WAL is checkpointed here, once a second, not on the HTTP thread (server.ts turns its
+// automatic checkpoints off): a checkpoint syncs the file to disk and may take tens of ms. PASSIVE
+// never waits for other connections; a checkpoint another thread is doing just makes this one a no-op.
+const { openSqlite, storePath } = await import('../store/sqlite.js');
+const store = await openSqlite(storePath(root));
+setInterval(() => {
+  try {
+    store.exec('PRAGMA wal_checkpoint(PASSIVE)');
+  } catch {
+    // busy: the next tick tries again
+  }
+}, 1000).unref();
+
 // Warm up before saying ready: what the first run would otherwise load while others wait.
 try {
   const loaded = await project.load();

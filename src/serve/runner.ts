@@ -50,6 +50,7 @@ export class Runner {
   private readonly running = new Set<string>();
   private readonly settled = new Set<Promise<void>>();
   private stopping = false;
+  private pumpScheduled = false;
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -69,7 +70,7 @@ export class Runner {
   enqueue(id: string): void {
     this.options.hub.open(id, 0);
     this.queue.push({ id, resume: false });
-    this.pump();
+    this.schedulePump();
   }
 
   /** Queues a finished, failed or stopped run again; it continues from its run.json. */
@@ -78,7 +79,7 @@ export class Runner {
     this.options.index.setStatus(run.id, 'queued');
     this.options.hub.open(run.id, base);
     this.queue.push({ id: run.id, resume: true });
-    this.pump();
+    this.schedulePump();
   }
 
   /** Stops a queued or running run. Returns false when it is neither. */
@@ -111,6 +112,19 @@ export class Runner {
     for (const id of this.running) this.options.executor.abort(id, 'shutdown');
     await Promise.all([...this.settled]);
     await this.options.executor.close();
+  }
+
+  /**
+   * Starts queued runs once the current request is answered: a submit's 202 waits for its insert
+   * into the index, not for the run's start (another index write, the message to a worker).
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -254,7 +268,9 @@ export class WorkerPool implements RunExecutor {
     const { root, env, heapMb, simulated } = this.options;
     const worker = new Worker(runWorkerUrl(), {
       workerData: { root, env, ...(simulated ? { simulated } : {}) } satisfies RunWorkerData,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      // Young generation as the HTTP thread's (bin/agentpipe.js): 16 MiB semi-spaces (V8 counts three
+      // of them), not the 1 MiB it derives from a 128 MiB old generation.
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 48 },
       // The thread's own stdout/stderr go to the process's; nothing else of the parent is shared.
       env: { ...env },
     });

@@ -67,11 +67,14 @@ export interface BuiltServer {
 export async function buildServer(options: ServerOptions): Promise<BuiltServer> {
   const [{ default: Fastify }, { openSqlite, storePath }] = await Promise.all([import('fastify'), import('../store/sqlite.js')]);
   const database = await openSqlite(storePath(options.root));
+  const workers = options.workers ?? 1;
+  // With run worker threads, they checkpoint the store's WAL (run-worker.ts): a checkpoint syncs
+  // the file to disk, 10-15 ms here, and on this connection it would stall every request of that tick.
+  if (workers > 0) database.exec('PRAGMA wal_autocheckpoint = 0');
   const index = new RunIndex(database);
   const keys = new KeyStore(database);
   const project = new ServeProject(options.root, options.env);
   const hub = new EventHub();
-  const workers = options.workers ?? 1;
   // With worker threads, the HTTP thread never loads the run modules or the provider SDKs.
   const executor =
     workers === 0
@@ -167,6 +170,7 @@ export async function buildServer(options: ServerOptions): Promise<BuiltServer> 
     async close() {
       await runner.stop();
       await app.close();
+      metrics.close();
       project.close();
       database.close();
     },

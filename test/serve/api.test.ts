@@ -76,6 +76,11 @@ describe('analytics, metrics, OpenAPI, estimate', () => {
     expect(metrics.body).toMatch(/agentpipe_runs\{status="succeeded"\} 3/);
     expect(metrics.body).toMatch(/agentpipe_http_requests_total\{method="POST",route="\/v1\/runs",status="202"\} 4/);
     expect(metrics.body).toMatch(/agentpipe_serve_process_resident_memory_bytes \d+/);
+    // The HTTP thread's event-loop delay, as a histogram sampled since start.
+    expect(metrics.body).toMatch(/# TYPE agentpipe_event_loop_delay_seconds histogram/);
+    const loopSamples = Number(/^agentpipe_event_loop_delay_seconds_count (\d+)$/m.exec(metrics.body)?.[1]);
+    expect(loopSamples).toBeGreaterThan(0);
+    expect(Number(/^agentpipe_event_loop_delay_seconds_bucket\{le="\+Inf"\} (\d+)$/m.exec(metrics.body)?.[1])).toBe(loopSamples);
     const openapi = (await api(fixture.url, '/v1/openapi.json')).body;
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/cancel', '/v1/runs/{id}/resume', '/v1/runs/{id}/events', '/v1/agents', '/v1/templates', '/v1/templates/{name}', '/v1/estimate', '/v1/analytics', '/v1/keys', '/metrics']));

@@ -84,6 +84,15 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     expect(await page.locator('#chart-cost canvas').count()).toBe(1);
     expect(await page.locator('.figure').first().textContent()).toMatch(/^1runs/);
     await page.screenshot({ path: join(screenshotDirectory, 'analytics.png'), fullPage: true });
+
+    // An agent's card can continue a conversation thread; the run page shows it.
+    await page.goto(`${fixture.url}/#/catalogue`);
+    expect(await page.locator('input[data-thread="chain"]').count()).toBe(0);
+    await page.fill('input[data-thread="worker"]', 'dash-thread-1');
+    await page.locator('form[data-entry="worker"] button[type=submit]').click();
+    await page.waitForURL((url) => /#\/runs\/\d{8}-\d{6}-\d{3}-[0-9a-f]{6}$/.test(url.hash) && !url.hash.endsWith(runId));
+    expect(await page.locator('#run-thread').textContent()).toBe('dash-thread-1');
+
     expect(errors).toEqual([]);
   }, 90_000);
 

@@ -67,6 +67,22 @@ describe('SSE', () => {
     for (const event of log) expect(Object.keys(event as object)).toEqual(expect.arrayContaining(['time', 'runId', 'type']));
   }, 60_000);
 
+  it('gives late subscribers of a finished run its whole stream in one response of known length', async () => {
+    const { body } = await api(fixture.url, '/v1/runs', { body: { target: 'worker', inputs: { task: 'late' } } });
+    await waitForStatus(fixture.url, body.id, ['succeeded']);
+    const url = `${fixture.url}/v1/runs/${body.id}/events`;
+    const [first, second] = await Promise.all([fetch(url), fetch(url)]);
+    const [a, b] = [await first.text(), await second.text()];
+    expect(first.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(first.headers.get('content-length')).toBe(String(Buffer.byteLength(a)));
+    expect(first.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(b).toBe(a);
+    expect(a.startsWith('retry: 1000\n\n')).toBe(true);
+    const log = await logLines(body.id);
+    expectComplete((await readSse(url)).events, log);
+    expect(a.split('\n\n').filter((block) => block.startsWith('id: ')).length).toBe(log.length);
+  }, 60_000);
+
   it('holds a queued run open until it runs, then streams it', async () => {
     const first = await api(fixture.url, '/v1/runs', { body: { target: 'long' } });
     const second = await api(fixture.url, '/v1/runs', { body: { target: 'worker', inputs: { task: 'queued one' } } });

@@ -39,6 +39,32 @@ describe('serve memory bounds', () => {
     }
   });
 
+  it('builds a finished run\'s SSE stream once, leaving out a cut line but not its number', () => {
+    const hub = new EventHub();
+    hub.open('run', 0);
+    hub.pushLines('run', ['{"type":"run-start"}', '{"type":"step-st', '{"type":"run-end"}']);
+    expect(hub.finishedSse('run', (line) => line.endsWith('}'))).toBeUndefined();
+    hub.finish('run');
+    const sse = hub.finishedSse('run', (line) => line.endsWith('}'));
+    expect(sse?.toString()).toBe('id: 1\ndata: {"type":"run-start"}\n\nid: 3\ndata: {"type":"run-end"}\n\n');
+    expect(hub.finishedSse('run', () => true)).toBe(sse);
+    expect(hub.finishedSse('unknown', () => true)).toBeUndefined();
+  });
+
+  it('counts the SSE buffers in the 16 MiB budget of finished logs', () => {
+    const hub = new EventHub();
+    const line = `{"text":"${'x'.repeat(1024 * 1024)}"}`;
+    for (let index = 0; index < 12; index++) {
+      hub.open(`run-${index}`, 0);
+      hub.pushLines(`run-${index}`, [line]);
+      hub.finish(`run-${index}`);
+    }
+    // 12 MiB of lines fit; their SSE copies (another 12 MiB) do not: the oldest runs are dropped.
+    for (let index = 0; index < 12; index++) hub.finishedSse(`run-${index}`, () => true);
+    expect(hub.knownLines('run-11')).toBe(1);
+    expect(hub.knownLines('run-0')).toBeUndefined();
+  });
+
   it('does not keep a finished log larger than a quarter of its 16 MiB budget', () => {
     const hub = new EventHub();
     hub.open('big', 0);

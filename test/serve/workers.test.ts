@@ -43,6 +43,14 @@ describe('serve --workers', () => {
       }
       // A late subscriber to a finished run gets the whole log too.
       expect((await readSse(`${fixture.url}/v1/runs/${ids[0]}/events`)).events.map((event) => event.data)).toEqual(await logLines(fixture.root, ids[0]!));
+      // With worker threads the HTTP thread never checkpoints the store's WAL; a worker does.
+      expect(fixture.server.context.database.prepare('PRAGMA wal_autocheckpoint').get()).toEqual({ wal_autocheckpoint: workers === 0 ? 1000 : 0 });
+      if (workers > 0) {
+        // The runs' rows reach the database file itself (not only its WAL) only through a checkpoint.
+        const inFile = async () => (await readFile(join(fixture!.root, '.agentpipe', 'store.db'))).includes(ids[2]!);
+        for (let tries = 0; tries < 300 && !(await inFile()); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await inFile()).toBe(true);
+      }
     });
   }
 

@@ -49,7 +49,7 @@ export async function runView(view, signal, id) {
   let first;
   let last;
   const draw = (current) => {
-    header.replaceChildren(h('h2', {}, `${current.kind} ${current.name} `, status(current.status)), h('p', { class: 'meta' }, h('span', { class: 'mono', id: 'run-id' }, current.id), ` · ${current.target} · created ${new Date(current.createdAt).toLocaleString()} · ${duration(current.durationMs)} · ${usd(current.costUsd)}`), current.error ? h('p', { class: 'error' }, current.error) : '');
+    header.replaceChildren(h('h2', {}, `${current.kind} ${current.name} `, status(current.status)), h('p', { class: 'meta' }, h('span', { class: 'mono', id: 'run-id' }, current.id), ` · ${current.target}`, current.thread ? h('span', {}, ' · thread ', h('span', { class: 'mono', id: 'run-thread' }, current.thread)) : '', ` · created ${new Date(current.createdAt).toLocaleString()} · ${duration(current.durationMs)} · ${usd(current.costUsd)}`), current.error ? h('p', { class: 'error' }, current.error) : '');
     outputs.replaceChildren(current.outputs ? h('pre', {}, Object.entries(current.outputs).map(([name, value]) => `## ${name}\n${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`).join('\n')) : h('p', { class: 'meta' }, 'No outputs yet.'));
     const byModel = Object.entries(current.ledger?.by?.model ?? {});
     ledger.replaceChildren(table(['model', 'calls', 'tokens in / out', 'cost'], byModel.map(([model, totals]) => h('tr', {}, h('td', {}, model), h('td', {}, totals.calls), h('td', {}, `${totals.usage.inputTokens} / ${totals.usage.outputTokens}`), h('td', {}, usd(totals.costUsd))))));
@@ -122,11 +122,14 @@ function card(entry, navigate) {
   const inputs = h('textarea', { 'aria-label': `inputs of ${entry.name}`, 'data-inputs': entry.name }, JSON.stringify(examples[0]?.[1] ?? {}, null, 2));
   const sample = h('select', { 'aria-label': `sample inputs of ${entry.name}`, onchange: () => (inputs.value = JSON.stringify(entry.examples[sample.value] ?? {}, null, 2)) }, examples.map(([name]) => h('option', { value: name }, name)));
   const message = h('p', { class: 'error' });
+  // An agent can continue a conversation thread (POST /v1/runs `thread`, as `run --thread`).
+  const thread = entry.kind === 'agent' ? h('input', { type: 'text', placeholder: 'none: a stateless run', 'aria-label': `thread of ${entry.name}`, 'data-thread': entry.name }) : undefined;
   const start = async (event) => {
     event.preventDefault();
     message.textContent = '';
     try {
-      const created = await api('/v1/runs', { body: { target: entry.file, inputs: JSON.parse(inputs.value || '{}') } });
+      const threadId = thread?.value.trim();
+      const created = await api('/v1/runs', { body: { target: entry.file, inputs: JSON.parse(inputs.value || '{}'), ...(threadId ? { thread: threadId } : {}) } });
       navigate(`#/runs/${created.id}`);
     } catch (error) {
       message.textContent = [error.message, ...(error.body?.diagnostics ?? []).map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)].join('\n');
@@ -140,6 +143,7 @@ function card(entry, navigate) {
     h('p', { class: 'meta' }, [entry.category, entry.difficulty].filter(Boolean).join(' · '), ' ', entry.tags.map((name) => h('span', { class: 'tag' }, name))),
     examples.length ? h('label', {}, 'Sample: ', sample) : '',
     inputs,
+    thread ? h('label', {}, 'Thread: ', thread) : '',
     h('button', { type: 'submit' }, 'Start run'),
     message,
   );

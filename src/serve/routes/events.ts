@@ -14,6 +14,18 @@ import { errorResponses, eventsHeaders, idParams } from '../schemas.js';
 const heartbeatMs = 15_000;
 /** A line cut short by a kill is not an event; it keeps its number but is not sent. */
 const complete = (line: string) => line.endsWith('}');
+const retry = Buffer.from('retry: 1000\n\n');
+
+/**
+ * The SSE frame of a line. The hub hands one line to every follower of a run in turn, so the
+ * last frame built is kept: N subscribers share one buffer and no line is encoded twice.
+ */
+let lastFrame: { id: number; text: string; frame: Buffer } | undefined;
+function frame(id: number, text: string): Buffer {
+  if (lastFrame?.id === id && lastFrame.text === text) return lastFrame.frame;
+  lastFrame = { id, text, frame: Buffer.from(`id: ${id}\ndata: ${text}\n\n`) };
+  return lastFrame.frame;
+}
 
 export default async function eventRoutes(app: FastifyInstance, { context }: { context: ServeContext }): Promise<void> {
   const { hub, index } = context;
@@ -37,21 +49,40 @@ export default async function eventRoutes(app: FastifyInstance, { context }: { c
       const after = Number(request.headers['last-event-id'] ?? request.query.after ?? 0);
       const eventsPath = runFiles(context.root, id).events;
       if (!hub.isLive(id) && (hub.knownLines(id) ?? (await readEventLines(eventsPath)).length) <= after) return reply.code(204).send();
+      const head = { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
       reply.hijack();
       const raw = reply.raw;
-      raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      raw.write('retry: 1000\n\n');
+      // A run that finished here a moment ago (what most late subscribers ask for): its whole
+      // stream is one shared buffer, sent with the head in one write.
+      const whole = after === 0 ? hub.finishedSse(id, complete) : undefined;
+      if (whole) {
+        raw.writeHead(200, { ...head, 'content-length': String(retry.length + whole.length) });
+        raw.cork();
+        raw.write(retry);
+        raw.end(whole);
+        return;
+      }
+      raw.writeHead(200, head);
       let closed = false;
-      // Writes are coalesced: the lines of one tick (a catch-up, a burst from a worker) go out in one write.
-      let buffered = '';
+      // Writes are coalesced: the head, the retry hint, a catch-up and each tick's lines (a burst
+      // from a worker) go out in one write. A line's frame is built once for all its subscribers.
+      let pending: Buffer[] = [retry];
       const flush = () => {
-        if (buffered === '' || closed) return;
-        raw.write(buffered);
-        buffered = '';
+        if (pending.length === 0 || closed) return;
+        if (pending.length === 1) raw.write(pending[0]);
+        else {
+          raw.cork();
+          for (const chunk of pending) raw.write(chunk);
+          raw.uncork();
+        }
+        pending = [];
       };
+      setImmediate(flush);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
       const finish = () => {
         if (closed) return;
+        // The last lines and the end of the stream in one write.
+        raw.cork();
         flush();
         closed = true;
         clearInterval(heartbeat);
@@ -63,8 +94,8 @@ export default async function eventRoutes(app: FastifyInstance, { context }: { c
       stop = await hub.follow(eventsPath, id, after, {
         line: (number, text) => {
           if (closed || !complete(text)) return;
-          if (buffered === '') setImmediate(flush);
-          buffered += `id: ${number}\ndata: ${text}\n\n`;
+          if (pending.length === 0) setImmediate(flush);
+          pending.push(frame(number, text));
         },
         end: () => setImmediate(finish),
       });
