@@ -2,6 +2,7 @@
 // Nothing else in agentpipe asks "is this anthropic?".
 
 import { looksLikeSecret, registerSecret } from '../secrets.js';
+import { UsageError } from '../errors.js';
 import type { ModelSpec, ProviderSpec, ProviderType } from '../compile/ir.js';
 import type { EmbeddingModel, LanguageModel } from './types.js';
 import { keyEnvVarsFor } from './key-env.js';
@@ -99,7 +100,13 @@ function resolveBaseUrl(spec: ProviderSpec, env: NodeJS.ProcessEnv): string | un
   const fromEnv = info.baseUrlEnv ? env[info.baseUrlEnv] : undefined;
   const raw = spec.baseUrl || fromEnv || info.defaultBaseUrl;
   if (raw === undefined) return undefined;
-  return spec.type === 'ollama' ? normalizeOllamaHost(raw) : raw.replace(/\/$/, '');
+  if (spec.type !== 'ollama') return raw.replace(/\/$/, '');
+  try {
+    return normalizeOllamaHost(raw);
+  } catch {
+    const where = spec.baseUrl ? `base_url of provider ${spec.name} in providers.yaml` : info.baseUrlEnv;
+    throw new UsageError(`${where} is \`${raw}\`, which is not a host or URL; set it like 127.0.0.1:11434 or http://127.0.0.1:11434`);
+  }
 }
 
 export function providerKeyStatus(spec: ProviderSpec, env: NodeJS.ProcessEnv = process.env): ProviderKeyStatus {

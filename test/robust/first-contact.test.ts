@@ -240,3 +240,15 @@ test('a .agentpipe that is a file (or any folder agentpipe cannot write) is a on
     expect(last, args.join(' ')).toMatch(/is a file, not a folder/);
   }
 });
+
+test('an OLLAMA_HOST that is not a host or URL is a one-line usage error naming the variable, not an internal error', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper', { model: 'ollama/llama-test' }) });
+  roots.push(root);
+  for (const host of ['not a url', 'http://[::1']) {
+    const result = await runCli(['run', 'agents/helper.yaml', '--input', 'task=x'], { cwd: root, env: { ...env, OLLAMA_HOST: host } });
+    expect(result.code, host).toBe(2);
+    expect(result.stderr, host).not.toContain('internal error');
+    expect(result.stderr, host).toContain('OLLAMA_HOST');
+    expect(result.stderr, host).toContain('127.0.0.1:11434');
+  }
+});
