@@ -55,6 +55,11 @@ async function otlpExporter(env: NodeJS.ProcessEnv, warn: TracingOptions['warn']
   const tracesEndpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'];
   // The generic endpoint is a base URL: the signal path is appended. The traces one is used as is.
   const url = tracesEndpoint || `${String(env['OTEL_EXPORTER_OTLP_ENDPOINT']).replace(/\/+$/, '')}/v1/traces`;
+  if (!URL.canParse(url)) {
+    const name = tracesEndpoint ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+    const { UsageError } = await import('../errors.js');
+    throw new UsageError(`${name} is \`${String(env[name])}\`, which is not a URL; set it like http://127.0.0.1:4318${tracesEndpoint ? '/v1/traces' : ''}, or unset it to turn tracing off`);
+  }
   const protocol = env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] || env['OTEL_EXPORTER_OTLP_PROTOCOL'] || 'http/protobuf';
   if (protocol === 'http/json') {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');

@@ -252,3 +252,14 @@ test('an OLLAMA_HOST that is not a host or URL is a one-line usage error naming 
     expect(result.stderr, host).toContain('127.0.0.1:11434');
   }
 });
+
+test('an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT that is not a URL is a one-line usage error naming the variable', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) {
+    const result = await runCli(['run', 'agents/helper.yaml', '--sim', '--input', 'task=x'], { cwd: root, env: { ...env, [name]: 'not a url' } });
+    expect(result.code, name).toBe(2);
+    expect(result.stderr, name).not.toContain('internal error');
+    expect(result.stderr, name).toContain(`${name} is \`not a url\``);
+  }
+});
