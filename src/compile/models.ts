@@ -2,6 +2,7 @@
 // retry/fallback/rate-limit policy. Default key env vars per provider type live in providers/key-env.ts.
 
 import { parseModelRef } from '../providers/types.js';
+import { didYouMean } from '../validate/suggest.js';
 import type { Checked } from '../validate/types.js';
 import type { Pricing as PricingFile, ProvidersFile } from '../validate/types.gen.js';
 import type { CompileDiagnostics } from './diagnostics.js';
@@ -52,7 +53,10 @@ export function toPricing(pricing: PricingFile): Pricing {
 /** One model id -> ModelSpec, or a diagnostic at `where` when the provider or the price is missing. */
 function resolveModel(id: string, providersFile: Checked<ProvidersFile>, env: NodeJS.ProcessEnv, report: (message: string, fix?: string) => void): ModelSpec | undefined {
   const ref = parseModelRef(id);
-  if (!ref) return report(`"${id}" is neither a route nor a provider/model id`, 'name a route from providers.yaml or write provider/model'), undefined;
+  if (!ref) {
+    const known = [...Object.keys(providersFile.value.routes ?? {}), ...Object.keys(providersFile.value.models ?? {})];
+    return report(`"${id}" is neither a route nor a provider/model id${didYouMean(id, known)}`, 'name a route from providers.yaml or write provider/model'), undefined;
+  }
   const providers = providersFile.value;
   const provider = resolveProvider(ref.provider, providers, env);
   if (!provider) return report(`model "${id}" names provider "${ref.provider}", which providers.yaml does not define`), undefined;

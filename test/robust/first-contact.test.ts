@@ -263,3 +263,11 @@ test('an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT that is not a URL is a one-line us
     expect(result.stderr, name).toContain(`${name} is \`not a url\``);
   }
 });
+
+test('a mistyped --model route gets the closest route or model suggested', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  const result = await runCli(['run', 'agents/helper.yaml', '--sim', '--input', 'task=x', '--model', 'mian'], { cwd: root, env });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('did you mean `main`');
+});
