@@ -9,15 +9,31 @@
 import type { Diagnostic } from './errors.js';
 import { isSecretEnvName } from './secrets/names.js';
 import { redactKnownSecrets, registerSecret } from './secrets/registry.js';
-import { redactShapes } from './secrets/shapes.js';
+import { looksLikeSecret, redactShapes } from './secrets/shapes.js';
 
 export { findSecrets, looksLikeSecret, redactShapes, type SecretMatch } from './secrets/shapes.js';
 export { clearSecretsForTesting, knownSecrets, longestSecretForm, REDACTED, registerSecret } from './secrets/registry.js';
 export { isSecretEnvName } from './secrets/names.js';
 
-/** Registers the value of every secret-named variable of `env` (see secrets/names.ts). */
+/** Whether a value holds a vendor key's shape, memoised: env values repeat on every call below. */
+const keyShaped = new Map<string, boolean>();
+function holdsKeyShape(value: string): boolean {
+  let shaped = keyShaped.get(value);
+  if (shaped === undefined) {
+    if (keyShaped.size >= 4096) keyShaped.clear();
+    shaped = looksLikeSecret(value);
+    keyShaped.set(value, shaped);
+  }
+  return shaped;
+}
+
+/**
+ * Registers the value of every secret-named variable of `env` (see secrets/names.ts), and of every
+ * variable whose value is shaped like a key whatever its name (`MY_THING=sk-ant-…`), so its encoded
+ * forms are redacted too and no tool environment receives it.
+ */
 export function registerSecretsFromEnv(env: Readonly<Record<string, string | undefined>>): void {
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && isSecretEnvName(name)) registerSecret(value);
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && (isSecretEnvName(name) || holdsKeyShape(value))) registerSecret(value);
 }
 
 /** `text` with every known secret value (and its encodings) as [REDACTED] and every key-shaped string as its prefix (`sk-ant-…`). */

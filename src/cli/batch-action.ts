@@ -97,6 +97,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     }
   }
   const outPath = flags.out ? resolve(String(flags.out)) : join(batchDirectory(root, plan.batchId), 'results.jsonl');
+  if (flags.out) await (await import('./out-path.js')).checkReplaceableFile('--out', String(flags.out), outPath, 'results.jsonl');
 
   let client: Awaited<ReturnType<typeof import('../queue/client.js').openQueue>> | undefined;
   let ledger: BatchLedger | undefined;
@@ -230,3 +231,4 @@ async function followQueued(
   const stopped = options.signal.aborted ? 'interrupted' : followed.stopped ? 'budget' : undefined;
   return { results: followed.results, ...(stopped ? { stopped } : {}) };
 }
+

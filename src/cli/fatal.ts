@@ -1,25 +1,45 @@
 // Turns any error into a message and an exit code. Users never see a stack trace;
-// AGENTPIPE_DEBUG=1 prints one for us.
+// AGENTPIPE_DEBUG=1 prints one for us. Under --json (or --format json) the error is also one JSON
+// object on stdout, so a script reading stdout always gets JSON back.
 
-import { AgentpipeError, ConfigError, ExitCode, formatDiagnostic } from '../errors.js';
+import { AgentpipeError, ConfigError, ExitCode, formatDiagnostic, type Diagnostic } from '../errors.js';
 
-export function handleFatal(error: unknown): number {
+/** Whether the command line asked for JSON on stdout (`--json`, `--format json`, `--format=json`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((argument, index) => argument === '--json' || argument === '--format=json' || (argument === '--format' && argv[index + 1] === 'json'));
+}
+
+export function handleFatal(error: unknown, json = wantsJson(process.argv.slice(2))): number {
+  const { code, message, diagnostics } = describe(error);
+  if (json) {
+    const document = { type: 'error', exitCode: code, message, ...(diagnostics && diagnostics.length > 0 ? { diagnostics } : {}) };
+    try {
+      process.stdout.write(`${JSON.stringify(document)}\n`);
+    } catch {
+      // A closed stdout: stderr still has the message.
+    }
+  }
+  return code;
+}
+
+function describe(error: unknown): { code: number; message: string; diagnostics?: Diagnostic[] } {
   if (error instanceof ConfigError) {
     for (const diagnostic of error.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     if (error.diagnostics.length === 0) process.stderr.write(`agentpipe: ${error.message}\n`);
-    return error.exitCode;
+    return { code: error.exitCode, message: error.message, diagnostics: error.diagnostics };
   }
   if (error instanceof AgentpipeError) {
     process.stderr.write(`agentpipe: ${error.message}\n`);
-    return error.exitCode;
+    return { code: error.exitCode, message: error.message };
   }
   // cac throws plain Errors for usage problems (unknown option, missing argument).
   if (error instanceof Error && error.name === 'CACError') {
-    process.stderr.write(`agentpipe: ${error.message}. Run \`agentpipe --help\`.\n`);
-    return ExitCode.invalidConfig;
+    const message = `${error.message}. Run \`agentpipe --help\`.`;
+    process.stderr.write(`agentpipe: ${message}\n`);
+    return { code: ExitCode.invalidConfig, message };
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`agentpipe: internal error: ${message}\nPlease report it; rerun with AGENTPIPE_DEBUG=1 for details.\n`);
   if (process.env['AGENTPIPE_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  return ExitCode.runFailed;
+  return { code: ExitCode.runFailed, message: `internal error: ${message}` };
 }

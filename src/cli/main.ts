@@ -49,8 +49,7 @@ async function main(): Promise<void> {
       const verb = argv[1];
       if (verb !== undefined && !cli.commands.some((command) => command.name === verb)) {
         const hint = await suggestion(verb, cli.commands.map((command) => command.name));
-        process.stderr.write(`agentpipe: unknown command \`${verb}\`${hint || '.'} Run \`agentpipe --help\` for the list.\n`);
-        process.exit(2);
+        throw new UsageError(`unknown command \`${verb}\`${hint || '.'} Run \`agentpipe --help\` for the list.`);
       }
       helpVerb = verb;
       cli.parse([...process.argv.slice(0, 2), ...(verb ? [verb] : []), '--help'], { run: false });
@@ -61,16 +60,48 @@ async function main(): Promise<void> {
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) {
         const hint = await suggestion(String(cli.args[0]), cli.commands.map((command) => command.name));
-        process.stderr.write(`agentpipe: unknown command \`${cli.args[0]}\`${hint || '.'} Run \`agentpipe --help\` for the list.\n`);
-        process.exit(2);
+        throw new UsageError(`unknown command \`${cli.args[0]}\`${hint || '.'} Run \`agentpipe --help\` for the list.`);
       }
-      if (!cli.options['help'] && !cli.options['version']) cli.outputHelp();
+      if (!cli.options['help'] && !cli.options['version']) {
+        // `agentpipe --bogus`: cac keeps unknown global options in cli.options; refuse them like a verb's.
+        const unknown = process.argv.slice(2).find((argument) => argument.startsWith('-') && argument !== '--');
+        if (unknown !== undefined) throw new UsageError(`unknown option \`${unknown.split('=')[0]}\`: agentpipe takes a command first. Run \`agentpipe --help\` for the list.`);
+        cli.outputHelp();
+      }
       return;
     }
+    checkRepeatedOptions(cli.options);
     const code: unknown = await cli.runMatchedCommand();
     if (typeof code === 'number') process.exitCode = code;
   } catch (error) {
     process.exit(handleFatal(await withOptionHint(error)));
+  }
+}
+
+/**
+ * cac turns a flag given twice into an array, which a verb would read as `"a,b"` (or crash on). A
+ * single-value flag given twice with different values is a usage error (the same value twice is
+ * harmless and kept once); `--input` may repeat, but not with the same name.
+ */
+function checkRepeatedOptions(options: Record<string, unknown>): void {
+  const times = (count: number) => (count === 2 ? 'twice' : `${count} times`);
+  for (const [key, value] of Object.entries(options)) {
+    if (key === '--' || !Array.isArray(value)) continue;
+    const flag = asTyped(`--${key}`);
+    if (key === 'input') {
+      const byName = new Map<string, string[]>();
+      for (const item of value.map(String)) {
+        const name = item.slice(0, Math.max(0, item.indexOf('=')));
+        if (name !== '') byName.set(name, [...(byName.get(name) ?? []), item]);
+      }
+      for (const [name, given] of byName) {
+        if (given.length > 1) throw new UsageError(`--input ${name} is given ${times(given.length)} (${given.join(' and ')}); give each input once`);
+      }
+      continue;
+    }
+    const distinct = [...new Set(value.map(String))];
+    if (distinct.length === 1) options[key] = value[0];
+    else throw new UsageError(`${flag} is given ${times(value.length)} (${value.map(String).join(' and ')}); give it once`);
   }
 }
 

@@ -1,8 +1,9 @@
 // ProjectConfig + a target (an agent, a template, or a file path) -> CompiledPipeline, deep-frozen.
 // A single agent is a one-step pipeline whose `with` maps each input to `{{inputs.NAME}}`.
 
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { didYouMean } from '../validate/suggest.js';
 import type { Checked, ProjectConfig } from '../validate/types.js';
 import type { AgentFile, TemplateFile } from '../validate/types.gen.js';
 import { compileAgent, compileInputs, compileLimits, withModel, type CompileContext } from './agent.js';
@@ -42,7 +43,12 @@ export function resolveTarget(config: ProjectConfig, target: CompileTarget, cwd 
   if (agent) return { kind: 'agent', file: agent };
   const template = config.templates.get(target);
   if (template) return { kind: 'template', file: template };
-  throw new UsageError(`"${target}" is not an agent or template of this project (agents/*.yaml, templates/*.yaml, or a name)`);
+  // A file path is compared with the files (relative to the root), a bare name with the names.
+  const asFile = target.includes('/') || target.endsWith('.yaml') || target.endsWith('.yml');
+  const files = [...config.agents.values(), ...config.templates.values()].map((file) => file.source.file);
+  const typed = asFile ? relative(config.root, isAbsolute(target) ? target : resolve(cwd, target)) : target;
+  const hint = didYouMean(typed, asFile ? files : [...config.agents.keys(), ...config.templates.keys()]);
+  throw new UsageError(`"${target}" is not an agent or template of this project (agents/*.yaml, templates/*.yaml, or a name)${hint ? `;${hint.slice(1)}` : '; `agentpipe list` shows them'}`);
 }
 
 export function deepFreeze<T>(value: T): T {

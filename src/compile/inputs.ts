@@ -19,21 +19,26 @@ export function parseInputFlags(flags: string | string[] | undefined): Record<st
   return values;
 }
 
-/** A JSON or YAML file holding an object of input values. */
-export async function readInputFile(path: string): Promise<Record<string, unknown>> {
+/** A JSON or YAML file holding an object of input values; `shown` is the path as the user typed it. */
+export async function readInputFile(path: string, shown = path): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    throw new UsageError(`--input-file ${path} cannot be read`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(error)})`;
+    throw new UsageError(`--input-file ${shown} ${why}: give a JSON or YAML file of input values, e.g. {"name": "value"}`);
   }
+  // A byte-order mark (Windows editors write one) is not part of the document.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new UsageError(`--input-file ${shown} is empty: write the input values in it as JSON or YAML, e.g. {"name": "value"}`);
   let value: unknown;
   try {
     value = path.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
-    throw new UsageError(`--input-file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new UsageError(`--input-file ${shown} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`--input-file ${path} must hold a mapping of input names to values`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`--input-file ${shown} must hold a mapping of input names to values`);
   return value as Record<string, unknown>;
 }
 

@@ -104,6 +104,7 @@ export async function discoverFiles(root: string): Promise<Discovered> {
     const link = info?.isSymbolicLink() ? await followLink(absPath, realRoot) : undefined;
     if (link && badLink(file, kind, link)) continue;
     if (link ? link.type === 'file' : info?.isFile()) add(kind, file);
+    else if (kind === 'tools' && info?.isDirectory()) diagnostics.push({ severity: 'error', code: 'load/missing-file', file, line: 1, col: 1, message: 'tools.yaml is a folder, not a file', fix: 'move the folder away and create the file tools.yaml with `version: 1` and `tools: {}`' });
     else if (kind === 'tools') diagnostics.push({ severity: 'error', code: 'load/missing-file', file, line: 1, col: 1, message: 'tools.yaml is missing', fix: 'create it with `version: 1` and `tools: {}` (or run `agentpipe init`)' });
   }
 

@@ -46,6 +46,15 @@ export interface LoadOptions {
 
 export type LoadCache = Map<string, { parsed: ReturnType<typeof parseYaml>; locators: ReturnType<typeof createLocators> }>;
 
+/** The nearest providers.yaml at or above `folder` that is a folder (a mistake worth naming), if any. */
+async function providersFolder(folder: string): Promise<string | undefined> {
+  for (let current = folder; ; current = path.dirname(current)) {
+    const candidate = path.join(current, 'providers.yaml');
+    if (await stat(candidate).then((info) => info.isDirectory(), () => false)) return candidate;
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
 export async function loadProject(options: LoadOptions = {}): Promise<RawProject> {
   const start = path.resolve(options.cwd ?? process.cwd(), options.file ?? options.paths?.[0] ?? '.');
   const foundRoot = options.files ? (options.files.has('providers.yaml') ? start : undefined) : await findRoot(start);
@@ -53,7 +62,11 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   const env = await loadDotenv(root, options.env ?? process.env);
   registerSecretsFromEnv(env);
   if (foundRoot === undefined) {
-    const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message: `no providers.yaml in ${start} or any folder above it`, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };
+    // Name the folder searched (not the agent file given), and a providers.yaml that is a folder.
+    const searched = options.files ? start : root;
+    const folderNamed = options.files ? undefined : await providersFolder(searched);
+    const message = `no providers.yaml in ${searched} or any folder above it${folderNamed ? ` (${folderNamed} is a folder, not a file)` : ''}`;
+    const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };
     return { root, files: [], diagnostics: [diagnostic], env, missingEnv: [], unloaded: [] };
   }
   const discovered = options.files ? discoverVirtual(root, options.files) : await discoverFiles(root);

@@ -50,6 +50,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     // `yaml` accepted what js-yaml rejected: report js-yaml's reason rather than pass a broken file.
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
     const reason = (error as { reason?: string }).reason ?? String(error);
+    if (isStackOverflow(reason)) return failure(file, (mark?.line ?? 0) + 1, (mark?.column ?? 0) + 1, tooDeep.code, tooDeep.message, tooDeep.fix);
     return failure(file, (mark?.line ?? 0) + 1, (mark?.column ?? 0) + 1, 'yaml/syntax', `YAML error: ${reason}`, 'fix the YAML syntax here');
   }
 }
@@ -75,12 +76,18 @@ function parseWithYaml(text: string, file: string): ParsedYaml {
     // yaml throws a ReferenceError when aliases expand past maxAliasCount (undefined aliases were caught above).
     const message = error instanceof Error ? error.message : String(error);
     if (/alias/i.test(message)) return failure(file, 1, 1, 'yaml/alias-bomb', `aliases expand to more than ${maxAliasCount} nodes (an alias bomb?)`, 'write the values out instead of repeating aliases (*name)');
+    if (isStackOverflow(message)) return failure(file, 1, 1, tooDeep.code, tooDeep.message, tooDeep.fix);
     return failure(file, 1, 1, 'yaml/syntax', `YAML error: ${message}`, 'check the YAML here');
   }
 }
 
+/** A parser that ran out of stack on thousands of nested brackets or blocks says so in JavaScript's words. */
+const tooDeep = { code: 'yaml/too-deep', message: 'the YAML nests too deeply (brackets or blocks thousands of levels inside each other)', fix: 'flatten the structure; no agentpipe file needs more than a few levels' };
+const isStackOverflow = (message: string): boolean => /maximum call stack/i.test(message);
+
 function describeYamlError(code: string, message: string, text: string, offset: number): { code: string; message: string; fix: string } {
   const firstLine = message.split('\n')[0] ?? message;
+  if (isStackOverflow(firstLine)) return tooDeep;
   const rest = text.slice(offset);
   switch (code) {
     case 'DUPLICATE_KEY': {

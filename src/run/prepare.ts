@@ -57,7 +57,7 @@ export async function prepareRun(options: PrepareOptions): Promise<PreparedRun> 
   let inputs: Record<string, unknown>;
   if (resume) inputs = resume.inputs;
   else {
-    const fromFile = options.inputFile ? await readInputFile(resolve(cwd, options.inputFile)) : {};
+    const fromFile = options.inputFile ? await readInputFile(resolve(cwd, options.inputFile), options.inputFile) : {};
     inputs = resolveInputs(pipeline.inputs, { ...fromFile, ...parseInputFlags(options.inputFlags) }, { mode: options.mode ?? 'run' });
   }
   return {

@@ -3,7 +3,7 @@
 
 import { checkModelReference } from './check-providers.js';
 import { checkText, type TextScope } from './check-variables.js';
-import { nameOf, report, type ValidationContext } from './context.js';
+import { nameMismatchFix, nameOf, report, type ValidationContext } from './context.js';
 import { checkPermissions } from './permissions-check.js';
 import { checkKnowledge } from './check-knowledge.js';
 import { didYouMean } from './suggest.js';
@@ -16,7 +16,7 @@ export function checkAgent(context: ValidationContext, checked: Checked<AgentFil
   const { value: agent, source } = checked;
   const fileName = nameOf(source);
   if (agent.name !== fileName) {
-    report(context, source, ['name'], 'ref/name', `agent name \`${agent.name}\` does not match its file name \`${fileName}.yaml\``, { fix: `rename the file or set name: ${fileName}` });
+    report(context, source, ['name'], 'ref/name', `agent name \`${agent.name}\` does not match its file name \`${fileName}.yaml\``, { fix: nameMismatchFix(agent.name, fileName) });
   }
   checkModelReference(context, source, ['model'], agent.model);
   checkKnowledge(context, checked);

@@ -4,7 +4,7 @@
 import { checkForEach } from './check-for-each.js';
 import { checkModelReference } from './check-providers.js';
 import { checkText, type TextScope } from './check-variables.js';
-import { nameOf, report, type ValidationContext } from './context.js';
+import { nameMismatchFix, nameOf, report, type ValidationContext } from './context.js';
 import { didYouMean } from './suggest.js';
 import type { TemplateFile } from './types.gen.js';
 import type { Checked } from './types.js';
@@ -13,7 +13,7 @@ export function checkTemplate(context: ValidationContext, checked: Checked<Templ
   const { value: template, source } = checked;
   const fileName = nameOf(source);
   if (template.name !== fileName) {
-    report(context, source, ['name'], 'ref/name', `template name \`${template.name}\` does not match its file name \`${fileName}.yaml\``, { fix: `rename the file or set name: ${fileName}` });
+    report(context, source, ['name'], 'ref/name', `template name \`${template.name}\` does not match its file name \`${fileName}.yaml\``, { fix: nameMismatchFix(template.name, fileName) });
   }
   const needs = new Map<string, string[]>();
   template.steps.forEach((step, index) => {

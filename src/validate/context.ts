@@ -74,6 +74,15 @@ export function mergeSharedReports(context: ValidationContext): void {
 }
 
 /** `agents/layers/persona/analyst.yaml` -> `persona/analyst`; `agents/writer.yaml` -> `writer`. */
+/**
+ * The fix for a `name:` that differs from its file name: `set name: <file name>` only when the file
+ * name can be a name (lowercase letters, digits, '-' and '_', starting with a letter); else rename the file.
+ */
+export function nameMismatchFix(name: string, fileName: string): string {
+  if (/^[a-z][a-z0-9_-]*$/.test(fileName)) return `rename the file or set name: ${fileName}`;
+  return `rename the file to ${name}.yaml (\`${fileName}\` cannot be a name: lowercase letters, digits, '-' and '_', starting with a letter)`;
+}
+
 export function nameOf(source: Pick<SourceFile, 'kind' | 'file'>): string {
   const prefix = source.kind === 'layer' ? 'agents/layers/' : source.kind === 'agent' ? 'agents/' : source.kind === 'test' ? 'tests/' : 'templates/';
   return source.file.slice(prefix.length).replace(/\.yaml$/, '');

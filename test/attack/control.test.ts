@@ -54,7 +54,9 @@ describe.skipIf(!hasSandbox)('with the sandbox off', () => {
     const before = baseline(fixture);
     const outputs: string[] = [];
     for (const [index, step] of attack.steps(fixture).entries()) {
-      const result = await executeToolCall(toolSet, { type: 'tool-call', toolCallId: `control_${index}`, toolName: step.tool, input: step.input }, { agent: 'attacker', stepId: 'control', audit: new AuditLog(join(fixture.base, 'audit.jsonl')), env: fixture.env });
+      const audit = new AuditLog(join(fixture.base, 'audit.jsonl'));
+      const result = await executeToolCall(toolSet, { type: 'tool-call', toolCallId: `control_${index}`, toolName: step.tool, input: step.input }, { agent: 'attacker', stepId: 'control', audit, env: fixture.env });
+      await audit.flush();
       outputs.push(result.output);
     }
     expect(violations(fixture, before, outputs).length).toBeGreaterThan(0);

@@ -34,6 +34,7 @@ export function describeCorpus(mode: AttackMode): void {
     afterAll(async () => {
       // A background process a case left behind would show up here, after every other case ran.
       expect(violations(fixture, baseline(fixture), [])).toEqual([]);
+      await audit?.flush();
       await fixture?.cleanup();
     });
 

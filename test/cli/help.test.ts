@@ -78,3 +78,15 @@ test('no option help claims a default of true (cac adds one to every --no-x flag
     expect(help.stdout, verb).not.toContain('(default: true)');
   }
 });
+
+test('an unknown option with no command is refused (exit 2, one line naming it), not answered with the help and exit 0', () => {
+  for (const flag of ['--bogus', '-x', '--sk-ant-api03-0123456789abcdefghij']) {
+    const result = run('bin/agentpipe.js', [flag]);
+    expect(result.status, flag).toBe(2);
+    expect(result.stdout, flag).toBe('');
+    expect(result.stderr.trim().split('\n'), flag).toHaveLength(1);
+    expect(result.stderr, flag).toMatch(/unknown option `-/);
+    expect(result.stderr, flag).toContain('agentpipe --help');
+    expect(result.stderr, flag).not.toContain('0123456789abcdefghij');
+  }
+});

@@ -78,9 +78,15 @@ export function context(sandbox: Sandbox, extra: Partial<ToolCallContext> = {}):
   return { agent: 'tester', stepId: 'main', audit: new AuditLog(sandbox.auditPath), ...extra };
 }
 
-/** One call through the real entry point, with a fresh audit log unless one is given. */
-export function run(set: ToolSet, sandbox: Sandbox, toolName: string, input: Record<string, unknown>, extra: Partial<ToolCallContext> = {}) {
-  return executeToolCall(set, call(toolName, input), context(sandbox, extra));
+/** One call through the real entry point, with a fresh audit log unless one is given; a fresh one is closed after the call. */
+export async function run(set: ToolSet, sandbox: Sandbox, toolName: string, input: Record<string, unknown>, extra: Partial<ToolCallContext> = {}) {
+  const callContext = context(sandbox, extra);
+  try {
+    return await executeToolCall(set, call(toolName, input), callContext);
+  } finally {
+    // Its file handle would otherwise be closed by the garbage collector (Node's DEP0137 warning).
+    if (extra.audit === undefined) await callContext.audit.flush();
+  }
 }
 
 export async function auditRecords(path: string): Promise<AuditRecord[]> {

@@ -39,6 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await audit.flush();
   await server.close();
   await sandbox.cleanup();
 });

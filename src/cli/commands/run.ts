@@ -58,8 +58,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
   const { providerKeyStatus } = await import('../../providers/registry.js');
   const checks = await checkChains(prepared.pipeline, prepared.env, providerKeyStatus);
   if (checks.some((check) => !check.usable)) {
-    output.err(`${describeUnavailable(checks, prepared.root)}\n\n`);
+    const unavailable = describeUnavailable(checks, prepared.root);
+    output.err(`${unavailable}\n\n`);
     await printPlan(prepared, flags.json === true);
+    // --json: the NDJSON ends with what stopped the run, like any other error under --json.
+    if (flags.json) output.out(`${JSON.stringify({ type: 'error', exitCode: 1, message: unavailable.replace(/^agentpipe: /, '') })}\n`);
     return 1;
   }
   return execute(prepared, flags.json === true, flags);
@@ -118,6 +121,7 @@ async function openCassette(prepared: PreparedRun, flags: RunFlags): Promise<Cas
     );
   }
   if (flags.replay !== undefined) return CassettePlayer.open(path, { root, env });
+  await (await import('../out-path.js')).checkReplaceableFile('--record', path, path, 'cassette.json');
   const recorder = new CassetteRecorder(path, { root, target, inputs, env });
   // Written once before the run, so an unwritable path fails before any call is paid for.
   await recorder.flush().catch(async (error: unknown) => {

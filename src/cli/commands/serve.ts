@@ -34,7 +34,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const root = await findRoot(process.cwd());
   if (!root) throw new UsageError(`no providers.yaml in ${process.cwd()} or any folder above it: run agentpipe serve inside your config repo (agentpipe init creates one)`);
   const host = String(flags.host ?? '127.0.0.1');
-  const port = await positiveInteger('port', flags.port, 8787, 0);
+  const port = flags.port === undefined ? 8787 : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not \`${flags.port}\``);
   // bin/agentpipe.js applied --heap when it started serve (a bad value is ignored there); here it is checked.
   await positiveInteger('heap', flags.heap, 128, 32);
   const env = { ...(await loadDotenv(root, process.env)) } as NodeJS.ProcessEnv;

@@ -52,6 +52,7 @@ const descriptions: Record<string, string> = {
   'yaml/not-mapping': 'A YAML file whose top level is not a mapping',
   'yaml/syntax': 'YAML that does not parse',
   'yaml/tab-indent': 'YAML indented with tabs',
+  'yaml/too-deep': 'YAML nested too deeply to parse',
   'yaml/undefined-alias': 'A YAML alias with no anchor of that name',
   'yaml/unquoted-template': 'A template value that YAML reads as a mapping',
   'yaml/unsupported-tag': 'A YAML tag agentpipe does not read',
