@@ -3,7 +3,7 @@
 
 import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, RunFailedError, UsageError } from '../errors.js';
 import { estimateBatch, planBatch, type BatchPlan } from '../batch/plan.js';
 import { BatchLedger, batchDirectory } from '../batch/ledger.js';
 import type { PendingRow } from '../batch/local.js';
@@ -79,8 +79,7 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
   for (const bad of plan.invalid) output.err(`${bad.error}\n`);
   if (plan.total === 0) output.err(`agentpipe: ${plan.inputsName} has no rows (one JSON object per line, or a CSV header and rows); nothing to run\n`);
   if (flags.strict && plan.invalid.length > 0) {
-    output.err(`agentpipe: --strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.\n`);
-    return 2;
+    throw new UsageError(`--strict: ${plan.invalid.length} invalid row(s) in ${plan.inputsName}; nothing was run. Fix them or drop --strict to skip them.`);
   }
   // A local batch loads its provider SDKs while the ledger is read and the batch priced, rather than
   // on the first row's call.
@@ -92,8 +91,8 @@ export async function runBatch(file: string, flags: BatchFlags): Promise<number>
     const { providerKeyStatus } = await import('../providers/registry.js');
     const checks = await checkChains(plan.prepared.pipeline, plan.prepared.env, providerKeyStatus);
     if (checks.some((check) => !check.usable)) {
-      output.err(`${describeUnavailable(checks, root, 'Nothing was run or spent.')}\n`);
-      return 1;
+      // Thrown, so that --json gets its error object too (src/cli/fatal.ts).
+      throw new RunFailedError(describeUnavailable(checks, root, 'Nothing was run or spent.').replace(/^agentpipe: /, ''));
     }
   }
   const outPath = flags.out ? resolve(String(flags.out)) : join(batchDirectory(root, plan.batchId), 'results.jsonl');

@@ -63,7 +63,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<RawProject
   registerSecretsFromEnv(env);
   if (foundRoot === undefined) {
     // Name the folder searched (not the agent file given), and a providers.yaml that is a folder.
-    const searched = options.files ? start : root;
+    const searched = options.files ? start : await stat(root).then(() => root, () => path.dirname(root));
     const folderNamed = options.files ? undefined : await providersFolder(searched);
     const message = `no providers.yaml in ${searched} or any folder above it${folderNamed ? ` (${folderNamed} is a folder, not a file)` : ''}`;
     const diagnostic: Diagnostic = { severity: 'error', code: 'load/no-project', file: 'providers.yaml', line: 1, col: 1, message, fix: 'run agentpipe inside your config repo, or create one with `agentpipe init`' };

@@ -26,12 +26,16 @@ class Bucket {
     this.updatedAt = now;
   }
 
-  /** Takes `cost` and returns how long (ms) the caller must wait for it. Capacity is per minute. */
+  /**
+   * Takes `cost` and returns how long (ms) the caller must wait for it. Capacity is per minute. A
+   * call larger than the whole capacity takes all of it (a wait of at most a minute, as the Redis
+   * limiter does): waiting for more would take hours, and the provider is the one to refuse it.
+   */
   reserve(cost: number, now: number): number {
     const perMs = this.capacity / 60_000;
     this.available = Math.min(this.capacity, this.available + (now - this.updatedAt) * perMs);
     this.updatedAt = now;
-    this.available -= cost;
+    this.available -= Math.min(cost, this.capacity);
     return this.available >= 0 ? 0 : Math.ceil(-this.available / perMs);
   }
 

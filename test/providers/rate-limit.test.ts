@@ -52,6 +52,20 @@ describe('rate limiter', () => {
     expect(events).toEqual([{ type: 'rate-limit-wait', provider: 'anthropic/claude-small', waitMs: 60_000, reason: 'rpm' }]);
   });
 
+  test('a call larger than the whole tpm budget waits for a full bucket (at most a minute), as the Redis limiter does, not for hours', async () => {
+    const { clock, waits, advance } = fakeClock();
+    const limiter = new RateLimiter(clock);
+    const scope = [{ key: 'anthropic', limit: { tpm: 40_000 } }];
+    // About 750k tokens: a 3 MB input. The provider, not the limiter, is the one to refuse it.
+    await limiter.acquire(scope, 750_000);
+    expect(waits).toEqual([]);
+    await limiter.acquire(scope, 750_000);
+    expect(waits).toEqual([60_000]);
+    advance(60_000);
+    await limiter.acquire(scope, 10_000);
+    expect(waits).toEqual([60_000, 15_000]);
+  });
+
   test('providers have separate budgets and no limit means no wait', async () => {
     const { clock, waits } = fakeClock();
     const limiter = new RateLimiter(clock);

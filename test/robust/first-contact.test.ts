@@ -1,11 +1,12 @@
 // A new user's first mistakes, through the real CLI: every refusal names the file and a fix that
 // works (a suggested fix must itself pass lint), with the documented exit code and no stack trace.
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import { agentYaml, makeProject, runCli } from '../e2e/helpers.js';
+import { formatSummary } from '../../src/cli/progress/summary.js';
 
 const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OLLAMA_HOST: 'http://127.0.0.1:9' };
 const roots: string[] = [];
@@ -107,6 +108,10 @@ test('providers.yaml or tools.yaml that is a folder is named as a folder, and "n
   expect(run.code).toBe(2);
   expect(run.stderr).toContain(`providers.yaml in ${join(bare, 'agents')} or any folder above it`);
   expect(run.stderr).toContain(`${join(bare, 'providers.yaml')} is a folder, not a file`);
+  // A target that does not exist: the folder it would be in is the one searched.
+  const missing = await runCli(['explain', 'agents/nothing.yaml'], { cwd: bare, env });
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain(`no providers.yaml in ${join(bare, 'agents')} or any folder above it`);
 });
 
 test('YAML nested thousands of levels deep is refused as too deep, not with a JavaScript "Maximum call stack" message', async () => {
@@ -162,4 +167,76 @@ test('a single-value flag given twice with different values is one usage error (
   const same = await runCli(['run', 'agents/helper.yaml', '--sim', '--input-file', 'a.json', '--input-file', 'a.json'], { cwd: root, env });
   expect(same.code).toBe(0);
   expect(existsSync(join(root, 'a.jsonl'))).toBe(false);
+});
+
+test('an interrupted simulated run says to resume it with --sim, and resuming it without --sim (or a real run with --sim) is refused', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  const first = await runCli(['run', 'agents/helper.yaml', '--sim', '--input', 'task=x'], { cwd: root, env });
+  expect(first.code).toBe(0);
+  const [runId] = await readdir(join(root, '.agentpipe', 'runs'));
+  // Mark it unfinished the way an interrupt leaves it, then check the hint and the refusals.
+  const statePath = join(root, '.agentpipe', 'runs', runId!, 'run.json');
+  const state = JSON.parse(await readFile(statePath, 'utf8')) as { status: string; simulated?: boolean; steps: Record<string, { status: string }> };
+  expect(state.simulated).toBe(true);
+  state.status = 'interrupted';
+  for (const step of Object.values(state.steps)) step.status = 'pending';
+  await writeFile(statePath, JSON.stringify(state));
+  const real = await runCli(['run', '--resume', runId!], { cwd: root, env });
+  expect(real.code).toBe(2);
+  expect(real.stderr).toContain(`agentpipe run --resume ${runId} --sim`);
+  const resumed = await runCli(['run', '--resume', runId!, '--sim'], { cwd: root, env });
+  expect(resumed.code).toBe(0);
+  delete state.simulated;
+  state.status = 'interrupted';
+  for (const step of Object.values(state.steps)) step.status = 'pending';
+  await writeFile(statePath, JSON.stringify(state));
+  const simulatedResume = await runCli(['run', '--resume', runId!, '--sim'], { cwd: root, env });
+  expect(simulatedResume.code).toBe(2);
+  expect(simulatedResume.stderr).toContain('without --sim');
+});
+
+test('the summary of a simulated run that did not finish ends with a resume command that has --sim', () => {
+  const summary = formatSummary({ runId: 'r1', status: 'interrupted', costUsd: 0, durationMs: 5, state: { steps: {} } } as unknown as Parameters<typeof formatSummary>[0], true);
+  expect(summary).toContain('resume with: agentpipe run --resume r1 --sim');
+  expect(formatSummary({ runId: 'r2', status: 'failed', costUsd: 0, durationMs: 5, state: { steps: {} } } as unknown as Parameters<typeof formatSummary>[0])).toMatch(/resume with: agentpipe run --resume r2\n$/);
+});
+
+test('keys create --expires 0d (a key that is dead on arrival) is refused like a past date', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper') });
+  roots.push(root);
+  const result = await runCli(['keys', 'create', '--role', 'viewer', '--expires', '0d'], { cwd: root, env });
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toContain('--expires must be');
+});
+
+test('batch --json: no usable model (exit 1) and --strict with a bad row (exit 2) end in a JSON error on stdout', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), 'rows.jsonl': '{"task":"a"}\n{"nope":1}\n' });
+  roots.push(root);
+  const cases: Array<[string[], number, string]> = [
+    [['batch', 'agents/helper.yaml', '--inputs', 'rows.jsonl', '--json'], 1, 'ANTHROPIC_API_KEY'],
+    [['batch', 'agents/helper.yaml', '--inputs', 'rows.jsonl', '--sim', '--strict', '--json'], 2, '--strict'],
+  ];
+  for (const [args, code, text] of cases) {
+    const result = await runCli(args, { cwd: root, env });
+    expect(result.code, args.join(' ')).toBe(code);
+    const error = JSON.parse(result.stdout.trim()) as { type: string; exitCode: number; message: string };
+    expect(error).toMatchObject({ type: 'error', exitCode: code });
+    expect(error.message).toContain(text);
+    expect(result.stderr).toContain(text);
+  }
+});
+
+test('a .agentpipe that is a file (or any folder agentpipe cannot write) is a one-line error naming the path, not an internal error', async () => {
+  const root = await makeProject({ 'agents/helper.yaml': agentYaml('helper'), '.agentpipe': 'not a folder\n', 'rows.jsonl': '{"task":"a"}\n' });
+  roots.push(root);
+  for (const args of [['run', 'agents/helper.yaml', '--sim', '--input', 'task=x'], ['batch', 'agents/helper.yaml', '--sim', '--inputs', 'rows.jsonl'], ['keys', 'list'], ['memory', 'list', '--json']]) {
+    const result = await runCli(args, { cwd: root, env });
+    expect(result.code, args.join(' ')).toBe(1);
+    expect(result.stderr, args.join(' ')).not.toContain('internal error');
+    const last = result.stderr.trim().split('\n').at(-1)!;
+    expect(last, args.join(' ')).toContain(join(root, '.agentpipe'));
+    expect(last, args.join(' ')).toMatch(/is a file, not a folder/);
+  }
 });

@@ -23,7 +23,7 @@ async function openKeys() {
 /** `30d`, `12h`, `90m` or an ISO date -> an ISO time. */
 async function expiry(value: string): Promise<string> {
   const { UsageError } = await import('../../errors.js');
-  const relative = /^(\d+)([dhm])$/.exec(value);
+  const relative = /^([1-9]\d*)([dhm])$/.exec(value);
   if (relative) return new Date(Date.now() + Number(relative[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[relative[2] as 'd' | 'h' | 'm']).toISOString();
   const time = Date.parse(value);
   if (Number.isNaN(time) || time <= Date.now()) throw new UsageError(`--expires must be a duration (30d, 12h, 90m) or a future date, got "${value}"`);

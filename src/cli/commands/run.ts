@@ -48,6 +48,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags): Pro
     mode: flags.dryRun ? 'estimate' : 'run',
     callsNothing: flags.dryRun === true || flags.replay !== undefined || flags.sim === true,
   });
+  await checkSimulatedResume(prepared, flags);
   if (flags.dryRun) {
     await printPlan(prepared, flags.json === true);
     return 0;
@@ -84,6 +85,19 @@ async function checkCassetteFlags(flags: RunFlags): Promise<void> {
   if (record && flags.resume) throw new UsageError('--record cannot be used with --resume; record a whole run instead');
   for (const value of [flags.record, flags.replay]) {
     if (value !== undefined && (typeof value === 'boolean' || String(value) === '')) throw new UsageError('--record and --replay need a cassette file path');
+  }
+}
+
+/** A simulated run stays simulated and a real one real: one run never mixes simulated and real calls. */
+async function checkSimulatedResume(prepared: PreparedRun, flags: RunFlags): Promise<void> {
+  const resume = prepared.resume;
+  if (!resume || flags.dryRun) return;
+  const { UsageError } = await import('../../errors.js');
+  if (resume.simulated && !flags.sim) {
+    throw new UsageError(`run ${resume.runId} was simulated (--sim); resume it simulated with \`agentpipe run --resume ${resume.runId} --sim\`, or start a new run to call real models`);
+  }
+  if (!resume.simulated && flags.sim) {
+    throw new UsageError(`run ${resume.runId} called real models; resume it without --sim (\`agentpipe run --resume ${resume.runId}\`), or start a new run with --sim`);
   }
 }
 

@@ -77,7 +77,7 @@ export async function runsCommand(id: string | undefined, flags: RunsFlags): Pro
     return `by ${key === 'stepId' ? 'step' : key}:\n${rows.length > 0 ? table(rows) : '  (no calls)'}`;
   });
   const total = ledger.total();
-  const status = gone ? 'stopped (its process is gone; resume with: agentpipe run --resume ' + state.runId + ')' : state.status;
+  const status = gone ? `stopped (its process is gone; resume with: agentpipe run --resume ${state.runId}${state.simulated ? ' --sim' : ''})` : state.status;
   const header = `run ${state.runId}: ${status}, ${state.kind} ${state.name} (${state.target}), ${total.calls} calls, ${usd(total.costUsd)}`;
   output.out(`${header}\n${state.error ? `error: ${state.error}\n` : ''}\n${sections.join('\n\n')}\n`);
   return 0;

@@ -26,7 +26,8 @@ export function formatSummary(result: RunResult, simulated = false): string {
   const status = result.status === 'succeeded' ? 'done' : result.status;
   lines.push(`${simulated ? 'simulated run ' : ''}${status}: ${formatCost(result.costUsd)}${simulated ? ' (no model was called)' : ''} in ${formatDuration(result.durationMs)} (run ${result.runId})`);
   if (result.status !== 'succeeded' && result.error) lines.push(`agentpipe: ${result.error.message}`);
-  if (result.status !== 'succeeded') lines.push(`resume with: agentpipe run --resume ${result.runId}`);
+  // A simulated run resumes simulated (a real resume of it is refused: src/cli/commands/run.ts).
+  if (result.status !== 'succeeded') lines.push(`resume with: agentpipe run --resume ${result.runId}${simulated ? ' --sim' : ''}`);
   return `${lines.join('\n')}\n`;
 }
 
