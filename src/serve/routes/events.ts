@@ -69,12 +69,8 @@ export default async function eventRoutes(app: FastifyInstance, { context }: { c
       let pending: Buffer[] = [retry];
       const flush = () => {
         if (pending.length === 0 || closed) return;
-        if (pending.length === 1) raw.write(pending[0]);
-        else {
-          raw.cork();
-          for (const chunk of pending) raw.write(chunk);
-          raw.uncork();
-        }
+        // One chunk: a long catch-up is not a writev of three pieces per line.
+        raw.write(pending.length === 1 ? pending[0] : Buffer.concat(pending));
         pending = [];
       };
       setImmediate(flush);
