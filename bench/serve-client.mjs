@@ -6,7 +6,8 @@
 //     submission to <out.jsonl>: {ms (client side), server (Server-Timing dur, ms), status}.
 //   node bench/serve-client.mjs subscribe <url> <count> <out.jsonl>
 //     <count> subscribers; each takes one of the 25 most recent run ids (read from stdin), follows
-//     its SSE stream to the end, then takes another, until stdin closes. Writes one line per
+//     its SSE stream to the end, then takes another (never the same one twice in a row), until
+//     stdin closes. Writes one line per
 //     subscription: {runId, count, inOrder, first, lastType, error?}.
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -86,13 +87,17 @@ async function subscribe() {
   await Promise.all(
     Array.from({ length: count }, async (_, index) => {
       await new Promise((resolve) => setTimeout(resolve, index * 2));
+      let previous;
       while (open) {
-        // A run in flight: one of the last few submitted, spread by subscriber.
+        // A run in flight: one of the last few submitted, spread by subscriber. The run it just
+        // followed is not taken again: it waits for a newer one (re-reading a finished run in a
+        // tight loop was load the bench does not ask for).
         const runId = recent[recent.length - 1 - (index % Math.min(recent.length, 25))];
-        if (!runId) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!runId || runId === previous) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
           continue;
         }
+        previous = runId;
         log.line(await follow(runId).catch((error) => ({ runId, count: 0, inOrder: true, error: String(error?.cause?.code ?? error) })));
       }
     }),

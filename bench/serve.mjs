@@ -3,9 +3,8 @@
 // runs a one-step agent; a submitter process (bench/serve-client.mjs) submits 50 runs/s for
 // BENCH_SERVE_SECONDS (default 30) while a subscriber process runs 500 SSE subscribers following
 // the runs in flight (each subscribes to a recent run from its first event, reads to the end, then
-// takes the run at its place among the 25 newest again: a newer one if one came, otherwise the same
-// run re-read, which a finished run answers from memory at once; so the number of subscriptions
-// grows with how much CPU the subscriber process gets). The clients are processes of their own so that their event loops do not delay
+// takes the run at its place among the 25 newest again once a newer one has come: it never re-reads
+// the run it just followed). The clients are processes of their own so that their event loops do not delay
 // what they time; the submitter records the client-side time and serve's Server-Timing. Checked: every subscription got every event of its run, in order, with no gap (against
 // events.jsonl afterwards); p99 of POST /v1/runs; serve's peak RSS. Baseline, same run, same
 // submission pattern: a bare Fastify route validating the same body and answering 202.

@@ -117,3 +117,9 @@ export function useRateLimitBackend(backend: RateLimitBackend | undefined): void
 
 /** The backend chains use when their options name none. */
 export const processRateLimiter = (): RateLimitBackend => processBackend;
+
+/** Waits for nothing: calls that reach no provider (`--sim`, `--replay`) are not rate limited. */
+export class NoRateLimits extends RateLimiter {
+  override async acquire(): Promise<void> {}
+  override settle(): void {}
+}

@@ -11,7 +11,7 @@ import type { ModelChain, ModelSpec } from '../compile/ir.js';
 import type { ChainOptions } from '../providers/chain.js';
 import { ChainError, ProviderError, describe } from '../providers/errors.js';
 import { ModelCache } from '../providers/model-cache.js';
-import { RateLimiter } from '../providers/rate-limit.js';
+import { NoRateLimits } from '../providers/rate-limit.js';
 import type { ProviderKeyStatus } from '../providers/registry.js';
 import type { CallOptions, EmbeddingModel, GenerateResult, LanguageModel, StreamPart } from '../providers/types.js';
 import { redactValue } from '../tools/redact.js';
@@ -209,12 +209,6 @@ function recordedError(error: unknown): RecordedError {
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     ...(error.providerMessage === undefined ? {} : { message: error.providerMessage }),
   };
-}
-
-/** Replay waits for nothing: no rate limits, no retry delays. */
-class NoRateLimits extends RateLimiter {
-  override async acquire(): Promise<void> {}
-  override settle(): void {}
 }
 
 export class CassettePlayer extends CassetteSession implements CassetteWiring {

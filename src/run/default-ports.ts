@@ -9,6 +9,7 @@ import type { ModelSpec, SearchProviderSpec, SearchSettings, ToolSet } from '../
 import type { ConnectOptions } from '../mcp/connection.js';
 import type { McpManager } from '../mcp/manager.js';
 import { streamWithChain } from '../providers/chain.js';
+import { NoRateLimits } from '../providers/rate-limit.js';
 import { ModelCache } from '../providers/model-cache.js';
 import { createSearchCache, createSearchProvider, webSearchTool, withSearch, type SearchProvider } from '../search/index.js';
 import { executeToolCall, toolDefinitions } from '../tools/index.js';
@@ -71,6 +72,8 @@ export interface DefaultPortsOptions {
   models?: ModelCache;
 }
 
+const noRateLimits = new NoRateLimits();
+
 export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPortsOptions = {}): RuntimePorts {
   const { cassette } = options;
   // Started on the first step whose agent lists an MCP tool; the SDK is not loaded before.
@@ -102,7 +105,8 @@ export function createDefaultPorts(env: NodeJS.ProcessEnv, options: DefaultPorts
       const search = hooks.wrapModel;
       const wrap = cassette ? (model: LanguageModel, spec: ModelSpec) => cassette.wrapModel(model, spec, search) : search;
       const cache = wrap ? new WrappedModelCache(models, wrap) : models;
-      const stream = streamWithChain(chain, callOptions, { emit: hooks.emit, models: cache, signal: hooks.signal, ...cassette?.chainOptions });
+      // A simulated call reaches no provider: the providers' rate limits do not apply to it.
+      const stream = streamWithChain(chain, callOptions, { emit: hooks.emit, models: cache, signal: hooks.signal, ...(simulated ? { rateLimiter: noRateLimits } : {}), ...cassette?.chainOptions });
       try {
         let part = await stream.next();
         while (!part.done) {

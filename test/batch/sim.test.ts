@@ -1,7 +1,7 @@
 // `agentpipe batch` with no key: it stops before running any row and says what it looked for; with
 // --sim the built-in simulator answers every row at $0, in a batch of its own.
 
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
@@ -52,6 +52,18 @@ describe('agentpipe batch without a key', () => {
     expect(real.code).toBe(0);
     expect((JSON.parse(real.stdout) as Record<string, unknown>)['batchId']).not.toBe(summary['batchId']);
     expect(sim.requests.length).toBe(6);
+  });
+
+  it('--sim is not held back by the providers\' rate limits: no call reaches a provider', async () => {
+    // rpm 1: six real calls would take five minutes; simulated ones wait for nothing.
+    const root = await makeBatchProject({ rpm: 1 });
+    await writeRows(root, 3);
+    const simulated = await runCli(['batch', 'templates/two.yaml', '--inputs', 'rows.jsonl', '--yes', '--sim', '--out', 'sim.jsonl'], { cwd: root, env: keyless() });
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const runsDir = join(root, '.agentpipe', 'runs');
+    const events = (await Promise.all((await readdir(runsDir)).map((id) => readJsonLines(join(runsDir, id, 'events.jsonl'))))).flat();
+    expect(events.filter((event) => event['type'] === 'model-call')).toHaveLength(6);
+    expect(events.filter((event) => event['type'] === 'rate-limit-wait')).toEqual([]);
   });
 
   it('refuses --sim with --queue', async () => {
