@@ -131,6 +131,11 @@ export class RunIndex {
   };
   /** The rows of recent runs, kept in step with every write this index makes (it is the only writer of the table). */
   private readonly recent = new Map<string, IndexedRun>();
+  /**
+   * Runs by status for /metrics: counted once from the table, then kept in step with every write,
+   * so a scrape does not scan the whole index on the HTTP thread.
+   */
+  private statusCounts: Map<string, number> | undefined;
 
   constructor(private readonly database: DatabaseSync) {
     migrate(database, 'run-index', migrations);
@@ -157,10 +162,24 @@ export class RunIndex {
     if (run) this.remember(change(run));
   }
 
+  /** Moves one run from `from` to `to` in the status counts (when they have been counted). */
+  private recount(from: string | undefined, to: string): void {
+    const counts = this.statusCounts;
+    if (!counts) return;
+    if (from !== undefined) counts.set(from, (counts.get(from) ?? 1) - 1);
+    counts.set(to, (counts.get(to) ?? 0) + 1);
+  }
+
+  /** The status a write is about to change (read only while the counts are kept). */
+  private statusBefore(id: string): string | undefined {
+    return this.statusCounts ? this.get(id)?.status : undefined;
+  }
+
   insert(run: Omit<IndexedRun, 'costUsd' | 'attempts'>): void {
     const inputs = redactValue(run.inputs) as Record<string, unknown>;
     const inputsJson = JSON.stringify(inputs);
     this.statements.insert.run(run.id, run.target, run.name, run.kind, run.status, JSON.stringify(run.tags), inputsJson, run.model ?? null, run.maxCost ?? null, run.thread ?? null, run.createdAt);
+    this.recount(undefined, run.status);
     if (inputsJson.length > recentInputsMax) return;
     // As the table would give it back: only the columns insert sets.
     this.remember({ id: run.id, target: run.target, name: run.name, kind: run.kind, status: run.status, tags: [...run.tags], inputs: structuredClone(inputs), ...(run.model !== undefined ? { model: run.model } : {}), ...(run.maxCost !== undefined ? { maxCost: run.maxCost } : {}), ...(run.thread !== undefined ? { thread: run.thread } : {}), createdAt: run.createdAt, costUsd: 0, attempts: 0 });
@@ -177,23 +196,29 @@ export class RunIndex {
   }
 
   markRunning(id: string, startedAt: string): void {
+    const before = this.statusBefore(id);
     this.statements.markRunning.run(startedAt, id);
+    if (before !== undefined) this.recount(before, 'running');
     this.update(id, ({ endedAt: _endedAt, error: _error, errorClass: _errorClass, ...run }) => ({ ...run, status: 'running', startedAt, attempts: run.attempts + 1 }));
   }
 
   setStatus(id: string, status: ApiRunStatus): void {
+    const before = this.statusBefore(id);
     this.statements.setStatus.run(status, id);
+    if (before !== undefined) this.recount(before, status);
     this.update(id, (run) => ({ ...run, status }));
   }
 
   finish(id: string, result: { status: ApiRunStatus; endedAt: string; durationMs: number; costUsd: number; errorClass?: string; error?: string; costs: RunCost[] }): void {
     const error = result.error === undefined ? undefined : redactSecrets(result.error);
+    const before = this.statusBefore(id);
     this.database.exec('BEGIN IMMEDIATE');
     try {
       this.statements.finish.run(result.status, result.endedAt, result.durationMs, result.costUsd, result.errorClass ?? null, error ?? null, id);
       this.statements.deleteCosts.run(id);
       for (const cost of result.costs) this.statements.insertCost.run(id, cost.agent, cost.provider, cost.model, cost.costUsd, cost.calls);
       this.database.exec('COMMIT');
+      if (before !== undefined) this.recount(before, result.status);
     } catch (failure) {
       this.database.exec('ROLLBACK');
       this.recent.delete(id);
@@ -242,7 +267,10 @@ export class RunIndex {
   }
 
   countByStatus(): Record<string, number> {
-    const rows = this.database.prepare('SELECT status, count(*) AS count FROM runs GROUP BY status').all() as unknown as Array<{ status: string; count: number }>;
-    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+    if (!this.statusCounts) {
+      const rows = this.database.prepare('SELECT status, count(*) AS count FROM runs GROUP BY status').all() as unknown as Array<{ status: string; count: number }>;
+      this.statusCounts = new Map(rows.map((row) => [row.status, row.count]));
+    }
+    return Object.fromEntries([...this.statusCounts].filter(([, count]) => count > 0));
   }
 }

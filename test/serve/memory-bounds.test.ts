@@ -101,4 +101,29 @@ describe('serve memory bounds', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps the runs-by-status counts of /metrics (counted once, then updated) equal to the table after every kind of write', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentpipe-index-'));
+    const database = await openSqlite(join(dir, 'store.db'));
+    try {
+      const index = new RunIndex(database);
+      const base = { target: 'agents/a.yaml', name: 'a', kind: 'agent' as const, status: 'queued' as const, tags: [], createdAt: new Date().toISOString() };
+      index.insert({ ...base, id: 'one', inputs: {} });
+      // Counted from the table once, then kept up to date (a run with large inputs is not in the cache).
+      expect(index.countByStatus()).toEqual({ queued: 1 });
+      index.insert({ ...base, id: 'two', inputs: { text: 'y'.repeat(64 * 1024) } });
+      index.insert({ ...base, id: 'three', inputs: {} });
+      for (const id of ['one', 'two']) index.markRunning(id, '2026-12-02T00:00:00.000Z');
+      index.finish('one', { status: 'succeeded', endedAt: '2026-12-02T00:00:01.000Z', durationMs: 1000, costUsd: 0, costs: [] });
+      index.finish('two', { status: 'failed', endedAt: '2026-12-02T00:00:01.000Z', durationMs: 1000, costUsd: 0, costs: [] });
+      index.setStatus('three', 'cancelled');
+      index.markRunning('two', '2026-12-02T00:00:02.000Z');
+      const table = Object.fromEntries((database.prepare('SELECT status, count(*) AS count FROM runs GROUP BY status').all() as Array<{ status: string; count: number }>).map((row) => [row.status, row.count]));
+      expect(table).toEqual({ succeeded: 1, running: 1, cancelled: 1 });
+      expect(index.countByStatus()).toEqual(table);
+    } finally {
+      database.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
