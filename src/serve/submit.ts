@@ -7,7 +7,6 @@ import { resolveInputs } from '../compile/inputs.js';
 import { UsageError } from '../errors.js';
 import { checkThreadFlag } from '../memory/thread-id.js';
 import { newRunId } from '../run/ids.js';
-import { typeMatches } from '../validate/check-examples.js';
 import type { LoadedServeProject, ServeProject } from './project.js';
 import type { RunIndex } from './run-index.js';
 import type { Runner } from './runner.js';
@@ -20,14 +19,16 @@ export interface RunRequest {
   thread?: string;
 }
 
-/** Inputs as `run --input-file` would take them, with JSON types checked (a file may say `1` for a string; an API client may not). */
+/**
+ * Inputs as `run --input-file` takes them (resolveInputs checks every JSON type), except that a
+ * number or true/false where a string is declared is refused: a file may say `1` for a string, an
+ * API client should send "1".
+ */
 export function checkInputs(pipeline: CompiledPipeline, given: Record<string, unknown>, mode: 'run' | 'estimate'): Record<string, unknown> {
-  const inputs = resolveInputs(pipeline.inputs, given, { mode });
   for (const [name, value] of Object.entries(given)) {
-    const spec = pipeline.inputs[name];
-    if (spec && value !== null && typeof value !== 'string' && !typeMatches(spec.type, value)) throw new UsageError(`input "${name}" must be ${spec.type === 'integer' || spec.type === 'array' || spec.type === 'object' ? 'an' : 'a'} ${spec.type}`);
+    if (Object.hasOwn(pipeline.inputs, name) && pipeline.inputs[name]!.type === 'string' && (typeof value === 'number' || typeof value === 'boolean')) throw new UsageError(`input "${name}" must be a string, got a ${typeof value}`);
   }
-  return inputs;
+  return resolveInputs(pipeline.inputs, given, { mode });
 }
 
 /** The catalogue tags of the target's file (runs are filtered by them). */

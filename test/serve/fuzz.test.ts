@@ -118,7 +118,9 @@ describe('fuzzing', () => {
     const unknownTarget = await api(fixture.url, '/v1/runs', { body: { target: 'nothing' } });
     expect(unknownTarget.body.error).toMatch(/"nothing" is not an agent or template of this project/);
     const wrongType = await api(fixture.url, '/v1/runs', { body: { target: 'worker', inputs: { task: 42 } } });
-    expect(wrongType.body.error).toBe('input "task" must be a string');
+    expect(wrongType.body.error).toBe('input "task" must be a string, got a number');
+    const wrongShape = await api(fixture.url, '/v1/runs', { body: { target: 'worker', inputs: { task: { text: 'x' } } } });
+    expect(wrongShape.body.error).toBe('input "task" must be a string, got an object');
     const extra = await api(fixture.url, '/v1/runs', { body: { target: 'worker', inputs: { task: 'x' }, priority: 1 } });
     expect(extra.status).toBe(400);
   });
